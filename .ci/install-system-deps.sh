@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the real servers the test suite runs against: Prometheus + promtool (Debian package)
+# and headless Chromium (for the HTML report test). Idempotent; needs root or sudo.
+set -euo pipefail
+need=()
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2068
+$SUDO apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
+# the Debian package starts a system service we do not want: tests run their own servers
+$SUDO systemctl stop prometheus 2>/dev/null || true

@@ -1,0 +1,3 @@
+"""slo: an SLO error-budget calculator for Prometheus."""
+
+__version__ = "0.1.0"
