@@ -20,6 +20,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: the rich help formatter costs ~200 ms of imports on every `slo --help`
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -99,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.stderr.write(f"{prefix}{line}\n")
         if code == ExitCode.INTERNAL and not debug:
             sys.stderr.write(
-                f"slo: this is a bug ({type(exc).__name__}); run again with --debug for the traceback\n"
+                f"slo: this is a bug ({type(exc).__name__}); "
+                "run again with --debug for the traceback\n"
             )
         raise SystemExit(int(code)) from None
