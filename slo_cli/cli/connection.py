@@ -1,0 +1,291 @@
+"""The connection options shared by every command that reads data (`check`, `report`, `snapshot`).
+
+Usage in a command module::
+
+    @app.command("check")
+    @connection_options
+    def check(paths: list[Path] = typer.Argument(...), *, connection: ConnectionOptions) -> None:
+        source = make_source(connection)          # RecordedSource for --from, else PrometheusSource
+        try:
+            ...
+        finally:
+            source.close()
+
+The decorator appends the options below to the command's signature and hands them to the
+command as one `ConnectionOptions`. Nothing here imports the HTTP client: `slo --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from slo_cli.sources.model import Source
+    from slo_cli.sources.settings import ConnectionSettings
+
+_PANEL = "Connection"
+
+# name -> (annotation, typer.Option); the names are the ConnectionSettings fields where they match
+_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "url": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--prometheus-url",
+            help="Prometheus-compatible API base URL, with any path prefix "
+            "(e.g. https://mimir.example/prometheus). Env: SLO_PROMETHEUS_URL.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "engine": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--engine",
+            help="prometheus|thanos|mimir|cortex|victoriametrics: adds that engine's query "
+            "parameters (default prometheus). Env: SLO_ENGINE.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "headers": (
+        Optional[list[str]],
+        typer.Option(
+            None,
+            "--header",
+            help="Extra HTTP header 'Name: value', repeatable (e.g. 'X-Scope-OrgID: team-a').",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "extra_params": (
+        Optional[list[str]],
+        typer.Option(
+            None,
+            "--param",
+            help="Extra query parameter 'name=value' sent with every query, repeatable.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "bearer_token_env": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--bearer-token-env",
+            metavar="VAR",
+            help="Read a bearer token from this environment variable "
+            "(default: SLO_BEARER_TOKEN when set).",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "bearer_token_file": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--bearer-token-file",
+            metavar="FILE",
+            help="Read a bearer token from this file.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "basic_auth_user": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--basic-auth-user",
+            help="Basic auth user; the password is read from $SLO_BASIC_AUTH_PASSWORD "
+            "(or the variable named by --basic-auth-password-env).",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "basic_auth_password_env": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--basic-auth-password-env",
+            metavar="VAR",
+            help="Environment variable holding the basic auth password.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "ca_bundle": (
+        Optional[str],
+        typer.Option(
+            None, "--ca-bundle", metavar="FILE", help="CA bundle (PEM).", rich_help_panel=_PANEL
+        ),
+    ),
+    "client_cert": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--client-cert",
+            metavar="FILE",
+            help="Client certificate (PEM) for mutual TLS.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "client_key": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--client-key",
+            metavar="FILE",
+            help="Client certificate key (PEM).",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "insecure": (
+        Optional[bool],
+        typer.Option(
+            None,
+            "--insecure",
+            help="Do not verify the server's TLS certificate.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "timeout_s": (
+        Optional[float],
+        typer.Option(
+            None,
+            "--timeout",
+            metavar="SECONDS",
+            help="Per-query timeout in seconds, also sent to the server (default 60).",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "workers": (
+        Optional[int],
+        typer.Option(
+            None,
+            "--workers",
+            help="Queries in flight at once (default 4).",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "allow_partial": (
+        Optional[bool],
+        typer.Option(
+            None,
+            "--allow-partial",
+            help="Accept answers the server marks partial (warnings / isPartial) "
+            "instead of failing.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "config": (
+        Optional[Path],
+        typer.Option(
+            None,
+            "--config",
+            metavar="FILE",
+            help="YAML file with connection settings (keys as the flags, under `prometheus:`).",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "from_file": (
+        Optional[Path],
+        typer.Option(
+            None,
+            "--from",
+            metavar="FILE",
+            help="Read a recorded snapshot (from `slo snapshot`) instead of a server.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """The parsed connection flags, as given (None = not given)."""
+
+    values: dict[str, Any]
+
+    @property
+    def from_file(self) -> Path | None:
+        value = self.values.get("from_file")
+        return Path(value) if value is not None else None
+
+    def settings(self, env: dict[str, str] | None = None) -> ConnectionSettings:
+        """Flags over environment over the config file (raises UsageError on bad values)."""
+        from slo_cli.sources.settings import ConnectionSettings
+
+        flags = {k: v for k, v in self.values.items() if k not in ("config", "from_file")}
+        config = _read_config(self.values.get("config"))
+        settings = ConnectionSettings.from_sources(
+            flags, os.environ if env is None else env, config
+        )
+        if self.from_file is not None:
+            from dataclasses import replace
+
+            settings = replace(settings, from_file=str(self.from_file))
+        return settings
+
+
+def _read_config(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    import yaml
+
+    from slo_cli.errors import UsageError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--config {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise UsageError(f"--config {path}{where}: not valid YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"--config {path}: expected a mapping at the top level")
+    return data
+
+
+def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the connection flags to a typer command; it receives them as `connection=`."""
+    signature = inspect.signature(func, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "connection"]
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=ann)
+        for name, (ann, option) in _OPTIONS.items()
+    ]
+    # keyword-only parameters must follow positional ones
+    params = [p for p in own if p.kind != inspect.Parameter.KEYWORD_ONLY]
+    params += [p for p in own if p.kind == inspect.Parameter.KEYWORD_ONLY] + extra
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name, None) for name in _OPTIONS}
+        return func(*args, connection=ConnectionOptions(values), **kwargs)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__qualname__ = func.__qualname__
+    wrapper.__doc__ = func.__doc__
+    wrapper.__module__ = func.__module__
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper
+
+
+def make_source(connection: ConnectionOptions | ConnectionSettings) -> Source:
+    """A RecordedSource for --from FILE, else a PrometheusSource (client imported only here)."""
+    settings = connection.settings() if isinstance(connection, ConnectionOptions) else connection
+    if settings.from_file:
+        from slo_cli.sources.recorded import RecordedSource
+
+        return RecordedSource(settings.from_file)
+    from slo_cli.sources.prometheus import PrometheusSource
+
+    settings.base_url  # noqa: B018 - raises the one-line "no URL" usage error early
+    return PrometheusSource(
+        settings, workers=settings.workers, allow_partial=settings.allow_partial
+    )

@@ -1,0 +1,54 @@
+"""The data types every source speaks: what the caller asks for and the counts it gets back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from slo_specs.model import SLO
+
+#: progress(done, total): called after each finished unit of work (the CLI draws a bar)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """Counts wanted for one SLO on the bin grid `edges` (epoch seconds, strictly increasing)."""
+
+    key: str
+    slo: SLO | Any
+    edges: np.ndarray
+
+
+@dataclass(frozen=True)
+class SeriesCounts:
+    """Good and total events (or good slices / slices with data) per bin of `edges`.
+
+    `good`, `total` have len(edges) - 1 entries; NaN means no data in that bin. `exact` is False
+    for approximate SLI kinds (raw templated expressions).
+    """
+
+    key: str
+    edges: np.ndarray
+    good: np.ndarray
+    total: np.ndarray
+    exact: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+
+class Source(Protocol):
+    """Where counts come from: a live server or a recorded snapshot."""
+
+    def fetch(
+        self, requests: Sequence[FetchRequest], progress: Progress | None = None
+    ) -> list[SeriesCounts]:
+        """Counts for each request, in the same order."""
+        ...
+
+    def close(self) -> None:
+        """Release sessions and threads."""
+        ...
