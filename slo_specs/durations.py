@@ -1,0 +1,84 @@
+"""Durations as written in specs (Prometheus style: ``300ms``, ``5m``, ``1h30m``, ``30d``, ``1w``).
+
+Held as float seconds after loading. Units, largest first: ``w`` (7 days), ``d`` (24 hours), ``h``,
+``m``, ``s``, ``ms``. Each unit at most once, in that order, integer amounts only (as in
+Prometheus), so a duration has exactly one spelling per value.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNITS: dict[str, int] = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_UNIT_ORDER = ("w", "d", "h", "m", "s", "ms")
+_PART = re.compile(r"(\d+)(ms|w|d|h|m|s)")
+DURATION_PATTERN = r"^([0-9]+(ms|w|d|h|m|s))+$"
+
+
+class DurationError(ValueError):
+    """A string that is not a duration; ``str()`` is a short user message."""
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration string.
+
+    >>> parse_duration("1h30m")
+    5400.0
+    >>> parse_duration("300ms")
+    0.3
+    >>> parse_duration("1w")
+    604800.0
+    """
+    if not isinstance(text, str):
+        raise DurationError(f"expected a duration like 5m or 30d, got {text!r}")
+    stripped = text.strip()
+    pos = 0
+    last = -1
+    millis = 0
+    for match in _PART.finditer(stripped):
+        if match.start() != pos:
+            break
+        unit = match.group(2)
+        rank = _UNIT_ORDER.index(unit)
+        if rank <= last:
+            raise DurationError(
+                f"units must appear once each, largest first (w d h m s ms), got {text!r}"
+            )
+        last = rank
+        amount = int(match.group(1))
+        millis += amount if unit == "ms" else amount * UNITS[unit] * 1000
+        pos = match.end()
+    if pos == 0 or pos != len(stripped):
+        raise DurationError(f"not a duration: {text!r} (write e.g. 300ms, 5m, 1h30m, 30d or 1w)")
+    return millis / 1000.0
+
+
+def format_duration(seconds: float) -> str:
+    """The canonical spelling of a number of seconds (inverse of :func:`parse_duration`).
+
+    >>> format_duration(5400.0)
+    '1h30m'
+    >>> format_duration(2592000)
+    '30d'
+    >>> format_duration(1209600)
+    '2w'
+    >>> format_duration(0.3)
+    '300ms'
+    """
+    millis = round(seconds * 1000)
+    if seconds < 0 or abs(millis - seconds * 1000) > 1e-6 * max(1.0, abs(seconds)):
+        return f"{seconds:g}s"
+    if millis == 0:
+        return "0s"
+    week = UNITS["w"] * 1000
+    if millis % week == 0:  # weeks only when exact: 30d reads better than 4w2d
+        return f"{millis // week}w"
+    parts = []
+    for unit in ("d", "h", "m", "s"):
+        size = UNITS[unit] * 1000
+        if millis >= size:
+            parts.append(f"{millis // size}{unit}")
+            millis %= size
+    if millis:
+        parts.append(f"{millis}ms")
+    return "".join(parts)

@@ -1,0 +1,315 @@
+"""Load spec files (native slo/v1, OpenSLO v1, Sloth prometheus/v1) into ServiceSpecs.
+
+Every problem of every file is collected and raised at once as one SpecError. The format of a
+document is decided by its version key, checked first:
+
+* ``version: slo/v1``      native, validated here;
+* ``apiVersion: openslo/v1`` OpenSLO, all such documents of a file go to
+  ``slo_specs.openslo.convert(documents, path, locator)`` (a DocumentsLocator: loc paths start
+  with the index into ``documents``);
+* ``version: prometheus/v1`` Sloth, each document goes to
+  ``slo_specs.sloth.convert(document, path, locator)`` (a Locator).
+
+Converters return ``list[ServiceSpec]`` or raise SpecError; :func:`validate_service` builds a
+ServiceSpec from native-shaped data with positioned errors, for them and for us.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from slo_specs.errors import Problem, SpecError
+from slo_specs.messages import did_you_mean, problems_from
+from slo_specs.model import LOADER_FIELDS, VERSION, ServiceSpec
+from slo_specs.yamlio import Document, DocumentsLocator, Loc, Locator, read_file, read_text
+
+NATIVE_VERSION = VERSION
+SLOTH_VERSION = "prometheus/v1"
+OPENSLO_VERSION = "openslo/v1"
+_VERSIONS = (NATIVE_VERSION, SLOTH_VERSION)
+_EXPECTED = (
+    "expected 'version: slo/v1', 'version: prometheus/v1' (Sloth) or 'apiVersion: openslo/v1'"
+)
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def validate_service(
+    data: Any,
+    *,
+    locator: Any,
+    source_path: str | None,
+    source_format: Literal["native", "openslo", "sloth"] = "native",
+    percent: bool = True,
+    prefix: Loc = (),
+    translate: Callable[[Loc], Loc] | None = None,
+) -> ServiceSpec:
+    """A ServiceSpec from native-shaped data, or SpecError with every problem positioned.
+
+    ``percent``: objectives (and other percentages) in ``data`` are written in percent (True,
+    as in native and Sloth specs) or already ratios (False, as OpenSLO targets).
+    ``prefix``/``translate``: see :func:`slo_specs.messages.problems_from`.
+    """
+    problems = _duplicate_names(data, locator, prefix, translate)
+    try:
+        spec = ServiceSpec.model_validate(data, context={"percent": percent})
+    except ValidationError as exc:
+        problems += problems_from(exc, ServiceSpec, locator, prefix=prefix, translate=translate)
+        raise SpecError(problems) from None
+    if problems:
+        raise SpecError(problems)
+    spec.source_path = source_path
+    spec.source_format = source_format
+    return spec
+
+
+def _duplicate_names(
+    data: Any, locator: Any, prefix: Loc, translate: Callable[[Loc], Loc] | None
+) -> list[Problem]:
+    """Duplicate SLO names, found on the raw data so they show up next to any other problem."""
+    slos = data.get("slos") if isinstance(data, dict) else None
+    if not isinstance(slos, list):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for index, slo in enumerate(slos):
+        name = slo.get("name") if isinstance(slo, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            loc: Loc = ("slos", index, "name")
+            if translate is not None:
+                loc = translate(loc)
+            problems.append(
+                locator.problem(
+                    (*prefix, *loc), f"duplicate SLO name {name!r} (also slos[{first[name]}])"
+                )
+            )
+        else:
+            first[name] = index
+    return problems
+
+
+def _native(doc: Document) -> tuple[list[ServiceSpec], list[Problem]]:
+    data = doc.data
+    problems = [
+        doc.locator.problem(
+            (key,), f"unknown key {key!r} (set by the loader, not in specs)", key=True, shown=()
+        )
+        for key in LOADER_FIELDS
+        if key in data
+    ]
+    for index, slo in enumerate(data.get("slos") or []):
+        if isinstance(slo, dict) and "service" in slo:
+            problems.append(
+                doc.locator.problem(
+                    ("slos", index, "service"),
+                    "unknown key 'service' (an SLO takes its service from the file)",
+                    key=True,
+                    shown=("slos", index),
+                )
+            )
+    clean = {k: v for k, v in data.items() if k not in LOADER_FIELDS}
+    if isinstance(clean.get("slos"), list):
+        clean["slos"] = [
+            {k: v for k, v in s.items() if k != "service"} if isinstance(s, dict) else s
+            for s in clean["slos"]
+        ]
+    try:
+        spec = validate_service(clean, locator=doc.locator, source_path=doc.locator.path)
+    except SpecError as exc:
+        return [], problems + exc.problems
+    return ([spec], []) if not problems else ([], problems)
+
+
+def _missing_converter(doc: Document, name: str) -> Problem:
+    return doc.locator.problem((), f"{name} support not installed")
+
+
+def _classify(doc: Document) -> tuple[str, Problem | None]:
+    """``native``/``sloth``/``openslo``/``empty``, or a problem saying why it is not a spec."""
+    data = doc.data
+    loc = doc.locator
+    if data is None:
+        return "empty", None
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return "bad", loc.problem((), f"not an SLO spec: the document is {kind}; {_EXPECTED}")
+    if "apiVersion" in data and "version" not in data:
+        api = data["apiVersion"]
+        if api == OPENSLO_VERSION:
+            return "openslo", None
+        if isinstance(api, str) and api.lower().startswith("openslo/"):
+            return "bad", loc.problem(
+                ("apiVersion",), f"unsupported OpenSLO version {api!r} (supported: openslo/v1)"
+            )
+        return "bad", loc.problem(
+            ("apiVersion",), f"not an SLO spec: apiVersion {api!r}; {_EXPECTED}"
+        )
+    if "version" not in data:
+        return "bad", loc.problem((), f"not an SLO spec: no 'version' key; {_EXPECTED}")
+    version = data["version"]
+    if version == NATIVE_VERSION:
+        return "native", None
+    if version == SLOTH_VERSION:
+        return "sloth", None
+    shown = repr(version) if isinstance(version, str) else str(version)
+    hint = did_you_mean(version, _VERSIONS) if isinstance(version, str) else ""
+    return "bad", loc.problem(
+        ("version",),
+        f"unknown version {shown}{hint}; expected 'slo/v1' or 'prometheus/v1' (Sloth)",
+    )
+
+
+def _converter(name: str) -> Any | None:
+    module = f"slo_specs.{name}"
+    if importlib.util.find_spec(module) is None:
+        return None
+    return importlib.import_module(module)
+
+
+def load_documents(documents: Sequence[Document], path: str) -> list[ServiceSpec]:
+    """ServiceSpecs from the documents of one file; SpecError with every problem."""
+    specs: list[ServiceSpec] = []
+    problems: list[Problem] = []
+    openslo_docs: list[Document] = []
+    for doc in documents:
+        kind, problem = _classify(doc)
+        if problem is not None:
+            problems.append(problem)
+        elif kind == "native":
+            found, bad = _native(doc)
+            specs += found
+            problems += bad
+        elif kind == "openslo":
+            openslo_docs.append(doc)
+        elif kind == "sloth":
+            module = _converter("sloth")
+            if module is None:
+                problems.append(_missing_converter(doc, "Sloth"))
+                continue
+            try:
+                specs += module.convert(doc.data, path, doc.locator)
+            except SpecError as exc:
+                problems += exc.problems
+    if openslo_docs:
+        module = _converter("openslo")
+        if module is None:
+            problems += [_missing_converter(d, "OpenSLO") for d in openslo_docs]
+        else:
+            try:
+                specs += module.convert(
+                    [d.data for d in openslo_docs],
+                    path,
+                    DocumentsLocator([d.locator for d in openslo_docs]),
+                )
+            except SpecError as exc:
+                problems += exc.problems
+    if problems:
+        raise SpecError(problems)
+    return specs
+
+
+def load_text(text: str, path: str = "<string>") -> list[ServiceSpec]:
+    """ServiceSpecs from YAML text (``path`` is used in messages only)."""
+    result = read_text(text, path)
+    return _finish(result.documents, result.problems, path)
+
+
+def load_file(path: str | os.PathLike[str]) -> list[ServiceSpec]:
+    """ServiceSpecs from one file; SpecError with every problem in it."""
+    name = str(path)
+    result = read_file(name)
+    return _finish(result.documents, result.problems, name)
+
+
+def _finish(documents: list[Document], problems: list[Problem], path: str) -> list[ServiceSpec]:
+    problems = list(problems)
+    specs: list[ServiceSpec] = []
+    try:
+        specs = load_documents(documents, path)
+    except SpecError as exc:
+        problems += exc.problems
+    if not problems and not specs and all(d.data is None for d in documents):
+        problems.append(Problem(path, 1, 1, "", f"no SLO spec in this file; {_EXPECTED}"))
+    if problems:
+        raise SpecError(sorted(problems, key=lambda p: (p.line, p.col)))
+    return specs
+
+
+def find_spec_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Problem]]:
+    """Spec files named by ``paths``: files as given, directories searched recursively for
+    ``*.yaml``/``*.yml`` (skipping hidden directories such as ``.git`` and ``.venv``)."""
+    files: list[str] = []
+    problems: list[Problem] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            found = []
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                found += [
+                    os.path.join(dirpath, f)
+                    for f in sorted(filenames)
+                    if f.endswith(SPEC_SUFFIXES) and not f.startswith(".")
+                ]
+            if not found:
+                problems.append(
+                    Problem(str(path), 1, 1, "", "no *.yaml or *.yml files in this directory")
+                )
+            files += found
+        elif path.exists():
+            files.append(str(path))
+        else:
+            problems.append(Problem(str(path), 1, 1, "", "no such file or directory"))
+    unique = list(dict.fromkeys(os.path.normpath(f) for f in files))
+    return unique, problems
+
+
+def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[ServiceSpec]:
+    """ServiceSpecs from files and directories; SpecError with every problem of every file.
+
+    SLO keys (``service/name``) must be unique across all files.
+    """
+    files, problems = find_spec_files(paths)
+    specs: list[ServiceSpec] = []
+    for name in files:
+        try:
+            specs += load_file(name)
+        except SpecError as exc:
+            problems += exc.problems
+    problems += _duplicate_keys(specs)
+    if problems:
+        raise SpecError(problems)
+    return specs
+
+
+def _duplicate_keys(specs: Sequence[ServiceSpec]) -> list[Problem]:
+    first: dict[str, str] = {}
+    problems = []
+    for spec in specs:
+        for slo in spec.slos:
+            where = spec.source_path or "<unknown>"
+            if slo.key in first and first[slo.key] != where:
+                problems.append(
+                    Problem(where, 1, 1, "", f"SLO {slo.key!r} is also defined in {first[slo.key]}")
+                )
+            first.setdefault(slo.key, where)
+    return problems
+
+
+__all__ = [
+    "Locator",
+    "find_spec_files",
+    "load_documents",
+    "load_file",
+    "load_paths",
+    "load_text",
+    "validate_service",
+]

@@ -1,0 +1,701 @@
+"""The spec model (docs/design.md section 1): one definition gives validation and the JSON Schema.
+
+Written forms differ from held forms in three places, converted on validation:
+
+* percentages (``objective: 99.9``) are held as ratios (0.999, exact via Decimal) when validated
+  with ``context={"percent": True}`` (what the loader does). Python code that builds models
+  directly passes ratios and no context.
+* durations (``30d``, ``300ms``) are held as float seconds; numbers are taken as seconds.
+* conditions (``">= 1"``) are held as :class:`Condition`.
+
+Every message raised here is a short sentence for users (see ``slo_specs.messages``).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from slo_specs.durations import DURATION_PATTERN, DurationError, format_duration, parse_duration
+from slo_specs.selectors import metric_name_problem, selector_problem
+
+VERSION = "slo/v1"
+WINDOW_PLACEHOLDER = "{{window}}"
+_SLOTH_PLACEHOLDER = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
+
+
+def spec_error(message: str) -> PydanticCustomError:
+    """A validation error whose message is shown to users as is."""
+    return PydanticCustomError("spec", message)
+
+
+def _type_name(value: Any) -> str:
+    """The YAML name of a Python value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
+
+
+def _number(value: Any, what: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise spec_error(f"expected {what}, got {_type_name(value)}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise spec_error(f"expected a finite number, got {value}")
+    return Decimal(str(value))
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _percent_field(*, low_inclusive: bool, high_inclusive: bool) -> Any:
+    """A before-validator: a percentage (written) or a ratio (Python) into a ratio float."""
+
+    def convert(value: Any, info: ValidationInfo) -> float | None:
+        if value is None:
+            return None  # optional fields; required ones then fail as "expected a number"
+        percent = bool(info.context and info.context.get("percent"))
+        number = _number(value, "a number (percent)" if percent else "a number (ratio)")
+        high = Decimal(100) if percent else Decimal(1)
+        low_ok = number >= 0 if low_inclusive else number > 0
+        high_ok = number <= high if high_inclusive else number < high
+        if not (low_ok and high_ok):
+            kind = (
+                "exclusive"
+                if not low_inclusive and not high_inclusive
+                else "inclusive"
+                if low_inclusive and high_inclusive
+                else "0 exclusive"
+                if not low_inclusive
+                else f"{high} exclusive"
+            )
+            raise spec_error(f"must be between 0 and {high} ({kind}), got {_fmt(number)}")
+        ratio = number / 100 if percent else number
+        return float(ratio)
+
+    return BeforeValidator(convert)
+
+
+def _duration(value: Any) -> float:
+    if isinstance(value, bool):
+        raise spec_error("expected a duration like 5m or 30d, got a boolean")
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        raise spec_error(f"expected a duration like 5m or 30d, got {_type_name(value)}")
+    try:
+        return parse_duration(value)
+    except DurationError as exc:
+        raise spec_error(str(exc)) from None
+
+
+_DURATION_SCHEMA = {
+    "type": "string",
+    "pattern": DURATION_PATTERN,
+    "description": "A duration: integer amounts of w, d, h, m, s, ms, largest unit first.",
+    "examples": ["5m", "1h30m", "30d"],
+}
+
+Duration = Annotated[float, BeforeValidator(_duration), WithJsonSchema(_DURATION_SCHEMA)]
+"""Seconds (float), written as a duration string like ``5m`` (a plain number means seconds)."""
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise spec_error(f"must be positive, got {format_duration(value)}")
+    return value
+
+
+PositiveDuration = Annotated[
+    float,
+    BeforeValidator(_positive),
+    BeforeValidator(_duration),
+    WithJsonSchema(_DURATION_SCHEMA),
+]
+
+_STRICT = ConfigDict(extra="forbid", validate_default=True)
+
+
+# ----------------------------------------------------------------------------- windows
+
+
+class RollingWindow(BaseModel):
+    """A rolling window: the last ``seconds`` before evaluation time. Written ``window: 30d``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=None)
+
+    seconds: PositiveDuration = Field(description="Length of the window in seconds.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_duration(cls, data: Any) -> Any:
+        if isinstance(data, str | int | float) and not isinstance(data, bool):
+            return {"seconds": data}
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        # the written form is a duration string, not the {seconds: ...} it is held as
+        return {**_DURATION_SCHEMA, "title": "RollingWindow", "examples": ["30d", "7d", "28d"]}
+
+    @property
+    def label(self) -> str:
+        """The window as written, e.g. ``30d``."""
+        return format_duration(self.seconds)
+
+
+class CalendarWindow(BaseModel):
+    """A calendar window that resets at each week, month or quarter boundary in a time zone."""
+
+    model_config = _STRICT
+
+    calendar: Literal["week", "month", "quarter"] = Field(
+        description="Calendar period: weeks start on Monday.", examples=["month"]
+    )
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone in which the period starts (midnight local time).",
+        examples=["Europe/Berlin", "UTC"],
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            if not value or value != value.strip() or ".." in value or value.startswith("/"):
+                raise ValueError(value)
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise spec_error(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Berlin or UTC)"
+            ) from None
+        return value
+
+    @property
+    def label(self) -> str:
+        """The window for display, e.g. ``month (Europe/Berlin)``."""
+        return f"{self.calendar} ({self.timezone})"
+
+
+def _window_tag(value: Any) -> str | None:
+    if isinstance(value, RollingWindow):
+        return "rolling-window"
+    if isinstance(value, CalendarWindow):
+        return "calendar-window"
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return "rolling-window"
+    if isinstance(value, dict):
+        return (
+            "rolling-window"
+            if "seconds" in value and "calendar" not in value
+            else "calendar-window"
+        )
+    return None
+
+
+Window = Annotated[
+    Union[
+        Annotated[RollingWindow, Tag("rolling-window")],
+        Annotated[CalendarWindow, Tag("calendar-window")],
+    ],
+    Discriminator(
+        _window_tag,
+        custom_error_type="spec",
+        custom_error_message="expected a duration like 30d or a mapping like {calendar: month}",
+    ),
+]
+
+# ----------------------------------------------------------------------------- SLIs
+
+
+def _check_selector(value: str) -> str:
+    problem = selector_problem(value)
+    if problem:
+        raise spec_error(problem)
+    return value
+
+
+Selector = Annotated[
+    str,
+    Field(
+        description="A PromQL vector selector of a counter.",
+        examples=['http_requests_total{service="checkout"}'],
+    ),
+]
+
+
+class RatioSLI(BaseModel):
+    """Occurrences: good/total or bad/total from counter selectors (exactly one of good, bad)."""
+
+    model_config = _STRICT
+
+    good: Selector | None = Field(
+        default=None,
+        description="Counter selector of good events.",
+        examples=['http_requests_total{service="search",code!~"5.."}'],
+    )
+    bad: Selector | None = Field(
+        default=None,
+        description="Counter selector of bad events.",
+        examples=['http_requests_total{service="checkout",code=~"5.."}'],
+    )
+    total: Selector = Field(
+        description="Counter selector of all events.",
+        examples=['http_requests_total{service="checkout"}'],
+    )
+
+    _selectors = field_validator("good", "bad", "total")(classmethod(lambda cls, v: _sel(v)))
+
+    @model_validator(mode="after")
+    def _one_of_good_bad(self) -> RatioSLI:
+        if (self.good is None) == (self.bad is None):
+            raise spec_error("give exactly one of 'good' or 'bad' (with 'total')")
+        return self
+
+
+def _sel(value: str | None) -> str | None:
+    return None if value is None else _check_selector(value)
+
+
+class LatencySLI(BaseModel):
+    """A classic histogram: requests faster than ``threshold`` are good."""
+
+    model_config = _STRICT
+
+    histogram: str = Field(
+        description="Histogram metric name without the _bucket suffix.",
+        examples=["http_request_duration_seconds"],
+    )
+    selector: str = Field(
+        default="",
+        description="Label matchers in braces that select the series.",
+        examples=['{service="checkout"}'],
+    )
+    threshold: PositiveDuration = Field(
+        description="Latency threshold (must be one of the histogram's bucket boundaries).",
+        examples=["300ms"],
+    )
+
+    @field_validator("histogram")
+    @classmethod
+    def _metric(cls, value: str) -> str:
+        name = value.strip()
+        if name.endswith("_bucket"):
+            raise spec_error(
+                f"write the histogram name without _bucket: {name[: -len('_bucket')]!r}"
+            )
+        problem = metric_name_problem(name)
+        if problem:
+            raise spec_error(problem)
+        return name
+
+    @field_validator("selector")
+    @classmethod
+    def _matchers(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        problem = selector_problem(value, allow_metric=False)
+        if problem:
+            raise spec_error(problem)
+        return value.strip()
+
+
+_CONDITION = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$")
+
+
+class Condition(BaseModel):
+    """When a gauge sample counts as good, written like ``">= 1"``."""
+
+    model_config = _STRICT
+
+    op: Literal[">=", ">", "<=", "<", "==", "!="]
+    value: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            match = _CONDITION.match(data)
+            number: float | None = None
+            if match:
+                try:
+                    number = float(match.group(2))
+                except ValueError:
+                    number = None
+            if match is None or number is None or number != number:
+                raise spec_error(
+                    f"not a condition: {data!r} (write an operator and a number, like '>= 1')"
+                )
+            return {"op": match.group(1), "value": number}
+        if isinstance(data, dict | Condition):
+            return data
+        raise spec_error(f"expected a condition like '>= 1', got {_type_name(data)}")
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.value:g}"
+
+
+class TimeslicesSLI(BaseModel):
+    """A gauge sampled once per slice; a slice is good when its value meets ``good_when``."""
+
+    model_config = _STRICT
+
+    query: str = Field(
+        description="PromQL giving a gauge (e.g. probe_success).",
+        examples=['probe_success{instance="auth"}'],
+    )
+    good_when: Annotated[
+        Condition,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^\s*(>=|<=|==|!=|>|<)\s*\S+\s*$",
+                "description": "Operator and number: a slice is good when the value meets it.",
+                "examples": [">= 1", "< 0.5"],
+            }
+        ),
+    ] = Field(description="When a slice is good, e.g. '>= 1'.")
+    slice: PositiveDuration = Field(default=60.0, description="Slice length (default 1m).")
+
+    @field_validator("query")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise spec_error("must not be empty")
+        return value
+
+
+def _template(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if WINDOW_PLACEHOLDER not in value:
+        hint = (
+            " (found {{.window}}, the Sloth spelling)" if _SLOTH_PLACEHOLDER.search(value) else ""
+        )
+        raise spec_error(f"must contain the {WINDOW_PLACEHOLDER} placeholder{hint}")
+    return value
+
+
+class RawSLI(BaseModel):
+    """PromQL templates with a ``{{window}}`` placeholder, for SLIs that are not plain counters.
+
+    Either ``error_ratio`` alone, or ``total`` with one of ``good``/``bad`` (event counts over the
+    window). Raw SLIs are evaluated by Prometheus and so are approximate.
+    """
+
+    model_config = _STRICT
+
+    error_ratio: str | None = Field(
+        default=None,
+        description="PromQL of the error ratio over {{window}}.",
+        examples=['1 - avg_over_time(probe_success{job="x"}[{{window}}])'],
+    )
+    good: str | None = Field(default=None, description="PromQL of good events over {{window}}.")
+    bad: str | None = Field(
+        default=None,
+        description="PromQL of bad events over {{window}}.",
+        examples=["sum(increase(errors_total[{{window}}]))"],
+    )
+    total: str | None = Field(
+        default=None,
+        description="PromQL of all events over {{window}}.",
+        examples=["sum(increase(requests_total[{{window}}]))"],
+    )
+
+    _templates = field_validator("error_ratio", "good", "bad", "total")(
+        classmethod(lambda cls, v: _template(v))
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> RawSLI:
+        events = self.good is not None or self.bad is not None or self.total is not None
+        if self.error_ratio is not None and events:
+            raise spec_error("give either 'error_ratio' or 'total' with 'good'/'bad', not both")
+        if self.error_ratio is None and (
+            self.total is None or (self.good is None) == (self.bad is None)
+        ):
+            raise spec_error("give 'error_ratio', or 'total' with exactly one of 'good' or 'bad'")
+        return self
+
+
+SLIKind = Literal["ratio", "latency", "timeslices", "raw"]
+
+
+class SLI(BaseModel):
+    """The indicator: exactly one of ``ratio``, ``latency``, ``timeslices``, ``raw``."""
+
+    model_config = _STRICT
+
+    ratio: RatioSLI | None = None
+    latency: LatencySLI | None = None
+    timeslices: TimeslicesSLI | None = None
+    raw: RawSLI | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SLI:
+        given = [
+            k for k in ("ratio", "latency", "timeslices", "raw") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            what = "none" if not given else " and ".join(repr(k) for k in given)
+            raise spec_error(
+                f"give exactly one of 'ratio', 'latency', 'timeslices' or 'raw', got {what}"
+            )
+        return self
+
+    @property
+    def kind(self) -> SLIKind:
+        """Which SLI form this is."""
+        for k in ("ratio", "latency", "timeslices", "raw"):
+            if getattr(self, k) is not None:
+                return k
+        raise AssertionError("validated SLI has a kind")
+
+
+# ----------------------------------------------------------------------------- policies
+
+
+class TimesliceSettings(BaseModel):
+    """Timeslice budgeting of a ratio or latency SLI: a slice is good when its ratio >= target."""
+
+    model_config = _STRICT
+
+    slice: PositiveDuration = Field(default=60.0, description="Slice length (default 1m).")
+    target: Annotated[
+        float | None,
+        _percent_field(low_inclusive=False, high_inclusive=True),
+        WithJsonSchema(
+            {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": 100,
+                "description": "Percent of good events a slice needs to be good.",
+            }
+        ),
+    ] = Field(
+        default=None,
+        description="Ratio a slice needs to count as good (written in percent); "
+        "needed for budgeting: timeslices.",
+    )
+
+
+class AlertWindow(BaseModel):
+    """One multi-window burn-rate alert: fires when both windows burn faster than the rate."""
+
+    model_config = _STRICT
+
+    severity: Literal["page", "ticket"]
+    long: PositiveDuration = Field(description="Long window, e.g. 1h.", examples=["1h"])
+    short: PositiveDuration = Field(description="Short window, e.g. 5m.", examples=["5m"])
+    budget_consumed: Annotated[
+        float | None,
+        _percent_field(low_inclusive=False, high_inclusive=True),
+        WithJsonSchema(
+            {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": 100,
+                "description": "Percent of the budget spent in the long window when it fires.",
+            }
+        ),
+    ] = Field(default=None, description="Budget share (written in percent), held as a ratio.")
+    burn_rate: float | None = Field(
+        default=None, gt=0, description="Burn-rate factor (instead of budget_consumed)."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> AlertWindow:
+        if (self.budget_consumed is None) == (self.burn_rate is None):
+            raise spec_error("give exactly one of 'budget_consumed' or 'burn_rate'")
+        if self.short >= self.long:
+            raise spec_error(
+                f"the short window ({format_duration(self.short)}) must be shorter than the "
+                f"long window ({format_duration(self.long)})"
+            )
+        return self
+
+
+class Alerting(BaseModel):
+    """Per-SLO burn-rate alert windows (absent: the SRE Workbook defaults)."""
+
+    model_config = _STRICT
+
+    windows: list[AlertWindow] = Field(min_length=1)
+
+
+class GatePolicy(BaseModel):
+    """What makes ``slo check`` fail (exit 1) for this SLO."""
+
+    model_config = _STRICT
+
+    fail_on: Literal["exhausted", "page", "ticket", "never"] = Field(
+        default="page",
+        description="Fail when the budget is exhausted, or when an alert of this severity fires.",
+    )
+    min_remaining: Annotated[
+        float | None,
+        _percent_field(low_inclusive=True, high_inclusive=True),
+        WithJsonSchema(
+            {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 100,
+                "description": "Also fail when less than this percent of the budget remains.",
+            }
+        ),
+    ] = Field(default=None, description="Minimum remaining budget (written in percent).")
+
+
+# ----------------------------------------------------------------------------- SLO, service
+
+Budgeting = Literal["occurrences", "timeslices", "ratio_timeslices"]
+Labels = dict[str, str]
+
+
+class SLO(BaseModel):
+    """One objective of a service."""
+
+    model_config = _STRICT
+
+    name: str = Field(
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$",
+        description="Unique within the service: letters, digits, '-', '_', '.'.",
+        examples=["availability"],
+    )
+    description: str = Field(default="", description="What the SLO promises, for people.")
+    objective: Annotated[
+        float,
+        _percent_field(low_inclusive=False, high_inclusive=False),
+        WithJsonSchema(
+            {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "exclusiveMaximum": 100,
+                "description": "Target in percent of good events (or good slices).",
+                "examples": [99.9, 99.5],
+            }
+        ),
+    ] = Field(description="Target, written in percent (99.9), held as a ratio (0.999).")
+    window: Window = Field(description="Rolling (30d) or calendar ({calendar: month}) window.")
+    budgeting: Budgeting = Field(
+        default="occurrences",
+        description="occurrences: good/total events; timeslices: good/total time slices.",
+    )
+    sli: SLI = Field(description="The indicator: one of ratio, latency, timeslices, raw.")
+    timeslice: TimesliceSettings | None = Field(
+        default=None,
+        description="Slice settings when a ratio or latency SLI is budgeted by timeslices.",
+    )
+    alerting: Alerting | None = Field(default=None, description="Burn-rate alert windows.")
+    gate: GatePolicy | None = Field(default=None, description="What makes `slo check` fail.")
+    labels: Labels = Field(default_factory=dict, description="Extra labels for this SLO.")
+    service: str = Field(default="", description="Filled from the service on load.")
+
+    @property
+    def key(self) -> str:
+        """``service/name``: unique across all loaded specs of one service."""
+        return f"{self.service}/{self.name}"
+
+    @model_validator(mode="after")
+    def _budgeting_fits_sli(self) -> SLO:
+        kind = self.sli.kind
+        if kind == "timeslices":
+            if self.budgeting != "timeslices":
+                raise spec_error("a timeslices SLI needs budgeting: timeslices")
+            if self.timeslice is not None:
+                raise spec_error(
+                    "'timeslice' is for ratio and latency SLIs; a timeslices SLI has its own slice"
+                )
+        elif self.budgeting == "occurrences":
+            if self.timeslice is not None:
+                raise spec_error("'timeslice' needs budgeting: timeslices or ratio_timeslices")
+        elif self.budgeting == "timeslices" and (
+            self.timeslice is None or self.timeslice.target is None
+        ):
+            raise spec_error(
+                f"budgeting: timeslices with a {kind} SLI needs "
+                "'timeslice: {slice: 1m, target: 99}'"
+            )
+        return self
+
+
+class ServiceSpec(BaseModel):
+    """A service and its SLOs: one native ``version: slo/v1`` document."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_default=True,
+        title="slo spec (slo/v1)",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    version: Literal["slo/v1"] = Field(description="Format version.", examples=["slo/v1"])
+    service: str = Field(
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$",
+        description="Service name: letters, digits, '-', '_', '.'.",
+        examples=["checkout"],
+    )
+    labels: Labels = Field(default_factory=dict, description="Labels for the service (team, tier).")
+    slos: list[SLO] = Field(min_length=1, description="The service's SLOs.")
+    source_path: str | None = Field(default=None, description="Set by the loader.")
+    source_format: Literal["native", "openslo", "sloth"] = Field(
+        default="native", description="Set by the loader."
+    )
+
+    @model_validator(mode="after")
+    def _fill_and_check(self) -> ServiceSpec:
+        seen: dict[str, int] = {}
+        for index, slo in enumerate(self.slos):
+            slo.service = self.service
+            if slo.name in seen:
+                raise PydanticCustomError(
+                    "duplicate_name",
+                    "duplicate SLO name {name!r} (also slos[{first}])",
+                    {"name": slo.name, "first": seen[slo.name], "index": index},
+                )
+            seen[slo.name] = index
+        return self
+
+
+LOADER_FIELDS = ("source_path", "source_format")
+"""ServiceSpec fields set by the loader, never written in specs (kept out of the JSON Schema)."""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the written native format (what editors and `slo schema` use)."""
+    schema = ServiceSpec.model_json_schema(mode="validation")
+    for name in LOADER_FIELDS:
+        schema["properties"].pop(name, None)
+    slo = schema["$defs"]["SLO"]
+    slo["properties"].pop("service", None)
+    schema["$id"] = "https://slo.invalid/schema/slo-v1.schema.json"
+    schema["description"] = "An slo spec: a service and its SLOs (native format slo/v1)."
+    return schema

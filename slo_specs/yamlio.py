@@ -1,0 +1,327 @@
+"""Safe YAML reading with positions: documents as plain data plus a :class:`Locator` per document.
+
+Safety: only the safe constructors (``yaml.safe_load`` semantics), a size limit per file, a
+limit on the size of a document after alias expansion (alias bombs: a few lines can expand to
+billions of nodes once validated), a nesting limit, and no recursive aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from slo_specs.errors import Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest spec file read (1 MiB)."""
+MAX_EXPANDED_NODES = 100_000
+"""Most YAML nodes a document may have once every alias is expanded."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists in a document."""
+
+Loc = tuple[str | int, ...]
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """A loc path for messages: ``("slos", 1, "objective")`` -> ``slos[1].objective``.
+
+    >>> format_loc(("slos", 1, "objective"))
+    'slos[1].objective'
+    >>> format_loc(())
+    ''
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class Locator:
+    """Maps loc paths of one YAML document to 1-based (line, col) of the node they name.
+
+    ``position(loc)`` gives the value node's position, ``position(loc, key=True)`` the position
+    of the mapping key instead (for unknown or duplicate keys). A loc that does not resolve
+    (e.g. a missing key) falls back to its longest resolvable prefix, so every problem gets a
+    real position inside the document.
+    """
+
+    def __init__(self, path: str, root: yaml.Node | None, *, start: tuple[int, int] = (1, 1)):
+        self.path = path
+        self.root = root
+        self.start = start
+
+    def _resolve(self, loc: Sequence[str | int]) -> tuple[yaml.Node | None, yaml.Node | None]:
+        node, key_node = self.root, None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                        found = (k, v)  # the last one wins, as in the constructed data
+                if found is None:
+                    break
+                key_node, node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                key_node, node = None, node.value[part]
+            else:
+                break
+        return node, key_node
+
+    def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of the node at ``loc`` (or of its key, with ``key=True``)."""
+        node, key_node = self._resolve(loc)
+        if key and key_node is not None and self._resolves(loc):
+            return _mark(key_node)
+        return _mark(node) if node is not None else self.start
+
+    def _resolves(self, loc: Sequence[str | int]) -> bool:
+        node = self.root
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                nxt = [
+                    v
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(part)
+                ]
+                if not nxt:
+                    return False
+                node = nxt[-1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    return False
+                node = node.value[part]
+            else:
+                return False
+        return True
+
+    def problem(
+        self,
+        loc: Sequence[str | int],
+        message: str,
+        *,
+        key: bool = False,
+        shown: Sequence[str | int] | None = None,
+    ) -> Problem:
+        """A Problem at ``loc``; ``shown`` is the loc printed, when it differs from ``loc``."""
+        line, col = self.position(loc, key=key)
+        return Problem(self.path, line, col, format_loc(loc if shown is None else shown), message)
+
+
+class DocumentsLocator:
+    """A Locator over several documents of one file: the first loc element is the index into
+    the list of documents handed over with it, and is not printed."""
+
+    def __init__(self, locators: Sequence[Locator]):
+        self.locators = list(locators)
+        self.path = self.locators[0].path if self.locators else ""
+
+    def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        index = int(loc[0])
+        return self.locators[index].position(loc[1:], key=key)
+
+    def problem(
+        self,
+        loc: Sequence[str | int],
+        message: str,
+        *,
+        key: bool = False,
+        shown: Sequence[str | int] | None = None,
+    ) -> Problem:
+        index = int(loc[0])
+        return self.locators[index].problem(
+            loc[1:], message, key=key, shown=loc[1:] if shown is None else shown
+        )
+
+    def document(self, index: int) -> Locator:
+        """The locator of one document (loc paths without the index)."""
+        return self.locators[index]
+
+
+@dataclass
+class Document:
+    """One YAML document of a file: its data (None when empty) and where its nodes are."""
+
+    data: Any
+    locator: Locator
+    index: int
+
+
+@dataclass
+class ReadResult:
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader; kept as a subclass so our limits never change the global SafeLoader."""
+
+
+def _check_shape(root: yaml.Node) -> str | None:
+    """Why a composed document is unsafe to construct (too big, too deep, recursive), or None."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        ident = id(node)
+        if ident in sizes:
+            return sizes[ident]
+        if ident in active:
+            raise _Refuse("recursive alias (an anchor used inside itself)")
+        if depth > MAX_DEPTH:
+            raise _Refuse(f"nested more than {MAX_DEPTH} levels deep")
+        total = 1
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            active.add(ident)
+            children = (
+                [c for pair in node.value for c in pair]
+                if isinstance(node, yaml.MappingNode)
+                else node.value
+            )
+            for child in children:
+                total += size(child, depth + 1)
+                if total > MAX_EXPANDED_NODES:
+                    raise _Refuse(
+                        f"document too large once aliases are expanded (more than "
+                        f"{MAX_EXPANDED_NODES} nodes)"
+                    )
+            active.discard(ident)
+        sizes[ident] = total
+        return total
+
+    try:
+        size(root, 0)
+    except _Refuse as exc:
+        return str(exc)
+    return None
+
+
+class _Refuse(Exception):
+    pass
+
+
+def _duplicate_keys(root: yaml.Node, locator: Locator) -> list[Problem]:
+    """Problems for mapping keys written twice (YAML loaders silently keep the last)."""
+    problems: list[Problem] = []
+    seen_nodes: set[int] = set()
+
+    def walk(node: yaml.Node, loc: Loc) -> None:
+        if id(node) in seen_nodes:
+            return
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    if k.value in keys:
+                        line, col = _mark(k)
+                        problems.append(
+                            Problem(
+                                locator.path,
+                                line,
+                                col,
+                                format_loc(loc),
+                                f"duplicate key {k.value!r}",
+                            )
+                        )
+                    keys.add(k.value)
+                    walk(v, (*loc, k.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                walk(child, (*loc, i))
+
+    walk(root, ())
+    return problems
+
+
+def _yaml_problem(path: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    text = f"{context}: {what}" if context and context not in what else what
+    return Problem(path, line, col, "", f"YAML syntax error: {text}")
+
+
+def read_text(text: str, path: str) -> ReadResult:
+    """Every document of a YAML text, or the problems that stopped reading it."""
+    result = ReadResult()
+    loader = _Loader(text)
+    try:
+        index = 0
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                root = loader.get_node()
+            except yaml.YAMLError as exc:
+                result.problems.append(_yaml_problem(path, exc))
+                break
+            except RecursionError:
+                result.problems.append(
+                    Problem(path, 1, 1, "", f"nested more than {MAX_DEPTH} levels deep")
+                )
+                break
+            if root is None:
+                continue
+            locator = Locator(path, root, start=_mark(root))
+            refusal = _check_shape(root)
+            if refusal:
+                line, col = _mark(root)
+                result.problems.append(Problem(path, line, col, "", refusal))
+                index += 1
+                continue
+            duplicates = _duplicate_keys(root, locator)
+            if duplicates:
+                result.problems.extend(duplicates)
+            try:
+                data = loader.construct_document(root)
+            except yaml.YAMLError as exc:
+                result.problems.append(_yaml_problem(path, exc))
+                index += 1
+                continue
+            except (TypeError, ValueError, OverflowError) as exc:
+                line, col = _mark(root)
+                result.problems.append(Problem(path, line, col, "", f"cannot read YAML: {exc}"))
+                index += 1
+                continue
+            result.documents.append(Document(data, locator, index))
+            index += 1
+    finally:
+        loader.dispose()
+    return result
+
+
+def read_file(path: str) -> ReadResult:
+    """Read one spec file with the size and encoding checks, then :func:`read_text`."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return ReadResult(
+            problems=[Problem(path, 1, 1, "", f"cannot read file: {exc.strerror or exc}")]
+        )
+    if len(raw) > MAX_FILE_BYTES:
+        return ReadResult(
+            problems=[
+                Problem(path, 1, 1, "", f"file too large (the limit is {MAX_FILE_BYTES} bytes)")
+            ]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return ReadResult(
+            problems=[Problem(path, 1, 1, "", f"not UTF-8 text (byte {exc.start + 1})")]
+        )
+    return read_text(text, path)
