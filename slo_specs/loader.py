@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -272,8 +273,17 @@ def find_spec_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str],
     return unique, problems
 
 
-def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[ServiceSpec]:
-    """ServiceSpecs from files and directories; SpecError with every problem of every file.
+@dataclass(frozen=True)
+class CheckReport:
+    """What checking a set of paths found: the files read, the specs and every problem."""
+
+    files: tuple[str, ...]
+    specs: tuple[ServiceSpec, ...]
+    problems: tuple[Problem, ...]
+
+
+def check_paths(paths: Sequence[str | os.PathLike[str]]) -> CheckReport:
+    """Load every spec file under ``paths``, collecting problems instead of raising them.
 
     SLO keys (``service/name``) must be unique across all files.
     """
@@ -285,9 +295,15 @@ def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[ServiceSpec]:
         except SpecError as exc:
             problems += exc.problems
     problems += _duplicate_keys(specs)
-    if problems:
-        raise SpecError(problems)
-    return specs
+    return CheckReport(tuple(files), tuple(specs), tuple(problems))
+
+
+def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[ServiceSpec]:
+    """ServiceSpecs from files and directories; SpecError with every problem of every file."""
+    report = check_paths(paths)
+    if report.problems:
+        raise SpecError(list(report.problems))
+    return list(report.specs)
 
 
 def _duplicate_keys(specs: Sequence[ServiceSpec]) -> list[Problem]:
@@ -305,7 +321,9 @@ def _duplicate_keys(specs: Sequence[ServiceSpec]) -> list[Problem]:
 
 
 __all__ = [
+    "CheckReport",
     "Locator",
+    "check_paths",
     "find_spec_files",
     "load_documents",
     "load_file",

@@ -694,8 +694,19 @@ def json_schema() -> dict[str, Any]:
     schema = ServiceSpec.model_json_schema(mode="validation")
     for name in LOADER_FIELDS:
         schema["properties"].pop(name, None)
-    slo = schema["$defs"]["SLO"]
-    slo["properties"].pop("service", None)
-    schema["$id"] = "https://slo.invalid/schema/slo-v1.schema.json"
+    schema["$defs"]["SLO"]["properties"].pop("service", None)
     schema["description"] = "An slo spec: a service and its SLOs (native format slo/v1)."
+    _written_defaults(schema)
     return schema
+
+
+def _written_defaults(node: Any) -> None:
+    """Show defaults as written: a duration default of 60.0 seconds reads ``1m`` in the schema."""
+    if isinstance(node, dict):
+        if node.get("pattern") == DURATION_PATTERN and isinstance(node.get("default"), float):
+            node["default"] = format_duration(node["default"])
+        for value in node.values():
+            _written_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _written_defaults(value)
