@@ -34,3 +34,51 @@ class SourceError(SloError):
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+
+class UnreachableError(SourceError):
+    """No HTTP answer at all: connection refused, DNS, TLS handshake, timeout."""
+
+
+class AuthError(SourceError):
+    """401/403: credentials or tenant rejected."""
+
+
+class NotFoundError(SourceError):
+    """404: usually a wrong path prefix in the URL."""
+
+
+class BadQueryError(SourceError):
+    """400 bad_data, or 422 execution errors that are not limits: the query itself is wrong."""
+
+
+class LimitError(SourceError):
+    """422 (or 400) because the query touched too many samples/series/points; splittable."""
+
+
+class QueryTimeoutError(SourceError):
+    """503 `timeout`: the server gave up on the query. Never replayed as-is."""
+
+
+class OverloadedError(SourceError):
+    """429 too many requests (after honouring Retry-After a bounded number of times)."""
+
+
+class ProxyError(SourceError):
+    """502/503/504 without the Prometheus JSON envelope: a proxy in between (after retries)."""
+
+
+class BadResponseError(SourceError):
+    """An answer that is not the Prometheus JSON envelope: an HTML login page, truncated JSON."""
+
+
+class PartialDataError(SourceError):
+    """The answer is marked partial (warnings / isPartial) and partial data is not allowed."""
+
+
+class NotABucketBoundaryError(SourceError):
+    """A latency threshold that no `le` label of the histogram equals."""
+
+
+class SnapshotError(SourceError):
+    """A recorded snapshot is unreadable, of another version, or lacks an answer we need."""

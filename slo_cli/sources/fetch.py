@@ -1,0 +1,285 @@
+"""Query planning and answer parsing per SLI kind, over any Transport (live or replayed).
+
+Per SLO and per run of equal-width bins (see grid.segments), one range query returns every part
+it needs at once (good and total counts and their "needs refinement" flags, tagged with a
+`__slo_part` label), chunked under the engine's points limit and split further when the server
+says a limit was hit or the query timed out. Flagged bins (a counter reset, a new series) are
+counted again from raw samples, so every bin is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from slo_cli.sources import errors as E
+from slo_cli.sources import promql
+from slo_cli.sources.grid import Segment, segments
+from slo_cli.sources.http import Transport
+from slo_cli.sources.model import FetchRequest, SeriesCounts
+
+#: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
+LOOKBACK_S = 3600.0
+#: Prometheus' instant-query lookback (a timeslice with no sample this recent has no data)
+STALENESS_S = 300.0
+
+_OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    ">=": np.greater_equal,
+    ">": np.greater,
+    "<=": np.less_equal,
+    "<": np.less,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+def _num(x: float) -> str:
+    """Epoch seconds for a query parameter, exact to the millisecond."""
+    ms = round(x * 1000)
+    return str(ms // 1000) if ms % 1000 == 0 else f"{ms / 1000:.3f}"
+
+
+@dataclass
+class Counter:
+    """One counter selector to count and the name of its part in the answers."""
+
+    part: str
+    selector: str
+
+
+class Fetcher:
+    """Turns one FetchRequest into SeriesCounts using `transport` for every call."""
+
+    def __init__(
+        self, transport: Transport, *, max_points: int = 11_000, lookback_s: float = LOOKBACK_S
+    ) -> None:
+        self.t = transport
+        self.max_points = max_points
+        self.lookback_s = lookback_s
+
+    # ---- per SLI kind -----------------------------------------------------------------------
+
+    def counts(self, req: FetchRequest) -> SeriesCounts:
+        """Counts on req.edges for the request's SLI."""
+        sli: Any = req.slo.sli
+        kind = sli.kind
+        edges = np.asarray(req.edges, dtype=np.float64)
+        if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+            raise ValueError("edges must be strictly increasing with at least two entries")
+        if kind == "ratio":
+            r = sli.ratio
+            first = Counter("bad", r.bad) if r.bad is not None else Counter("good", r.good)
+            got = self.counter_counts([first, Counter("total", r.total)], edges)
+            good = got["good"] if r.bad is None else got["total"] - got["bad"]
+            return SeriesCounts(req.key, edges, good, got["total"])
+        if kind == "latency":
+            lat = sli.latency
+            bucket = self.bucket_selector(lat.histogram, lat.selector, lat.threshold, edges)
+            count = promql.add_matcher(lat.selector, f"{lat.histogram}_count", "")
+            got = self.counter_counts([Counter("good", bucket), Counter("total", count)], edges)
+            return SeriesCounts(req.key, edges, got["good"], got["total"])
+        if kind == "timeslices":
+            ts = sli.timeslices
+            good, total = self.timeslice_counts(ts.query, ts.good_when, ts.slice, edges)
+            return SeriesCounts(req.key, edges, good, total)
+        if kind == "raw":
+            return self.raw_counts(req.key, sli.raw, edges)
+        raise ValueError(f"unknown SLI kind {kind!r}")
+
+    # ---- counters: exact per-bin counts ---------------------------------------------------------
+
+    def counter_counts(self, counters: list[Counter], edges: np.ndarray) -> dict[str, np.ndarray]:
+        """Exact events per bin for each counter, refined from raw samples where flagged."""
+        n = edges.size - 1
+        out = {c.part: np.full(n, np.nan) for c in counters}
+        for seg in segments(edges):
+            parts: dict[str, str] = {}
+            for c in counters:
+                parts[c.part] = promql.exact_expr(c.selector, seg.step, self.lookback_s)
+                parts["flag_" + c.part] = promql.flag_expr(c.selector, seg.step, self.lookback_s)
+            got = self.range_parts(promql.union(parts), seg)
+            for c in counters:
+                values = got.get(c.part, np.full(seg.n, np.nan))
+                flags = got.get("flag_" + c.part, np.full(seg.n, np.nan))
+                for k in np.flatnonzero(np.nan_to_num(flags) > 0):
+                    bin_end = seg.first_end + k * seg.step
+                    values[k] = self.raw_count(c.selector, bin_end - seg.step, bin_end)
+                out[c.part][seg.first : seg.last + 1] = values
+        return out
+
+    def raw_count(self, selector: str, lo: float, hi: float) -> float:
+        """Exact events in (lo, hi] from raw samples: per series, reset-aware increases from its
+        last value at or before lo (looked back `lookback_s`); a series without one does not
+        count its first sample. NaN when no series has a sample to count from."""
+        span = (hi - lo) + self.lookback_s
+        query = f"{selector}[{promql.dur(span)}]"
+        env = self.t.call("/api/v1/query", {"query": query, "time": _num(hi)}, query)
+        if not isinstance(env.data, dict) or env.data.get("resultType") != "matrix":
+            raise E.BadResponseError("expected a matrix of raw samples", query=query)
+        total = 0.0
+        seen = False
+        for series in env.data.get("result") or []:
+            pts = np.array([[float(t), float(v)] for t, v in series.get("values") or []])
+            if pts.size == 0:
+                continue
+            t, v = pts[:, 0], pts[:, 1]
+            base = v[t <= lo + 1e-9]
+            vals = v[t > lo + 1e-9]
+            seq = np.concatenate([base[-1:], vals]) if base.size else vals
+            if seq.size >= 2:
+                d = np.diff(seq)
+                total += float(np.where(d >= 0, d, seq[1:]).sum())
+                seen = True
+            elif seq.size == 1 and base.size:
+                seen = True
+        return total if seen else math.nan
+
+    # ---- latency: which `le` spellings are the threshold ----------------------------------------
+
+    def bucket_selector(
+        self, histogram: str, selector: str, threshold: float, edges: np.ndarray
+    ) -> str:
+        """`<histogram>_bucket{…, le=~"each spelling of threshold"}`; NotABucketBoundaryError."""
+        match = promql.add_matcher(selector, f"{histogram}_bucket", "")
+        params = {
+            "match[]": match,
+            "start": _num(edges[0] - self.lookback_s),
+            "end": _num(edges[-1]),
+        }
+        env = self.t.call("/api/v1/label/le/values", params, match, method="GET")
+        values = [str(v) for v in env.data or []]
+        spellings = [v for v in values if promql.parse_le(v) == threshold]
+        if not spellings:
+            bounds = sorted({b for v in values if (b := promql.parse_le(v)) is not None})
+            listed = ", ".join(f"{b:g}" for b in bounds) or "none (no such histogram)"
+            raise E.NotABucketBoundaryError(
+                f"latency threshold {threshold:g}s is not a bucket boundary of {match}; "
+                f"boundaries (seconds): {listed}",
+                query=match,
+                hint="use one of the boundaries as the threshold",
+            )
+        return promql.add_matcher(
+            selector, f"{histogram}_bucket", f'le=~"{promql.le_regex(spellings)}"'
+        )
+
+    # ---- timeslices ------------------------------------------------------------------------------
+
+    def timeslice_counts(
+        self, query: str, good_when: Any, slice_s: float, edges: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(good slices, slices with data) per bin: the gauge is evaluated at each slice end
+        (aligned to the slice length); each series returned is one slice per instant."""
+        first = math.floor(edges[0] / slice_s) * slice_s + slice_s
+        last = math.floor(edges[-1] / slice_s) * slice_s
+        n = edges.size - 1
+        good, total = np.zeros(n), np.zeros(n)
+        if last < first:
+            return np.full(n, np.nan), np.full(n, np.nan)
+        seg = Segment(slice_s, first, last, 0, round((last - first) / slice_s))
+        op = _OPS[good_when.op]
+        ends = first + np.arange(seg.n) * slice_s
+        bins = np.searchsorted(edges, ends, side="left") - 1
+        inside = (bins >= 0) & (bins < n) & (ends > edges[0])
+        for values in self.range_series(query, seg):
+            have = ~np.isnan(values) & inside
+            ok = have & op(np.nan_to_num(values), float(good_when.value))
+            np.add.at(total, bins[have], 1.0)
+            np.add.at(good, bins[ok], 1.0)
+        empty = total == 0
+        good[empty] = np.nan
+        total[empty] = np.nan
+        return good, total
+
+    # ---- raw templates (approximate) -------------------------------------------------------------
+
+    def raw_counts(self, key: str, raw: Any, edges: np.ndarray) -> SeriesCounts:
+        """Evaluate {{window}} templates per bin (window = bin width). Approximate."""
+        n = edges.size - 1
+        good, total = np.full(n, np.nan), np.full(n, np.nan)
+        for seg in segments(edges):
+            window = promql.dur(seg.step)
+            if raw.error_ratio is not None:
+                expr = raw.error_ratio.replace("{{window}}", window)
+                got = self.range_parts(promql.union({"ratio": expr}), seg)
+                ratio = got.get("ratio", np.full(seg.n, np.nan))
+                # time-weighted: each bin holds its width in minutes of "events"
+                tot = np.where(np.isnan(ratio), np.nan, seg.step / 60.0)
+                total[seg.first : seg.last + 1] = tot
+                good[seg.first : seg.last + 1] = tot * (1.0 - ratio)
+                continue
+            parts = {"total": raw.total.replace("{{window}}", window)}
+            first = "bad" if raw.bad is not None else "good"
+            parts[first] = getattr(raw, first).replace("{{window}}", window)
+            got = self.range_parts(promql.union({k: f"sum({v})" for k, v in parts.items()}), seg)
+            tot = got.get("total", np.full(seg.n, np.nan))
+            other = got.get(first, np.full(seg.n, np.nan))
+            total[seg.first : seg.last + 1] = tot
+            good[seg.first : seg.last + 1] = other if first == "good" else tot - other
+        notes = ("raw PromQL templates are evaluated by the server and are approximate",)
+        return SeriesCounts(key, edges, good, total, exact=False, notes=notes)
+
+    # ---- range queries ---------------------------------------------------------------------------
+
+    def range_parts(self, query: str, seg: Segment) -> dict[str, np.ndarray]:
+        """A tagged union query over one segment: values per `__slo_part`, NaN where absent."""
+        out: dict[str, np.ndarray] = {}
+        for metric, values in self._range(query, seg):
+            part = metric.get("__slo_part", "")
+            if part in out:  # a part must be one series (the sums have no labels left)
+                raise E.BadResponseError(f"more than one series for part {part!r}", query=query)
+            out[part] = values
+        return out
+
+    def range_series(self, query: str, seg: Segment) -> list[np.ndarray]:
+        """Every series of a range query over one segment, as arrays indexed by bin."""
+        return [values for _, values in self._range(query, seg)]
+
+    def _range(self, query: str, seg: Segment) -> list[tuple[dict[str, str], np.ndarray]]:
+        """Chunk a segment under the points limit; merge series by their labels."""
+        merged: dict[tuple[tuple[str, str], ...], tuple[dict[str, str], np.ndarray]] = {}
+        per_chunk = max(1, self.max_points - 1)
+        k = 0
+        while k < seg.n:
+            m = min(per_chunk, seg.n - k)
+            for labels, idx, vals in self._range_chunk(query, seg, k, m):
+                key = tuple(sorted(labels.items()))
+                if key not in merged:
+                    merged[key] = (labels, np.full(seg.n, np.nan))
+                merged[key][1][idx] = vals
+            k += m
+        return list(merged.values())
+
+    def _range_chunk(
+        self, query: str, seg: Segment, k: int, m: int
+    ) -> list[tuple[dict[str, str], np.ndarray, np.ndarray]]:
+        """Bins k..k+m-1 of a segment; halves the chunk on limit errors and server timeouts."""
+        start = seg.first_end + k * seg.step
+        end = seg.first_end + (k + m - 1) * seg.step
+        params = {"query": query, "start": _num(start), "end": _num(end), "step": _num(seg.step)}
+        try:
+            env = self.t.call("/api/v1/query_range", params, query)
+        except (E.LimitError, E.QueryTimeoutError):
+            if m <= 1:
+                raise
+            half = m // 2
+            return self._range_chunk(query, seg, k, half) + self._range_chunk(
+                query, seg, k + half, m - half
+            )
+        data = env.data
+        if not isinstance(data, dict) or data.get("resultType") != "matrix":
+            raise E.BadResponseError("expected a matrix from query_range", query=query[:300])
+        out = []
+        for series in data.get("result") or []:
+            rows = series.get("values") or []
+            ts = np.array([float(r[0]) for r in rows])
+            vs = np.array([float(r[1]) for r in rows])
+            pos = (ts - seg.first_end) / seg.step
+            idx = np.rint(pos).astype(np.int64)
+            # bins are indexed by the returned timestamps, never by position in the answer
+            ok = (np.abs(pos - idx) * seg.step < 1e-3) & (idx >= k) & (idx < k + m)
+            out.append((dict(series.get("metric") or {}), idx[ok], vs[ok]))
+        return out

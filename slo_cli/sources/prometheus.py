@@ -1,0 +1,119 @@
+"""PrometheusSource: fetch counts for many SLOs in parallel from a live server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+
+from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
+from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, LiveTransport, Recorder
+from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
+from slo_cli.sources.settings import ConnectionSettings
+
+
+class PrometheusSource:
+    """Counts from a Prometheus-compatible server, `workers` SLOs at a time.
+
+    Each worker thread has its own HTTP session (requests sessions are not thread-safe).
+    `recorder` collects every successful raw answer for `slo snapshot`.
+    """
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        workers: int = 4,
+        allow_partial: bool = False,
+        recorder: Recorder | None = None,
+        max_retries: int = MAX_RETRIES,
+        backoff_s: float = BACKOFF_S,
+        lookback_s: float = LOOKBACK_S,
+    ) -> None:
+        from dataclasses import replace
+
+        self.settings = replace(settings, allow_partial=allow_partial)
+        settings.base_url  # noqa: B018 - a missing URL is a usage error now, not in a thread
+        self.workers = max(1, int(workers))
+        self.recorder = recorder
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.lookback_s = lookback_s
+        self._local = threading.local()
+        self._transports: list[LiveTransport] = []
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent so far, over all workers (retries included)."""
+        with self._lock:
+            return sum(t.requests_sent for t in self._transports)
+
+    @property
+    def notes(self) -> list[str]:
+        """Partial-data notes collected when partial data is allowed."""
+        with self._lock:
+            return [n for t in self._transports for n in t.partial_notes]
+
+    def _fetcher(self) -> Fetcher:
+        fetcher = getattr(self._local, "fetcher", None)
+        if fetcher is None:
+            transport = LiveTransport(
+                self.settings,
+                recorder=self.recorder,
+                max_retries=self.max_retries,
+                backoff_s=self.backoff_s,
+            )
+            with self._lock:
+                self._transports.append(transport)
+            fetcher = Fetcher(
+                transport, max_points=self.settings.max_points, lookback_s=self.lookback_s
+            )
+            self._local.fetcher = fetcher
+        return fetcher
+
+    def _one(self, req: FetchRequest) -> SeriesCounts:
+        return self._fetcher().counts(req)
+
+    def fetch(
+        self, requests: Sequence[FetchRequest], progress: Progress | None = None
+    ) -> list[SeriesCounts]:
+        """Counts for each request, in order; the first error cancels the rest and is raised."""
+        if not requests:
+            return []
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="slo-fetch")
+        futures: dict[Future[SeriesCounts], int] = {
+            self._pool.submit(self._one, req): i for i, req in enumerate(requests)
+        }
+        results: list[SeriesCounts | None] = [None] * len(requests)
+        done = 0
+        try:
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                done += 1
+                if progress is not None:
+                    progress(done, len(requests))
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+        out = [r for r in results if r is not None]
+        notes = tuple(dict.fromkeys(self.notes))
+        if notes:
+            from dataclasses import replace
+
+            out = [replace(r, notes=r.notes + notes) for r in out]
+        return out
+
+    def close(self) -> None:
+        """Stop the workers and close every session."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        with self._lock:
+            for t in self._transports:
+                t.close()
+            self._transports.clear()
+        self._local = threading.local()

@@ -1,0 +1,77 @@
+"""PromQL text for exact per-bin event counts, reset/new-series flags and histogram buckets.
+
+The exact count of a counter selector X in a bin (t - S, t] is, per series, the difference of
+its last values at t and at t - S (each looked back at most `L` seconds, to bridge scrape gaps),
+or the last value itself when it went down (a reset) — summed over series *after* the
+per-series difference (prometheus.md, "An exact, server-side method"). It is exact except in a
+bin where a series resets and then grows past its old value, or holds a reset and its earlier
+increase, or appears for the first time; `flag_expr` finds those bins so the source can count
+them from raw samples instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def dur(seconds: float) -> str:
+    """PromQL duration for whole milliseconds: 3600 -> '3600s', 0.5 -> '500ms'."""
+    ms = round(seconds * 1000)
+    return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
+
+
+def exact_expr(selector: str, step_s: float, lookback_s: float, by: str = "") -> str:
+    """Exact events per bin of `step_s` seconds ending at each evaluation instant."""
+    now = f"last_over_time({selector}[{dur(lookback_s)}])"
+    before = f"last_over_time({selector}[{dur(lookback_s)}] offset {dur(step_s)})"
+    return f"sum{by}(({now} - {before}) >= 0 or ({now} and ({now} - {before}) < 0))"
+
+
+def flag_expr(selector: str, step_s: float, lookback_s: float, by: str = "") -> str:
+    """Number of series per bin whose exact_expr value may be wrong: a reset inside the bin, a
+    first sample lower than the previous bin's last value, or a series without a previous value
+    (new, or back after a gap longer than the lookback)."""
+    s, lb = dur(step_s), dur(lookback_s)
+    before = f"last_over_time({selector}[{lb}] offset {s})"
+    return (
+        f"count{by}((resets({selector}[{s}]) > 0)"
+        f" or (min_over_time({selector}[{s}]) < {before})"
+        f" or (last_over_time({selector}[{s}]) unless {before}))"
+    )
+
+
+def tag(expr: str, part: str) -> str:
+    """Mark an expression's series with __slo_part=<part>, so several parts share one query."""
+    return f'label_replace({expr}, "__slo_part", "{part}", "", "")'
+
+
+def union(parts: dict[str, str]) -> str:
+    """One query answering several tagged expressions."""
+    return " or ".join(tag(expr, name) for name, expr in parts.items())
+
+
+_SELECTOR = re.compile(r"^\s*(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)?\s*(?:\{(?P<body>.*)\})?\s*$", re.S)
+
+
+def add_matcher(selector: str, metric: str | None, matcher: str) -> str:
+    """`{a="b"}` + name + `le=~"…"` -> `name{a="b",le=~"…"}` (selector may carry its own name)."""
+    m = _SELECTOR.match(selector or "")
+    if not m:
+        raise ValueError(f"not a vector selector: {selector!r}")
+    name = metric or m.group("name") or ""
+    body = (m.group("body") or "").strip().rstrip(",")
+    inner = ",".join(p for p in (body, matcher) if p)
+    return f"{name}{{{inner}}}" if inner else name
+
+
+def le_regex(spellings: list[str]) -> str:
+    """Regex matching exactly these `le` label values, escaped for a double-quoted PromQL string."""
+    return "|".join(re.escape(s) for s in sorted(spellings)).replace("\\", "\\\\")
+
+
+def parse_le(value: str) -> float | None:
+    """An `le` label value as a float ("+Inf" included), None when it is not a number."""
+    try:
+        return float(value)
+    except ValueError:
+        return None

@@ -1,0 +1,127 @@
+"""Record and replay: a snapshot file holds the raw answers needed to evaluate SLOs at one instant.
+
+Format (JSON, `"format": "slo/snapshot/v1"`): `at` (the evaluation instant, epoch seconds),
+`recorded_at`, `engine`, and `answers`: each call's path, its parameters (the engine's extra
+parameters and the server-side timeout left out), HTTP status, content type and the raw body.
+No URL, header, token or password is written. Replay sends the same calls to a transport that
+answers from the file, so answers go through the very parsing code a live run uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from slo_cli.sources.errors import SnapshotError
+from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
+from slo_cli.sources.http import RawAnswer, Recorder, Transport, answer_key
+from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
+
+FORMAT = "slo/snapshot/v1"
+
+
+class ReplayTransport(Transport):
+    """Answers calls from a snapshot's recorded answers."""
+
+    def __init__(self, answers: dict[str, dict[str, Any]], path: str) -> None:
+        super().__init__(allow_partial=False, url=f"snapshot {path}", max_retries=0)
+        self.answers = answers
+        self.path = path
+
+    def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
+        self.requests_sent += 1
+        rec = self.answers.get(answer_key(path, params))
+        if rec is None:
+            query = params.get("query") or params.get("match[]") or ""
+            raise SnapshotError(
+                f"snapshot {self.path} has no answer for {path} at "
+                f"{params.get('time') or params.get('end') or '?'}",
+                query=query[:300] or None,
+                hint="record it again with `slo snapshot` for these SLOs and this --at",
+            )
+        return RawAnswer(int(rec["status"]), str(rec.get("content_type", "")), str(rec["body"]))
+
+
+class RecordedSource:
+    """A Source replaying a snapshot file offline (`--from FILE`). `at` is its instant."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SnapshotError(f"cannot read snapshot {path}: {exc.strerror}") from None
+        except ValueError:
+            raise SnapshotError(f"snapshot {path} is not valid JSON") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            got = doc.get("format") if isinstance(doc, dict) else None
+            raise SnapshotError(
+                f"snapshot {path}: expected format {FORMAT!r}, got {got!r}",
+                hint="record it again with this version's `slo snapshot`",
+            )
+        self.at = float(doc["at"])
+        self.engine = str(doc.get("engine", "prometheus"))
+        self.max_points = int(doc.get("max_points", 11_000))
+        self.lookback_s = float(doc.get("lookback_s", LOOKBACK_S))
+        answers = {
+            answer_key(a["path"], {str(k): str(v) for k, v in a["params"].items()}): a
+            for a in doc.get("answers", [])
+        }
+        self.transport = ReplayTransport(answers, self.path)
+        self.fetcher = Fetcher(
+            self.transport, max_points=self.max_points, lookback_s=self.lookback_s
+        )
+
+    def fetch(
+        self, requests: Sequence[FetchRequest], progress: Progress | None = None
+    ) -> list[SeriesCounts]:
+        """Counts for each request, computed from the recorded answers."""
+        out = []
+        for i, req in enumerate(requests):
+            out.append(self.fetcher.counts(req))
+            if progress is not None:
+                progress(i + 1, len(requests))
+        return out
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def write_snapshot(
+    path: str | Path,
+    recorder: Recorder,
+    *,
+    at: float,
+    engine: str,
+    max_points: int,
+    lookback_s: float = LOOKBACK_S,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """Write the recorded answers atomically (temp file + rename). Returns the answer count."""
+    doc = {
+        "format": FORMAT,
+        "at": at,
+        "recorded_at": time.time(),
+        "engine": engine,
+        "max_points": max_points,
+        "lookback_s": lookback_s,
+        **(extra or {}),
+        "answers": [recorder.answers[k] for k in sorted(recorder.answers)],
+    }
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, separators=(",", ":"))
+            fh.write("\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(doc["answers"])
