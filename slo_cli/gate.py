@@ -1,0 +1,78 @@
+"""The CI budget gate: which SLOs fail `slo check`, and the exit code that follows.
+
+Pure functions of the results: no I/O. The command line overrides each SLO's own policy field by
+field (`--fail-on` replaces `fail_on`, `--min-remaining` replaces `min_remaining`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from slo_cli.exit_codes import ExitCode
+from slo_cli.results import Evaluation, FailOn, Gate, SLOResult, Verdict
+
+#: what each fail_on level includes, from least to most strict
+_LEVELS: dict[str, tuple[str, ...]] = {
+    "never": (),
+    "exhausted": ("exhausted",),
+    "page": ("exhausted", "page"),
+    "ticket": ("exhausted", "page", "ticket"),
+}
+
+
+def effective_gate(
+    spec_gate: Gate | None, fail_on: FailOn | None, min_remaining: float | None
+) -> Gate:
+    """The SLO's policy with the command line's choices on top (None = not given)."""
+    base = spec_gate if spec_gate is not None else Gate()
+    if fail_on is None and min_remaining is None:
+        return base
+    return Gate(
+        fail_on=fail_on if fail_on is not None else base.fail_on,
+        min_remaining=min_remaining if min_remaining is not None else base.min_remaining,
+        origin="command line",
+    )
+
+
+def judge(result: SLOResult, gate: Gate) -> Verdict:
+    """The gate's verdict for one SLO. An SLO without data is unknown, never healthy."""
+    unknown = result.status == "NO_DATA" or result.data_error or math.isnan(result.remaining)
+    if unknown:
+        why = "good events exceed total events" if result.data_error else "no data"
+        return Verdict(breached=False, unknown=True, reasons=(why,))
+    level = _LEVELS[gate.fail_on]
+    reasons: list[str] = []
+    if "exhausted" in level and result.remaining <= 0:
+        reasons.append("budget exhausted")
+    if "page" in level and result.page:
+        reasons.append("page alert firing")
+    if "ticket" in level and result.ticket and not result.page:
+        reasons.append("ticket alert firing")
+    if gate.min_remaining is not None and result.remaining < gate.min_remaining:
+        reasons.append(f"remaining below {gate.min_remaining * 100:g}%")
+    return Verdict(breached=bool(reasons), unknown=False, reasons=tuple(reasons))
+
+
+def apply_gate(
+    evaluation: Evaluation, *, fail_on: FailOn | None = None, min_remaining: float | None = None
+) -> Evaluation:
+    """Every result with its effective gate and verdict filled in."""
+    out = []
+    for r in evaluation.slos:
+        gate = effective_gate(r.gate, fail_on, min_remaining)
+        out.append(replace(r, gate=gate, verdict=judge(r, gate)))
+    return replace(evaluation, slos=tuple(out))
+
+
+def exit_code(evaluation: Evaluation, *, allow_no_data: bool = False) -> ExitCode:
+    """1 when any SLO breaches; else 4 when any is unknown (unless allowed); else 0.
+
+    A definite breach wins over an unknown answer: both fail the run, and the breach is the
+    more useful thing to report. The gate never passes on an unknown answer.
+    """
+    if evaluation.breached:
+        return ExitCode.GATE_BREACHED
+    if evaluation.unknown and not allow_no_data:
+        return ExitCode.NO_DATA
+    return ExitCode.OK

@@ -1,0 +1,165 @@
+"""Formatting shared by the `slo check` renderers: statuses, symbols, compact numbers, summary.
+
+Rendering only: every number shown here was computed by the engine; this module rounds it for
+people and never derives a new result.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+from slo_cli.render.units import human_duration
+from slo_cli.results import Evaluation, SLOResult, Status
+
+
+class CheckFormat(str, enum.Enum):
+    """`slo check --format`: every value has a renderer (tests/check/test_formats.py)."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    csv = "csv"
+    junit = "junit"
+
+
+#: status -> (symbol, word, rich style). The symbol and word read without colour.
+STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
+    "OK": ("✓", "ok", "green"),
+    "WARNING": ("!", "warning", "yellow"),
+    "CRITICAL": ("✗", "critical", "bold red"),
+    "NO_DATA": ("?", "no data", "magenta"),
+}
+
+#: the burn-rate windows of the main table (the rest are in --details)
+TABLE_BURN_WINDOWS: tuple[str, ...] = ("1h", "6h", "1d", "3d", "window")
+
+
+def status_text(status: Status) -> str:
+    """``✓ ok``, ``! warning``, ``✗ critical``, ``? no data``."""
+    symbol, word, _ = STATUS_LOOK[status]
+    return f"{symbol} {word}"
+
+
+def by_service(results: Iterable[SLOResult]) -> list[tuple[str, list[SLOResult]]]:
+    """Results grouped by service (services sorted by name, SLOs in spec order)."""
+    groups: dict[str, list[SLOResult]] = {}
+    for r in results:
+        groups.setdefault(r.service, []).append(r)
+    return sorted(groups.items())
+
+
+def pct(ratio: float, digits: int = 2) -> str:
+    """A ratio as a percentage with at most `digits` decimals, trailing zeros kept short.
+
+    >>> pct(0.999), pct(0.99952), pct(-0.1234), pct(float("nan"))
+    ('99.9%', '99.95%', '-12.34%', '—')
+    """
+    if math.isnan(ratio):
+        return "—"
+    text = f"{ratio * 100:.{digits}f}".rstrip("0").rstrip(".")
+    return f"{'0' if text in ('-0', '') else text}%"
+
+
+def objective_text(objective: float) -> str:
+    """The objective with as many decimals as it was written with (up to 4).
+
+    >>> objective_text(0.999), objective_text(0.99995), objective_text(0.95)
+    ('99.9%', '99.995%', '95%')
+    """
+    return pct(objective, 4)
+
+
+def sli_text(sli: float, objective: float) -> str:
+    """The SLI with one decimal more than the objective, floored so 99.89% never reads as 99.9%.
+
+    >>> sli_text(0.99887, 0.999), sli_text(0.987654, 0.99)
+    ('99.88%', '98.7%')
+    """
+    if math.isnan(sli):
+        return "—"
+    decimals = len(objective_text(objective).rstrip("%").partition(".")[2])
+    digits = min(decimals + 1, 5)
+    # floor (towards the worse side), so a missed objective never rounds up to it
+    scale = 10.0 ** (digits + 2)
+    floored = math.floor(sli * scale + 1e-9) / scale
+    return pct(floored, digits)
+
+
+def burn_text(rate: float) -> str:
+    """A burn rate in at most 5 characters: ``0.52``, ``6.1``, ``14``, ``1.2k``.
+
+    >>> [burn_text(x) for x in (0.0, 0.523, 6.06, 14.4, 980, 1234, float("nan"))]
+    ['0', '0.52', '6.1', '14', '980', '1.2k', '—']
+    """
+    if math.isnan(rate):
+        return "—"
+    if math.isinf(rate):
+        return "∞"
+    if rate == 0:
+        return "0"
+    if rate < 1:
+        return f"{rate:.2f}"
+    if rate < 10:
+        return f"{rate:.1f}"
+    if rate < 1000:
+        return f"{rate:.0f}"
+    if rate < 1e6:
+        return f"{rate / 1000:.1f}k".replace(".0k", "k")
+    return f"{rate:.0e}"
+
+
+def bar(remaining: float, width: int = 6) -> str:
+    """A small budget bar: filled cells for the remaining share, empty for the spent one.
+
+    >>> bar(0.5), bar(1.0), bar(-0.3), bar(0.01)
+    ('▰▰▰▱▱▱', '▰▰▰▰▰▰', '▱▱▱▱▱▱', '▰▱▱▱▱▱')
+    """
+    if math.isnan(remaining):
+        return " " * width
+    share = min(max(remaining, 0.0), 1.0)
+    filled = round(share * width)
+    if share > 0 and filled == 0:
+        filled = 1  # a budget that is not yet gone never looks empty
+    if share < 1 and filled == width:
+        filled = width - 1
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def tte_text(r: SLOResult) -> str:
+    """Time to exhaustion for people: ``exhausted``, ``—`` when not burning, else a duration."""
+    if r.status == "NO_DATA" or math.isnan(r.time_to_exhaustion_s):
+        return "—"
+    if r.remaining <= 0:
+        return "exhausted"
+    if math.isinf(r.time_to_exhaustion_s):
+        return "—"
+    return human_duration(r.time_to_exhaustion_s, parts=2)
+
+
+def iso(epoch: float) -> str:
+    """RFC 3339 in UTC, seconds precision (``2026-11-20T12:00:00Z``)."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def summary(evaluation: Evaluation) -> str:
+    """One line: SLO and service counts, counts per status, the gate's outcome."""
+    n = len(evaluation.slos)
+    services = len({r.service for r in evaluation.slos})
+    counts = evaluation.counts()
+    parts = [f"{counts[s]} {STATUS_LOOK[s][1]}" for s in counts if counts[s]]
+    text = (
+        f"{n} SLO{'s' if n != 1 else ''} in {services} service{'s' if services != 1 else ''} "
+        f"at {iso(evaluation.at)}: {', '.join(parts) if parts else 'none'}"
+    )
+    breached, unknown = evaluation.breached, evaluation.unknown
+    if any(r.verdict is not None for r in evaluation.slos):
+        if breached:
+            text += f" · gate: {len(breached)} failing"
+        else:
+            text += " · gate: pass"
+        if unknown:
+            text += f", {len(unknown)} without data"
+    return text

@@ -1,0 +1,84 @@
+"""`slo check --format csv`: one row per SLO, the JSON record flattened, numbers unrounded.
+
+Column names are the JSON keys (nested ones joined with ``_``: `burn_rate_1h`,
+`coverage_ratio_1h`, `gate_fail_on`); an empty cell is a JSON null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from slo_cli.render.json_out import slo_record
+from slo_cli.results import BURN_WINDOWS, Evaluation
+
+
+def _flat(record: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "burn_rates":
+            out.update({f"burn_rate_{w}": value[w] for w in BURN_WINDOWS})
+        elif key == "coverage_ratios":
+            out.update({f"coverage_ratio_{w}": value[w] for w in BURN_WINDOWS})
+        elif key == "gate":
+            out.update({f"gate_{k}": v for k, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # shortest text that reads back as the same float
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def render_csv(evaluation: Evaluation) -> str:
+    """CSV text with a header row (RFC 4180 quoting, \\n line ends)."""
+    rows = [_flat(slo_record(r)) for r in evaluation.slos]
+    buf = io.StringIO()
+    rows_header = list(rows[0] if rows else _flat(_empty_record()))
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(rows_header)
+    for row in rows:
+        writer.writerow([_cell(row[k]) for k in rows_header])
+    return buf.getvalue()
+
+
+def _empty_record() -> dict[str, Any]:
+    """The record keys with no SLO at hand (an empty selection still gets a header)."""
+    from slo_cli.results import SLOResult
+
+    blank = SLOResult(
+        service="",
+        name="",
+        objective=0.0,
+        window="",
+        window_s=0.0,
+        window_start=0.0,
+        window_end=0.0,
+        budgeting="occurrences",
+        sli_kind="",
+        good=0.0,
+        total=0.0,
+        sli=0.0,
+        allowed_bad=0.0,
+        budget_minutes=0.0,
+        consumed=0.0,
+        remaining=0.0,
+        burn_rates={},
+        coverage={},
+        page=False,
+        ticket=False,
+        alerts_firing=(),
+        time_to_exhaustion_s=0.0,
+        status="NO_DATA",
+    )
+    return slo_record(blank)

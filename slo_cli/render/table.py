@@ -1,0 +1,224 @@
+"""The terminal view of `slo check`: one row per SLO, grouped by service, and a summary line.
+
+Fits the console width: at 100 columns every column shows; in narrower terminals the least
+important columns are dropped one by one (the bar first, the SLO name and status never).
+Colour is the console's business (NO_COLOR, --no-color, pipes): every cell reads without it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from slo_cli.render.common import (
+    STATUS_LOOK,
+    TABLE_BURN_WINDOWS,
+    bar,
+    burn_text,
+    by_service,
+    iso,
+    objective_text,
+    pct,
+    sli_text,
+    status_text,
+    summary,
+    tte_text,
+)
+from slo_cli.render.units import human_duration, number
+from slo_cli.results import BURN_WINDOWS, Evaluation, SLOResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: header, how to fill a cell, alignment, and its rank when space is short
+    (columns with the lowest `keep` are dropped first; None = never dropped)."""
+
+    name: str
+    header: str
+    cell: Callable[[SLOResult], str]
+    justify: str = "right"
+    keep: int | None = None
+
+
+def _burn(window: str) -> Callable[[SLOResult], str]:
+    def cell(r: SLOResult) -> str:
+        if r.status == "NO_DATA":
+            return "—"
+        return burn_text(r.burn_rates.get(window, math.nan))
+
+    return cell
+
+
+def _remaining(r: SLOResult) -> str:
+    return "—" if r.status == "NO_DATA" else pct(r.remaining, 1)
+
+
+def _coverage(r: SLOResult) -> str:
+    return pct(r.coverage.get("window", math.nan), 0)
+
+
+def _sli(r: SLOResult) -> str:
+    return "—" if r.status == "NO_DATA" else sli_text(r.sli, r.objective)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("slo", "SLO", lambda r: r.name, justify="left"),
+    Column("objective", "objective", lambda r: objective_text(r.objective), keep=6),
+    Column("window", "window", lambda r: r.window, justify="left", keep=5),
+    Column("sli", "SLI", _sli, keep=9),
+    Column("remaining", "budget left", _remaining),
+    Column("bar", "", lambda r: "" if r.status == "NO_DATA" else bar(r.remaining), "left", 1),
+    *(
+        Column(f"burn_{w}", f"{'win' if w == 'window' else w}×", _burn(w), keep=k)
+        for w, k in zip(TABLE_BURN_WINDOWS, (10, 4, 7, 3, 3), strict=True)
+    ),
+    Column("alert", "alert", lambda r: r.alert if r.status != "NO_DATA" else "—", "left", 11),
+    Column("tte", "exhausted in", tte_text, keep=8),
+    Column("coverage", "data", _coverage, keep=2),
+    Column("status", "status", lambda r: status_text(r.status), justify="left"),
+)
+
+
+def _style(col: Column, r: SLOResult) -> str:
+    look = STATUS_LOOK[r.status][2]
+    if col.name in ("status", "bar", "remaining"):
+        return look if r.status != "OK" or col.name != "remaining" else ""
+    if col.name == "alert":
+        return {"page": "bold red", "ticket": "yellow"}.get(r.alert, "dim")
+    if col.name.startswith("burn_"):
+        rate = r.burn_rates.get(col.name[5:], math.nan)
+        return "bold" if not math.isnan(rate) and rate >= 1 else ""
+    if col.name == "slo":
+        return "bold" if r.verdict is not None and r.verdict.breached else ""
+    return ""
+
+
+def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
+    for col in columns:
+        table.add_column(col.header, justify=col.justify, no_wrap=True)  # type: ignore[arg-type]
+    groups = by_service(evaluation.slos)
+    for n, (service, results) in enumerate(groups):
+        table.add_row(f"[bold]{_escape(service)}[/]", *[""] * (len(columns) - 1))
+        for i, r in enumerate(results):
+            cells = []
+            for col in columns:
+                text = col.cell(r)
+                if col.name == "slo":
+                    text = "  " + text
+                style = _style(col, r)
+                cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
+            table.add_row(*cells, end_section=(i == len(results) - 1 and n < len(groups) - 1))
+    return table
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _width(console: Console, table: Table) -> int:
+    from rich.measure import Measurement
+
+    options = console.options.update(width=10_000)
+    return Measurement.get(console, options, table).maximum
+
+
+def fitted_table(evaluation: Evaluation, console: Console) -> Table:
+    """The widest table that fits the console: drop low-ranked columns until it does."""
+    columns = list(COLUMNS)
+    table = _build(evaluation, columns)
+    while _width(console, table) > console.width:
+        droppable = [c for c in columns if c.keep is not None]
+        if not droppable:
+            break
+        columns.remove(min(droppable, key=lambda c: c.keep or 0))
+        table = _build(evaluation, columns)
+    return table
+
+
+def render_table(evaluation: Evaluation, console: Console, *, details: bool = False) -> None:
+    """Print the table, the summary line and (with `details`) every window of every SLO."""
+    console.print(f"[bold]SLO check[/] at {iso(evaluation.at)}", highlight=False)
+    if evaluation.slos:
+        console.print(fitted_table(evaluation, console))
+    if details:
+        for r in evaluation.slos:
+            _details(r, console)
+    line = summary(evaluation)
+    style = "bold red" if evaluation.breached else "yellow" if evaluation.unknown else "green"
+    console.print(f"[{style}]{_escape(line)}[/]", highlight=False)
+    for r in evaluation.breached:
+        assert r.verdict is not None
+        console.print(
+            f"[bold red]✗[/] {_escape(r.key)}: {_escape(', '.join(r.verdict.reasons))} "
+            f"({_escape(r.gate.describe())})",
+            highlight=False,
+        )
+    for r in evaluation.unknown:
+        assert r.verdict is not None
+        console.print(
+            f"[magenta]?[/] {_escape(r.key)}: {_escape(', '.join(r.verdict.reasons))}",
+            highlight=False,
+        )
+
+
+def _details(r: SLOResult, console: Console) -> None:
+    """Every burn-rate window with its coverage, the counts behind the numbers, the gate."""
+    from rich import box
+    from rich.table import Table
+
+    console.print()
+    head = f"[bold]{_escape(r.key)}[/] {status_text(r.status)}"
+    if r.description:
+        head += f" — {_escape(r.description)}"
+    console.print(head, highlight=False)
+    window = r.window if r.window_s <= 0 else f"{r.window} ({human_duration(r.window_s)})"
+    kind = r.sli_kind + ("" if r.budgeting == "occurrences" else f", {r.budgeting}")
+    unit = "slices" if "timeslices" in r.budgeting else "events"
+    lines = [
+        f"objective {objective_text(r.objective)} over {window}, from {iso(r.window_start)}"
+        f" to {iso(r.window_end)}; SLI {kind}" + ("" if r.exact else " (approximate)"),
+        f"good {number(r.good, 3)} of {number(r.total, 3)} {unit}; SLI {pct(r.sli, 5)}",
+        f"error budget {number(r.allowed_bad, 3)} bad {unit} "
+        f"({human_duration(r.budget_minutes * 60)} of full downtime); "
+        f"consumed {pct(r.consumed, 2)}, remaining {pct(r.remaining, 2)}",
+        f"alerts firing: {', '.join(r.alerts_firing) or 'none'}; exhausted in {tte_text(r)}",
+        f"gate: {r.gate.describe()} ({r.gate.origin})"
+        + (
+            ""
+            if r.verdict is None
+            else " → "
+            + (
+                "no answer: " + ", ".join(r.verdict.reasons)
+                if r.verdict.unknown
+                else "fails: " + ", ".join(r.verdict.reasons)
+                if r.verdict.breached
+                else "passes"
+            )
+        ),
+    ]
+    if r.source_path:
+        lines.append(f"spec: {r.source_path}")
+    lines += [f"note: {n}" for n in r.notes]
+    if r.data_error:
+        lines.append("note: good events exceed total events; check the SLI queries")
+    for line in lines:
+        console.print("  " + _escape(line), highlight=False)
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1))
+    t.add_column("  window", justify="left", no_wrap=True)
+    for w in BURN_WINDOWS:
+        t.add_column(w, justify="right", no_wrap=True)
+    t.add_row("  burn rate ×", *[_burn(w)(r) for w in BURN_WINDOWS])
+    t.add_row("  data", *[pct(r.coverage.get(w, math.nan), 0) for w in BURN_WINDOWS])
+    console.print(t)

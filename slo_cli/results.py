@@ -1,0 +1,145 @@
+"""The results of an evaluation: frozen, plain numbers, no I/O and no rounding.
+
+`slo_cli.evaluate` builds them from the engine's arrays; `slo_cli.gate` adds the gate's verdict;
+`slo_cli.render.*` turns them into text. Units are in the field names where a bare number would
+be ambiguous (`_s` = seconds); ratios are fractions (0.999), never percentages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["OK", "WARNING", "CRITICAL", "NO_DATA"]
+#: engine status ints (docs/design.md §2) in order
+STATUSES: tuple[Status, ...] = ("OK", "WARNING", "CRITICAL", "NO_DATA")
+
+FailOn = Literal["exhausted", "page", "ticket", "never"]
+FAIL_ON: tuple[FailOn, ...] = ("exhausted", "page", "ticket", "never")
+
+#: burn-rate windows in display order; "window" is the whole SLO window
+BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "window")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The effective gate policy of one SLO.
+
+    `fail_on`: breach when the budget is exhausted (`exhausted`), or also when a page alert fires
+    (`page`), or also when a ticket alert fires (`ticket`), or never (`never`).
+    `min_remaining`: also breach when less than this ratio of the budget remains (None = off).
+    `origin`: where the policy came from, for people: "default", "spec" or "command line".
+    """
+
+    fail_on: FailOn = "page"
+    min_remaining: float | None = None
+    origin: str = "default"
+
+    def describe(self) -> str:
+        """Short text, e.g. ``fail on page, min remaining 25%``."""
+        text = f"fail on {self.fail_on}"
+        if self.min_remaining is not None:
+            text += f", min remaining {self.min_remaining * 100:g}%"
+        return text
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's answer for one SLO.
+
+    `breached`: the SLO fails the gate (exit 1). `unknown`: there is no trustworthy answer (no
+    data, too little coverage, or inconsistent counts): exit 4 unless allowed. `reasons` are short
+    phrases for people (``budget exhausted``, ``page alert firing``).
+    """
+
+    breached: bool
+    unknown: bool
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SLOResult:
+    """One SLO evaluated at one instant (see docs/design.md §4).
+
+    Counts (`good`, `total`, `allowed_bad`) are events, or time slices for timeslice budgeting,
+    over the SLO window. `remaining` is the ratio of the error budget left (may be negative: an
+    overspent budget is shown, never clamped). `budget_minutes` is the budget's time equivalent
+    over the window. `burn_rates` and `coverage` are keyed by BURN_WINDOWS names.
+    `time_to_exhaustion_s` is inf when the budget is not burning, 0 when already exhausted.
+    """
+
+    service: str
+    name: str
+    objective: float
+    window: str
+    window_s: float
+    window_start: float
+    window_end: float
+    budgeting: str
+    sli_kind: str
+    good: float
+    total: float
+    sli: float
+    allowed_bad: float
+    budget_minutes: float
+    consumed: float
+    remaining: float
+    burn_rates: dict[str, float]
+    coverage: dict[str, float]
+    page: bool
+    ticket: bool
+    alerts_firing: tuple[str, ...]
+    time_to_exhaustion_s: float
+    status: Status
+    data_error: bool = False
+    exact: bool = True
+    notes: tuple[str, ...] = ()
+    description: str = ""
+    source_path: str | None = None
+    gate: Gate = field(default_factory=Gate)
+    verdict: Verdict | None = None
+
+    @property
+    def key(self) -> str:
+        """``service/name``."""
+        return f"{self.service}/{self.name}"
+
+    @property
+    def exhausted(self) -> bool:
+        """The error budget is spent (remaining <= 0) on a measured window."""
+        return self.status != "NO_DATA" and not math.isnan(self.remaining) and self.remaining <= 0
+
+    @property
+    def alert(self) -> Literal["page", "ticket", "none"]:
+        """The most severe burn-rate alert firing."""
+        if self.page:
+            return "page"
+        if self.ticket:
+            return "ticket"
+        return "none"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every SLO evaluated at the instant `at` (epoch seconds, UTC)."""
+
+    at: float
+    slos: tuple[SLOResult, ...]
+
+    def counts(self) -> dict[Status, int]:
+        """SLOs per status, every status present (zero when none)."""
+        out: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+        for r in self.slos:
+            out[r.status] += 1
+        return out
+
+    @property
+    def breached(self) -> tuple[SLOResult, ...]:
+        """SLOs that fail the gate (empty before the gate is applied)."""
+        return tuple(r for r in self.slos if r.verdict is not None and r.verdict.breached)
+
+    @property
+    def unknown(self) -> tuple[SLOResult, ...]:
+        """SLOs without a trustworthy answer (empty before the gate is applied)."""
+        return tuple(r for r in self.slos if r.verdict is not None and r.verdict.unknown)
