@@ -39,6 +39,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         typer.Option(
             None,
             "--prometheus-url",
+            metavar="URL",
             help="Prometheus-compatible API base URL, with any path prefix "
             "(e.g. https://mimir.example/prometheus). Env: SLO_PROMETHEUS_URL.",
             rich_help_panel=_PANEL,
@@ -49,6 +50,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         typer.Option(
             None,
             "--engine",
+            metavar="ENGINE",
             help="prometheus|thanos|mimir|cortex|victoriametrics: adds that engine's query "
             "parameters (default prometheus). Env: SLO_ENGINE.",
             rich_help_panel=_PANEL,
@@ -59,6 +61,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         typer.Option(
             None,
             "--header",
+            metavar="'NAME: VALUE'",
             help="Extra HTTP header 'Name: value', repeatable (e.g. 'X-Scope-OrgID: team-a').",
             rich_help_panel=_PANEL,
         ),
@@ -68,6 +71,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         typer.Option(
             None,
             "--param",
+            metavar="NAME=VALUE",
             help="Extra query parameter 'name=value' sent with every query, repeatable.",
             rich_help_panel=_PANEL,
         ),
@@ -98,6 +102,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         typer.Option(
             None,
             "--basic-auth-user",
+            metavar="USER",
             help="Basic auth user; the password is read from $SLO_BASIC_AUTH_PASSWORD "
             "(or the variable named by --basic-auth-password-env).",
             rich_help_panel=_PANEL,
@@ -163,6 +168,7 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
         typer.Option(
             None,
             "--workers",
+            metavar="N",
             help="Queries in flight at once (default 4).",
             rich_help_panel=_PANEL,
         ),
@@ -289,3 +295,35 @@ def make_source(connection: ConnectionOptions | ConnectionSettings) -> Source:
     return PrometheusSource(
         settings, workers=settings.workers, allow_partial=settings.allow_partial
     )
+
+
+#: how far in the past the default evaluation instant is, so the newest bin is complete (s)
+DEFAULT_LAG_S = 60.0
+
+
+def parse_at(text: str | None, now: float, *, lag_s: float = 0.0) -> float:
+    """`--at TIME` as epoch seconds: a number, ISO 8601 (naive means UTC) or "now".
+
+    Without a value: `now` minus a minute (plus the engine's own lag, e.g. VictoriaMetrics hides
+    its newest 30 s), so the last bin holds complete data.
+    """
+    from slo_cli.errors import UsageError
+
+    if text is None or text.strip().lower() == "now":
+        return now - DEFAULT_LAG_S - lag_s
+    value = text.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--at: expected epoch seconds or ISO 8601 (2026-01-31T12:00:00Z), got {value!r}"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
