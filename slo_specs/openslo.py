@@ -35,6 +35,7 @@ from typing import Any
 
 from slo_specs._foreign import Loc, Locator, Reader, Where, build_service, type_name
 from slo_specs.durations import UNITS
+from slo_specs.messages import did_you_mean
 from slo_specs.model import ServiceSpec
 from slo_specs.promql_forms import summed_selector
 
@@ -196,8 +197,9 @@ def _document(
     if kind is None:
         return None
     if kind not in KINDS:
+        hint = did_you_mean(kind, KINDS)
         reader.problem(
-            ("kind",), f"unknown OpenSLO kind {kind!r}; expected one of {', '.join(KINDS)}"
+            ("kind",), f"unknown OpenSLO kind {kind!r}{hint}; expected one of {', '.join(KINDS)}"
         )
         return None
     metadata = reader.mapping(doc.get("metadata"), ("metadata",)) if "metadata" in doc else None
@@ -245,9 +247,8 @@ def _slo(
         if "objectives" not in spec:
             reader.problem(("spec",), "missing required key 'objectives'")
         else:
-            reader.problem(
-                ("spec", "objectives"), f"expected a non-empty list, got {type_name(objectives)}"
-            )
+            shown = "an empty list" if objectives == [] else type_name(objectives)
+            reader.problem(("spec", "objectives"), f"expected a non-empty list, got {shown}")
         return []
     out: list[tuple[dict[str, Any], Where]] = []
     for index, item in enumerate(objectives):
@@ -384,7 +385,8 @@ def _budgeting(reader: Reader, spec: Mapping[str, Any]) -> str | None:
     if method not in _BUDGETING:
         reader.problem(
             ("spec", "budgetingMethod"),
-            f"must be one of Occurrences, Timeslices, RatioTimeslices, got {method!r}",
+            f"must be one of Occurrences, Timeslices, RatioTimeslices, got {method!r}"
+            + did_you_mean(method, list(_BUDGETING)),
         )
         return None
     return _BUDGETING[method]

@@ -75,8 +75,10 @@ def convert(document: Any, path: str, locator: Locator) -> list[ServiceSpec]:
     raw_slos = doc.get("slos")
     if raw_slos is None:
         reader.problem((), "missing required key 'slos'")
-    elif not isinstance(raw_slos, list) or not raw_slos:
-        reader.problem(("slos",), f"expected a non-empty list, got {type_name(raw_slos)}")
+    elif not isinstance(raw_slos, list):
+        reader.problem(("slos",), f"expected a list, got {type_name(raw_slos)}")
+    elif not raw_slos:
+        reader.problem(("slos",), "must not be empty")
     else:
         for index, item in enumerate(raw_slos):
             slo = _slo(reader, item, ("slos", index), where, len(slos))
