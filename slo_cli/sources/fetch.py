@@ -96,6 +96,8 @@ class Fetcher:
         """Exact events per bin for each counter, refined from raw samples where flagged."""
         n = edges.size - 1
         out = {c.part: np.full(n, np.nan) for c in counters}
+        if not counters:
+            return out
         for seg in segments(edges):
             parts: dict[str, str] = {}
             for c in counters:
@@ -241,7 +243,7 @@ class Fetcher:
     def _range(self, query: str, seg: Segment) -> list[tuple[dict[str, str], np.ndarray]]:
         """Chunk a segment under the points limit; merge series by their labels."""
         merged: dict[tuple[tuple[str, str], ...], tuple[dict[str, str], np.ndarray]] = {}
-        per_chunk = max(1, self.max_points - 1)
+        per_chunk = max(1, self.max_points)
         k = 0
         while k < seg.n:
             m = min(per_chunk, seg.n - k)

@@ -341,13 +341,11 @@ class LiveTransport(Transport):
                 hint="pass --ca-bundle FILE for a private CA (or --insecure to skip checks)",
             ) from None
         except requests.exceptions.ReadTimeout:
-            raise E.QueryTimeoutError(
-                f"no answer from {self.url} within {s.timeout_s:g} s",
-                query=_short(params.get("query", ""), 300) or None,
-                hint="raise --timeout",
-            ) from None
+            raise self._read_timeout(params) from None
         except requests.exceptions.ConnectionError as exc:
             text = str(exc)
+            if "Read timed out" in text:  # urllib3 wraps a read timeout in a ConnectionError
+                raise self._read_timeout(params) from None
             dns = any(w in text for w in ("NameResolution", "Name or service", "getaddrinfo"))
             raise E.UnreachableError(
                 f"cannot {'resolve' if dns else 'connect to'} {self.url}",
@@ -363,6 +361,13 @@ class LiveTransport(Transport):
             resp.headers.get("Content-Type", ""),
             resp.text,
             resp.headers.get("Retry-After"),
+        )
+
+    def _read_timeout(self, params: dict[str, str]) -> E.QueryTimeoutError:
+        return E.QueryTimeoutError(
+            f"no answer from {self.url} within {self.settings.timeout_s:g} s",
+            query=_short(params.get("query", ""), 300) or None,
+            hint="raise --timeout",
         )
 
     def close(self) -> None:
@@ -391,7 +396,16 @@ def _connect(settings: ConnectionSettings) -> Any:
     # connection failures never reached the server, so replaying them (even a POST) is safe;
     # statuses are decided by Transport (a 503 query timeout must not be replayed as-is)
     retry = Retry(
-        total=2, connect=2, read=0, status=0, other=0, backoff_factor=0.2, allowed_methods=None
+        total=2,
+        connect=2,
+        read=0,
+        status=0,
+        other=0,
+        backoff_factor=0.2,
+        allowed_methods=None,
+        status_forcelist=(),
+        respect_retry_after_header=False,
+        raise_on_status=False,
     )
     return PrometheusConnect(
         url=settings.base_url,
