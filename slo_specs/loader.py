@@ -106,7 +106,8 @@ def _native(doc: Document) -> tuple[list[ServiceSpec], list[Problem]]:
         for key in LOADER_FIELDS
         if key in data
     ]
-    for index, slo in enumerate(data.get("slos") or []):
+    slos = data.get("slos")
+    for index, slo in enumerate(slos if isinstance(slos, list) else []):
         if isinstance(slo, dict) and "service" in slo:
             problems.append(
                 doc.locator.problem(

@@ -68,13 +68,13 @@ def written_keys(root: type[BaseModel], loc: Loc) -> list[str]:
     return keys
 
 
-def _clean_loc(loc: Sequence[str | int]) -> Loc:
+def _clean_loc(loc: Sequence[str | int], kind: str) -> Loc:
     out: list[str | int] = []
-    for part in loc:
+    for index, part in enumerate(loc):
         if part in _TAGS and out and out[-1] == "window":
             continue
-        if part == "[key]":
-            continue
+        if part == "[key]" and index == len(loc) - 1 and index > 0 and kind != "extra_forbidden":
+            continue  # pydantic's marker for "the key of this dict entry", not a written key
         if part == "seconds" and out and out[-1] == "window":
             continue  # a rolling window is written as a bare duration
         out.append(part)
@@ -91,6 +91,8 @@ def _message(error: Any, root: type[BaseModel], loc: Loc) -> tuple[Loc, str, boo
     value = error.get("input")
     ctx = error.get("ctx") or {}
     got = _article_type(value)
+    if kind in ("missing", "extra_forbidden") and not loc:
+        return loc, str(error.get("msg", kind)).lower(), False
     if kind == "missing":
         return loc[:-1], f"missing required key {loc[-1]!r}", False
     if kind == "extra_forbidden":
@@ -152,7 +154,7 @@ def problems_from(
     for error in exc.errors(include_url=False):
         if error["type"] == "duplicate_name":
             continue  # the loader reports duplicates itself, also when other errors exist
-        loc = _clean_loc(error["loc"])
+        loc = _clean_loc(error["loc"], error["type"])
         shown, message, at_key = _message(error, root, loc)
         if (shown, message) in seen:
             continue

@@ -254,10 +254,26 @@ def _yaml_problem(path: str, exc: yaml.YAMLError) -> Problem:
     return Problem(path, line, col, "", f"YAML syntax error: {text}")
 
 
+def _reader_problem(path: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    col = exc.position - (before.rfind("\n") + 1) + 1
+    return Problem(
+        path,
+        line,
+        col,
+        "",
+        f"YAML syntax error: character U+{int(exc.character):04X} is not allowed in YAML",
+    )
+
+
 def read_text(text: str, path: str) -> ReadResult:
     """Every document of a YAML text, or the problems that stopped reading it."""
     result = ReadResult()
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # checked up front: characters YAML forbids
+        return ReadResult(problems=[_reader_problem(path, text, exc)])
     try:
         index = 0
         while True:
