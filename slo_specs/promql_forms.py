@@ -74,3 +74,21 @@ def summed_selector(query: str) -> str | None:
         return direct
     m = _SUM_OF.fullmatch(query)
     return plain_selector(m.group("inner")) if m else None
+
+
+# rate(<selector>[{{window}}]) with a selector free of brackets and parentheses
+_RATE_OVER_WINDOW = re.compile(r"\brate(\s*\(\s*[^()\[\]]*?\[\s*\{\{window\}\}\s*\]\s*\))")
+
+
+def rates_to_increases(template: str) -> str:
+    """``rate(x[{{window}}])`` → ``increase(x[{{window}}])`` in an events template.
+
+    Sloth's events queries count per second (``rate``), but bad/total templates must give event
+    counts: bins of different widths are added up, and a per-second rate would weigh a one-hour
+    bin like a one-minute one. In PromQL ``increase`` is exactly ``rate`` times the range, so
+    this changes the unit and nothing else. Rates over other ranges are left alone.
+
+    >>> rates_to_increases("sum(rate(a_total[{{window}}])) - sum(irate(b[5m]))")
+    'sum(increase(a_total[{{window}}])) - sum(irate(b[5m]))'
+    """
+    return _RATE_OVER_WINDOW.sub(r"increase\1", template)

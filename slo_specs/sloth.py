@@ -6,9 +6,10 @@ Mapping (Sloth → slo):
   ``objective`` (percent) → the SLO. Sloth SLOs have no window setting: Sloth computes them over
   30 days, so they become 30d rolling windows with occurrences budgeting.
 * ``sli.events`` (``error_query`` / ``total_query`` with ``{{.window}}``) → a raw SLI of bad and
-  total templates (``{{.window}}`` becomes our ``{{window}}``). When both queries are exactly
-  ``sum(rate(<selector>[{{.window}}]))`` (or ``increase``), they are recognised as counters and
-  become a ratio SLI, counted exactly; the description says so.
+  total templates (``{{.window}}`` becomes our ``{{window}}``, and ``rate(x[{{.window}}])``
+  becomes ``increase(...)``: the same ratio, in events rather than events per second).
+  When both queries are exactly ``sum(rate(<selector>[{{.window}}]))`` (or ``increase``), they
+  are recognised as counters and become a ratio SLI, counted exactly; the description says so.
 * ``sli.raw.error_ratio_query`` → a raw SLI ``error_ratio``.
 * ``sli.plugin`` → a located "not supported" problem (plugins are Go code inside Sloth).
 * ``alerting`` → checked for shape only: the alert names, labels and annotations configure
@@ -23,7 +24,7 @@ from typing import Any
 
 from slo_specs._foreign import Loc, Locator, Reader, Where, build_service, type_name
 from slo_specs.model import ServiceSpec
-from slo_specs.promql_forms import SLOTH_WINDOW, sum_rate_selector
+from slo_specs.promql_forms import SLOTH_WINDOW, rates_to_increases, sum_rate_selector
 
 VERSION = "prometheus/v1"
 WINDOW = "30d"  # Sloth's fixed SLO period (its default 30-day window)
@@ -220,8 +221,10 @@ def _sli(
                 ("ratio", "total"): (*body_loc, "total_query"),
             },
         )
+    # per-second rates over the window become event counts over it (the same ratio)
+    events = {"bad": rates_to_increases(error), "total": rates_to_increases(total)}
     return (
-        {"raw": {"bad": error, "total": total}},
+        {"raw": events},
         False,
         {
             ("raw",): body_loc,
