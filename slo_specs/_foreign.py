@@ -8,7 +8,7 @@ back ``None`` so the converter can go on and report every other problem of the f
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from slo_specs.errors import Problem, SpecError
 from slo_specs.messages import did_you_mean
@@ -162,23 +162,31 @@ class _Routed:
         return reader.make(src, message)
 
 
-def build_service(data: dict[str, Any], where: Where, fallback: tuple[Reader, Loc]) -> Any:
-    """Validate native-shaped ``data`` as a ServiceSpec, locating each model error in the source.
+def build_service(
+    data: dict[str, Any],
+    where: Where,
+    fallback: tuple[Reader, Loc],
+    source_format: Literal["openslo", "sloth"],
+) -> Any:
+    """Validate native-shaped ``data`` as a ServiceSpec, locating each problem in the source.
 
-    Converters translate a foreign document into the written native form and let the one model
-    check it, so every format obeys the same rules (objective ranges, durations, time zones,
-    selectors) and gets the same messages. A model error's native loc is mapped back to the
-    foreign field it came from through ``where`` (the longest known prefix wins), else to
-    ``fallback``. Duplicate SLO names are the converter's to report (the messages skip them).
+    Converters translate a foreign document into the written native form and let the loader's
+    :func:`~slo_specs.loader.validate_service` check it, so every format obeys the same rules
+    (objective ranges, durations, time zones, selectors, duplicate names) with the same messages.
+    A problem's native loc is mapped back to the foreign field it came from through ``where``
+    (the longest known prefix wins), else to ``fallback``.
     Returns the ServiceSpec, or ``None`` after recording the problems.
     """
-    from pydantic import ValidationError
+    from slo_specs.loader import validate_service
 
-    from slo_specs.messages import problems_from
-    from slo_specs.model import ServiceSpec
-
+    reader = fallback[0]
     try:
-        return ServiceSpec.model_validate(data, context={"percent": True})
-    except ValidationError as exc:
-        fallback[0].problems.extend(problems_from(exc, ServiceSpec, _Routed(where, fallback)))
+        return validate_service(
+            data,
+            locator=_Routed(where, fallback),
+            source_path=reader.path,
+            source_format=source_format,
+        )
+    except SpecError as exc:
+        reader.problems.extend(exc.problems)
         return None

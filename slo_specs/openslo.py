@@ -143,7 +143,8 @@ def convert(documents: list[Any], path: str, locator: Locator) -> list[ServiceSp
             svc_reader, svc = objects.services[service]
             labels = svc_reader.labels(svc["metadata"], "labels", ("metadata",))
             routes[("labels",)] = (svc_reader, ("metadata", "labels"))
-        _duplicates(items)
+        # duplicates are reported here in OpenSLO terms, and left out of the model's check
+        items = _without_duplicates(items)
         for position, (_native, item_where, _reader) in enumerate(items):
             for loc, src in item_where.items():
                 key: Loc = ("slos", position, *loc)
@@ -153,26 +154,27 @@ def convert(documents: list[Any], path: str, locator: Locator) -> list[ServiceSp
             "service": service,
             "labels": labels,
             "slos": [native for native, _, _ in items],
-            "source_path": path,
-            "source_format": "openslo",
         }
-        spec_ = build_service(data, routes, (first_reader, ("spec", "service")))
+        spec_ = build_service(data, routes, (first_reader, ("spec", "service")), "openslo")
         if spec_ is not None:
             specs.append(spec_)
     base.raise_if_any()
     return specs
 
 
-def _duplicates(items: list[tuple[dict[str, Any], Where, Reader]]) -> None:
-    """Report two SLOs of one service that end up with the same name."""
-    first: dict[str, int] = {}
-    for position, (native, where, reader) in enumerate(items):
+def _without_duplicates(
+    items: list[tuple[dict[str, Any], Where, Reader]],
+) -> list[tuple[dict[str, Any], Where, Reader]]:
+    """Report SLOs of one service that end up with the same name; the first of each is kept."""
+    kept: dict[str, tuple[dict[str, Any], Where, Reader]] = {}
+    for native, where, reader in items:
         name = native["name"]
-        if name in first:
+        if name in kept:
             _, src = where[("name",)]
             reader.problem(src, f"duplicate SLO name {name!r} in service (another SLO has it)")
         else:
-            first[name] = position
+            kept[name] = (native, where, reader)
+    return list(kept.values())
 
 
 def _document(

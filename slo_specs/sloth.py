@@ -86,37 +86,12 @@ def convert(document: Any, path: str, locator: Locator) -> list[ServiceSpec]:
             if slo is not None:
                 slos.append(slo)
     where[("slos",)] = (reader, ("slos",))
-    _duplicates(reader, raw_slos)
     if service is None or not slos:  # problems already recorded
         reader.raise_if_any()
-    data = {
-        "version": "slo/v1",
-        "service": service,
-        "labels": labels,
-        "slos": slos,
-        "source_path": path,
-        "source_format": "sloth",
-    }
-    spec = build_service(data, where, (reader, ()))
+    data = {"version": "slo/v1", "service": service, "labels": labels, "slos": slos}
+    spec = build_service(data, where, (reader, ()), "sloth")
     reader.raise_if_any()
     return [spec]
-
-
-def _duplicates(reader: Reader, raw_slos: object) -> None:
-    """Report SLO names written twice (the model's own check is not located)."""
-    if not isinstance(raw_slos, list):
-        return
-    first: dict[str, int] = {}
-    for index, item in enumerate(raw_slos):
-        name = item.get("name") if isinstance(item, Mapping) else None
-        if not isinstance(name, str):
-            continue
-        if name in first:
-            reader.problem(
-                ("slos", index, "name"), f"duplicate SLO name {name!r} (also slos[{first[name]}])"
-            )
-        else:
-            first[name] = index
 
 
 def _slo(
