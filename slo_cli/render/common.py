@@ -28,8 +28,8 @@ class CheckFormat(str, enum.Enum):
 #: status -> (symbol, word, rich style). The symbol and word read without colour.
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "OK": ("✓", "ok", "green"),
-    "WARNING": ("!", "warning", "yellow"),
-    "CRITICAL": ("✗", "critical", "bold red"),
+    "WARNING": ("!", "warn", "yellow"),
+    "CRITICAL": ("✗", "crit", "bold red"),
     "NO_DATA": ("?", "no data", "magenta"),
 }
 
@@ -38,7 +38,7 @@ TABLE_BURN_WINDOWS: tuple[str, ...] = ("1h", "6h", "1d", "3d", "window")
 
 
 def status_text(status: Status) -> str:
-    """``✓ ok``, ``! warning``, ``✗ critical``, ``? no data``."""
+    """``✓ ok``, ``! warn``, ``✗ crit``, ``? no data``."""
     symbol, word, _ = STATUS_LOOK[status]
     return f"{symbol} {word}"
 
@@ -54,13 +54,15 @@ def by_service(results: Iterable[SLOResult]) -> list[tuple[str, list[SLOResult]]
 def pct(ratio: float, digits: int = 2) -> str:
     """A ratio as a percentage with at most `digits` decimals, trailing zeros kept short.
 
-    >>> pct(0.999), pct(0.99952), pct(-0.1234), pct(float("nan"))
-    ('99.9%', '99.95%', '-12.34%', '—')
+    >>> pct(0.999), pct(0.99952), pct(-0.1234), pct(1.0, 0), pct(-0.00001), pct(float("nan"))
+    ('99.9%', '99.95%', '-12.34%', '100%', '0%', '—')
     """
     if math.isnan(ratio):
         return "—"
-    text = f"{ratio * 100:.{digits}f}".rstrip("0").rstrip(".")
-    return f"{'0' if text in ('-0', '') else text}%"
+    text = f"{ratio * 100:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{'0' if text == '-0' else text}%"
 
 
 def objective_text(objective: float) -> str:
@@ -111,11 +113,34 @@ def burn_text(rate: float) -> str:
     return f"{rate:.0e}"
 
 
-def bar(remaining: float, width: int = 6) -> str:
+def burn_short(rate: float) -> str:
+    """A burn rate in at most 3 characters, for the main table: ``.52``, ``6.1``, ``14``, ``2k``.
+
+    >>> [burn_short(x) for x in (0.0, 0.004, 0.523, 6.06, 9.96, 14.4, 980, 1234, 2e6)]
+    ['0', '.00', '.52', '6.1', '10', '14', '980', '1k', '>1M']
+    """
+    if math.isnan(rate):
+        return "—"
+    if math.isinf(rate):
+        return "∞"
+    if rate == 0:
+        return "0"
+    if rate < 0.995:
+        return f"{rate:.2f}".lstrip("0")
+    if rate < 9.95:
+        return f"{rate:.1f}"
+    if rate < 999.5:
+        return f"{rate:.0f}"
+    if rate < 9.5e5:
+        return f"{rate / 1000:.0f}k"
+    return ">1M"
+
+
+def bar(remaining: float, width: int = 5) -> str:
     """A small budget bar: filled cells for the remaining share, empty for the spent one.
 
     >>> bar(0.5), bar(1.0), bar(-0.3), bar(0.01)
-    ('▰▰▰▱▱▱', '▰▰▰▰▰▰', '▱▱▱▱▱▱', '▰▱▱▱▱▱')
+    ('▰▰▱▱▱', '▰▰▰▰▰', '▱▱▱▱▱', '▰▱▱▱▱')
     """
     if math.isnan(remaining):
         return " " * width
@@ -128,15 +153,16 @@ def bar(remaining: float, width: int = 6) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
-def tte_text(r: SLOResult) -> str:
-    """Time to exhaustion for people: ``exhausted``, ``—`` when not burning, else a duration."""
+def tte_text(r: SLOResult, parts: int = 2) -> str:
+    """Time to exhaustion for people: ``now`` when spent, ``—`` when not burning, else a
+    duration with at most `parts` units."""
     if r.status == "NO_DATA" or math.isnan(r.time_to_exhaustion_s):
         return "—"
     if r.remaining <= 0:
-        return "exhausted"
+        return "now"
     if math.isinf(r.time_to_exhaustion_s):
         return "—"
-    return human_duration(r.time_to_exhaustion_s, parts=2)
+    return human_duration(r.time_to_exhaustion_s, parts=parts)
 
 
 def iso(epoch: float) -> str:
@@ -145,14 +171,19 @@ def iso(epoch: float) -> str:
 
 
 def summary(evaluation: Evaluation) -> str:
-    """One line: SLO and service counts, counts per status, the gate's outcome."""
+    """One line: SLO and service counts, counts per status, the gate's outcome.
+
+    >>> from slo_cli.results import Evaluation
+    >>> summary(Evaluation(at=0.0, slos=()))
+    '0 SLOs in 0 services: none'
+    """
     n = len(evaluation.slos)
     services = len({r.service for r in evaluation.slos})
     counts = evaluation.counts()
     parts = [f"{counts[s]} {STATUS_LOOK[s][1]}" for s in counts if counts[s]]
     text = (
-        f"{n} SLO{'s' if n != 1 else ''} in {services} service{'s' if services != 1 else ''} "
-        f"at {iso(evaluation.at)}: {', '.join(parts) if parts else 'none'}"
+        f"{n} SLO{'s' if n != 1 else ''} in {services} service{'s' if services != 1 else ''}: "
+        f"{', '.join(parts) if parts else 'none'}"
     )
     breached, unknown = evaluation.breached, evaluation.unknown
     if any(r.verdict is not None for r in evaluation.slos):

@@ -16,6 +16,7 @@ from slo_cli.render.common import (
     STATUS_LOOK,
     TABLE_BURN_WINDOWS,
     bar,
+    burn_short,
     burn_text,
     by_service,
     iso,
@@ -44,13 +45,14 @@ class Column:
     cell: Callable[[SLOResult], str]
     justify: str = "right"
     keep: int | None = None
+    max_width: int | None = None
 
 
-def _burn(window: str) -> Callable[[SLOResult], str]:
+def _burn(window: str, fmt: Callable[[float], str] = burn_short) -> Callable[[SLOResult], str]:
     def cell(r: SLOResult) -> str:
         if r.status == "NO_DATA":
             return "—"
-        return burn_text(r.burn_rates.get(window, math.nan))
+        return fmt(r.burn_rates.get(window, math.nan))
 
     return cell
 
@@ -68,18 +70,19 @@ def _sli(r: SLOResult) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("slo", "SLO", lambda r: r.name, justify="left"),
-    Column("objective", "objective", lambda r: objective_text(r.objective), keep=6),
-    Column("window", "window", lambda r: r.window, justify="left", keep=5),
+    Column("slo", "SLO", lambda r: r.name, justify="left", max_width=24),
+    Column(
+        "objective", "objective", lambda r: f"{objective_text(r.objective)} {r.window}", "left", 6
+    ),
     Column("sli", "SLI", _sli, keep=9),
-    Column("remaining", "budget left", _remaining),
+    Column("remaining", "budget", _remaining),
     Column("bar", "", lambda r: "" if r.status == "NO_DATA" else bar(r.remaining), "left", 1),
     *(
         Column(f"burn_{w}", f"{'win' if w == 'window' else w}×", _burn(w), keep=k)
         for w, k in zip(TABLE_BURN_WINDOWS, (10, 4, 7, 3, 3), strict=True)
     ),
     Column("alert", "alert", lambda r: r.alert if r.status != "NO_DATA" else "—", "left", 11),
-    Column("tte", "exhausted in", tte_text, keep=8),
+    Column("tte", "empty\nin", lambda r: tte_text(r, parts=1), keep=8),
     Column("coverage", "data", _coverage, keep=2),
     Column("status", "status", lambda r: status_text(r.status), justify="left"),
 )
@@ -103,9 +106,16 @@ def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), show_edge=False)
+    # no padding: SIMPLE_HEAD's blank divider is the one-space gap between columns
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=0, show_edge=False)
     for col in columns:
-        table.add_column(col.header, justify=col.justify, no_wrap=True)  # type: ignore[arg-type]
+        table.add_column(
+            col.header,
+            justify=col.justify,  # type: ignore[arg-type]
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=col.max_width,
+        )
     groups = by_service(evaluation.slos)
     for n, (service, results) in enumerate(groups):
         table.add_row(f"[bold]{_escape(service)}[/]", *[""] * (len(columns) - 1))
@@ -219,6 +229,6 @@ def _details(r: SLOResult, console: Console) -> None:
     t.add_column("  window", justify="left", no_wrap=True)
     for w in BURN_WINDOWS:
         t.add_column(w, justify="right", no_wrap=True)
-    t.add_row("  burn rate ×", *[_burn(w)(r) for w in BURN_WINDOWS])
+    t.add_row("  burn rate ×", *[_burn(w, burn_text)(r) for w in BURN_WINDOWS])
     t.add_row("  data", *[pct(r.coverage.get(w, math.nan), 0) for w in BURN_WINDOWS])
     console.print(t)
