@@ -24,6 +24,12 @@ from slo_cli.sources.model import FetchRequest, SeriesCounts
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
 LOOKBACK_S = 3600.0
+#: the range queries look back only max(bin width, this) seconds, which is cheap; a series whose
+#: previous value is older (a scrape gap) is flagged and its bin recounted with LOOKBACK_S
+QUICK_LOOKBACK_S = 300.0
+#: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
+#: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)
+MAX_REFINE = 24
 #: Prometheus' instant-query lookback (a timeslice with no sample this recent has no data)
 STALENESS_S = 300.0
 
@@ -99,11 +105,12 @@ class Fetcher:
         if not counters:
             return out
         for seg in segments(edges):
-            parts: dict[str, str] = {}
-            for c in counters:
-                parts[c.part] = promql.exact_expr(c.selector, seg.step, self.lookback_s)
-                parts["flag_" + c.part] = promql.flag_expr(c.selector, seg.step, self.lookback_s)
-            got = self.range_parts(promql.union(parts), seg)
+            got = self._counter_segment(counters, seg, max(seg.step, QUICK_LOOKBACK_S))
+            flagged = sum(
+                int((np.nan_to_num(v) > 0).sum()) for k, v in got.items() if k[:5] == "flag_"
+            )
+            if flagged > MAX_REFINE and self.lookback_s > max(seg.step, QUICK_LOOKBACK_S):
+                got = self._counter_segment(counters, seg, max(seg.step, self.lookback_s))
             for c in counters:
                 values = got.get(c.part, np.full(seg.n, np.nan))
                 flags = got.get("flag_" + c.part, np.full(seg.n, np.nan))
@@ -112,6 +119,16 @@ class Fetcher:
                     values[k] = self.raw_count(c.selector, bin_end - seg.step, bin_end)
                 out[c.part][seg.first : seg.last + 1] = values
         return out
+
+    def _counter_segment(
+        self, counters: list[Counter], seg: Segment, lookback_s: float
+    ) -> dict[str, np.ndarray]:
+        """One tagged query: exact counts and flags of every counter over one segment."""
+        parts: dict[str, str] = {}
+        for c in counters:
+            parts[c.part] = promql.exact_expr(c.selector, seg.step, lookback_s)
+            parts["flag_" + c.part] = promql.flag_expr(c.selector, seg.step, lookback_s)
+        return self.range_parts(promql.union(parts), seg)
 
     def raw_count(self, selector: str, lo: float, hi: float) -> float:
         """Exact events in (lo, hi] from raw samples: per series, reset-aware increases from its
