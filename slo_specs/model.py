@@ -86,16 +86,15 @@ def _percent_field(*, low_inclusive: bool, high_inclusive: bool) -> Any:
         low_ok = number >= 0 if low_inclusive else number > 0
         high_ok = number <= high if high_inclusive else number < high
         if not (low_ok and high_ok):
-            kind = (
-                "exclusive"
-                if not low_inclusive and not high_inclusive
-                else "inclusive"
-                if low_inclusive and high_inclusive
-                else "0 exclusive"
-                if not low_inclusive
-                else f"{high} exclusive"
-            )
-            raise spec_error(f"must be between 0 and {high} ({kind}), got {_fmt(number)}")
+            if not low_inclusive and not high_inclusive:
+                rule = f"must be between 0 and {high} (exclusive)"
+            elif low_inclusive and high_inclusive:
+                rule = f"must be between 0 and {high}"
+            elif not low_inclusive:
+                rule = f"must be more than 0 and at most {high}"
+            else:
+                rule = f"must be at least 0 and less than {high}"
+            raise spec_error(f"{rule}, got {_fmt(number)}")
         ratio = number / 100 if percent else number
         return float(ratio)
 

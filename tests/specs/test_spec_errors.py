@@ -326,6 +326,34 @@ CASES: list[tuple[str, str, list[str]]] = [
         ],
     ),
     (
+        "timeslice budgeting of a ratio SLI needs the slice settings",
+        edit("    sli:\n", "    budgeting: timeslices\n    sli:\n"),
+        [
+            "4:5: slos[0]: budgeting: timeslices with a ratio SLI needs "
+            "'timeslice: {slice: 1m, target: 99}'"
+        ],
+    ),
+    (
+        "an alert with both a budget share and a burn rate is ambiguous",
+        BASE
+        + "    alerting:\n      windows:\n"
+        + "        - {severity: page, long: 1h, short: 5m, budget_consumed: 2, burn_rate: 14.4}\n",
+        [
+            "13:11: slos[0].alerting.windows[0]: "
+            "give exactly one of 'budget_consumed' or 'burn_rate'"
+        ],
+    ),
+    (
+        "a budget share above 100 percent is out of range",
+        BASE
+        + "    alerting:\n      windows:\n"
+        + "        - {severity: page, long: 1h, short: 5m, budget_consumed: 150}\n",
+        [
+            "13:66: slos[0].alerting.windows[0].budget_consumed: must be more than 0 and "
+            "at most 100, got 150"
+        ],
+    ),
+    (
         "an unknown gate severity suggests the closest one",
         BASE + "    gate: {fail_on: pages}\n",
         [

@@ -389,3 +389,63 @@ def test_importing_slo_specs_loads_no_numpy_requests_or_rich() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip() == "[]"
+
+
+FULL = """\
+version: slo/v1
+service: api
+labels: {team: core}
+slos:
+  - name: errors
+    description: every optional part written once
+    objective: 99.5
+    window: {calendar: quarter, timezone: America/New_York}
+    budgeting: timeslices
+    timeslice: {slice: 5m, target: 95}
+    sli:
+      raw:
+        bad: 'sum(increase(errors_total[{{window}}]))'
+        total: 'sum(increase(requests_total[{{window}}]))'
+    alerting:
+      windows:
+        - {severity: page, long: 1h, short: 5m, budget_consumed: 2}
+        - {severity: ticket, long: 3d, short: 6h, burn_rate: 1}
+    gate: {fail_on: exhausted, min_remaining: 25}
+    labels: {tier: "1"}
+  - name: ratio-slices
+    objective: 90
+    window: 1h30m
+    budgeting: ratio_timeslices
+    sli: {raw: {error_ratio: '1 - avg_over_time(up[{{window}}])'}}
+"""
+
+
+def test_every_optional_part_is_held_in_its_unit() -> None:
+    (spec,) = load_text(FULL, "full.yaml")
+    errors, slices = spec.slos
+    assert errors.window == CalendarWindow(calendar="quarter", timezone="America/New_York")
+    assert errors.timeslice is not None
+    assert (errors.timeslice.slice, errors.timeslice.target) == (300.0, 0.95)
+    assert errors.sli.kind == "raw" and errors.sli.raw is not None
+    assert errors.sli.raw.error_ratio is None
+    assert errors.alerting is not None
+    page, ticket = errors.alerting.windows
+    # budget_consumed is written in percent of the budget: 2 -> 0.02
+    assert (page.severity, page.long, page.short, page.budget_consumed, page.burn_rate) == (
+        "page",
+        3600.0,
+        300.0,
+        0.02,
+        None,
+    )
+    assert (ticket.long, ticket.short, ticket.burn_rate, ticket.budget_consumed) == (
+        3 * 86400.0,
+        6 * 3600.0,
+        1.0,
+        None,
+    )
+    assert errors.gate is not None
+    assert (errors.gate.fail_on, errors.gate.min_remaining) == ("exhausted", 0.25)
+    assert errors.labels == {"tier": "1"} and spec.labels == {"team": "core"}
+    assert slices.window == RollingWindow(seconds=5400.0) and slices.window.label == "1h30m"
+    assert slices.budgeting == "ratio_timeslices" and slices.objective == 0.9
