@@ -9,7 +9,8 @@ a DataSource (``metricSourceRef``) defined in the same file. Mapping (OpenSLO �
   ``target`` (ratio) or ``targetPercent`` is the objective.
 * ``timeWindow``: ``{duration: 28d, isRolling: true}`` → a rolling window;
   ``{duration: 1w|1M|1Q, calendar: {timeZone}}`` → a calendar week, month or quarter in that
-  zone (``startTime`` is not needed: periods start at calendar boundaries). No timeWindow: 30d.
+  zone. Periods start at calendar boundaries (midnight on Monday, on the 1st); a ``startTime``
+  that is not one is said in the description. No timeWindow: 30d.
 * ``budgetingMethod``: Occurrences → occurrences; Timeslices → timeslices (``timeSliceWindow``
   the slice, ``timeSliceTarget`` the ratio a slice needs); RatioTimeslices → ratio_timeslices.
 * ``ratioMetric`` good/bad/total, each a ``metricSource.spec.query`` (or ``promql``): a counter
@@ -28,6 +29,7 @@ occurrence budgeting, ...) is a located problem, never silently dropped.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -241,7 +243,7 @@ def _slo(
         reader.problem(("spec", "description"), f"expected a string, got {type_name(description)}")
         description = ""
     labels = reader.labels(metadata, "labels", ("metadata",))
-    window, window_src = _window(reader, spec)
+    window, window_src, window_notes = _window(reader, spec)
     budgeting = _budgeting(reader, spec)
     indicator = _indicator(reader, spec, objects)
     objectives = spec.get("objectives")
@@ -291,7 +293,7 @@ def _slo(
         }
         sli, notes = _objective_sli(reader, indicator, objective, loc, budgeting, native, where)
         native["sli"] = sli
-        for note in notes:
+        for note in [*window_notes, *notes]:
             native["description"] = (
                 f"{native['description']} ({note})" if native["description"] else note
             )
@@ -318,20 +320,21 @@ def _target(reader: Reader, objective: Mapping[str, Any], loc: Loc) -> Decimal |
     return Decimal(str(ratio)) * 100
 
 
-def _window(reader: Reader, spec: Mapping[str, Any]) -> tuple[Any, Loc]:
-    """(native window, its source loc): the default when absent, a placeholder after problems."""
+def _window(reader: Reader, spec: Mapping[str, Any]) -> tuple[Any, Loc, list[str]]:
+    """(native window, its source loc, notes): the default when absent, a placeholder after
+    problems."""
     loc: Loc = ("spec", "timeWindow")
     if "timeWindow" not in spec:
-        return DEFAULT_WINDOW, ("spec",)
+        return DEFAULT_WINDOW, ("spec",), []
     windows = spec["timeWindow"]
     if not isinstance(windows, list) or len(windows) != 1:
         shown = f"{len(windows)} items" if isinstance(windows, list) else type_name(windows)
         reader.problem(loc, f"expected a list of exactly one window, got {shown}")
-        return DEFAULT_WINDOW, loc
+        return DEFAULT_WINDOW, loc, []
     item_loc: Loc = (*loc, 0)
     window = reader.mapping(windows[0], item_loc)
     if window is None:
-        return DEFAULT_WINDOW, item_loc
+        return DEFAULT_WINDOW, item_loc, []
     reader.keys(window, item_loc, _WINDOW_KEYS)
     duration = reader.string(window, "duration", item_loc)
     calendar = window.get("calendar")
@@ -340,14 +343,14 @@ def _window(reader: Reader, spec: Mapping[str, Any]) -> tuple[Any, Loc]:
         reader.problem(
             (*item_loc, "isRolling"), f"expected true or false, got {type_name(rolling)}"
         )
-        return DEFAULT_WINDOW, item_loc
+        return DEFAULT_WINDOW, item_loc, []
     if duration is None:
-        return DEFAULT_WINDOW, item_loc
+        return DEFAULT_WINDOW, item_loc, []
     dur_loc: Loc = (*item_loc, "duration")
     match = _SHORTHAND.match(duration.strip())
     if match is None:
         reader.problem(dur_loc, f"not an OpenSLO duration: {duration!r} (write e.g. 28d, 4w or 1M)")
-        return DEFAULT_WINDOW, dur_loc
+        return DEFAULT_WINDOW, dur_loc, []
     amount, unit = int(match.group(1)), match.group(2)
     if rolling:
         if calendar is not None:
@@ -359,8 +362,8 @@ def _window(reader: Reader, spec: Mapping[str, Any]) -> tuple[Any, Loc]:
                 dur_loc,
                 f"a rolling window of {duration} has no fixed length; write it in days, like 30d",
             )
-            return DEFAULT_WINDOW, dur_loc
-        return f"{amount}{unit}", dur_loc
+            return DEFAULT_WINDOW, dur_loc, []
+        return f"{amount}{unit}", dur_loc, []
     period = _CALENDARS.get(duration.strip())
     if period is None:
         reader.problem(
@@ -368,15 +371,57 @@ def _window(reader: Reader, spec: Mapping[str, Any]) -> tuple[Any, Loc]:
             f"calendar windows of {duration} are not supported; use 1w, 1M or 1Q "
             "(week, month, quarter)",
         )
-        return DEFAULT_WINDOW, dur_loc
+        return DEFAULT_WINDOW, dur_loc, []
     zone = "UTC"
+    notes: list[str] = []
     cal_loc: Loc = (*item_loc, "calendar")
     if calendar is not None:
         cal = reader.mapping(calendar, cal_loc)
         if cal is not None:
             reader.keys(cal, cal_loc, ("startTime", "timeZone"))
             zone = reader.string(cal, "timeZone", cal_loc, required=False) or "UTC"
-    return {"calendar": period, "timezone": zone}, (*cal_loc, "timeZone") if calendar else dur_loc
+            if cal.get("startTime") is not None:
+                notes += _start_note(reader, cal["startTime"], (*cal_loc, "startTime"), period)
+    src = (*cal_loc, "timeZone") if calendar is not None else dur_loc
+    return {"calendar": period, "timezone": zone}, src, notes
+
+
+_PERIOD_STARTS = {
+    "week": "midnight on Mondays",
+    "month": "midnight on the 1st of each month",
+    "quarter": "midnight on the 1st of January, April, July and October",
+}
+
+
+def _start_note(reader: Reader, value: object, loc: Loc, period: str) -> list[str]:
+    """A note when ``startTime`` is not a boundary of our calendar periods (they cannot move).
+
+    YAML reads an unquoted ``2026-01-01 00:00:00`` as a timestamp, a quoted one as a string.
+    """
+    start: datetime.datetime | None = None
+    if isinstance(value, datetime.datetime):
+        start = value
+    elif isinstance(value, datetime.date):
+        start = datetime.datetime.combine(value, datetime.time())
+    elif isinstance(value, str):
+        try:
+            start = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            start = None
+    if start is None:
+        reader.problem(loc, f"expected a date and time like 2026-01-01 00:00:00, got {value!r}")
+        return []
+    aligned = start.time() == datetime.time() and (
+        start.weekday() == 0
+        if period == "week"
+        else start.day == 1 and (period == "month" or start.month in (1, 4, 7, 10))
+    )
+    if aligned:
+        return []
+    return [
+        f"read from OpenSLO: each {period} starts at {_PERIOD_STARTS[period]}, "
+        f"not at startTime {start:%Y-%m-%d %H:%M:%S}"
+    ]
 
 
 def _budgeting(reader: Reader, spec: Mapping[str, Any]) -> str | None:

@@ -129,6 +129,48 @@ def test_queries_that_are_not_counter_selectors_become_approximate_raw_templates
     assert slo.description == APPROXIMATE_NOTE
 
 
+@pytest.mark.parametrize(
+    ("duration", "start", "note"),
+    [
+        # the OpenSLO spec's own example: a month that starts at noon
+        (
+            "1M",
+            "2022-01-01 12:00:00",
+            "each month starts at midnight on the 1st of each month, "
+            "not at startTime 2022-01-01 12:00:00",
+        ),
+        (
+            "1w",
+            "'2026-01-07 00:00:00'",
+            "each week starts at midnight on Mondays, not at startTime 2026-01-07 00:00:00",
+        ),  # a Wednesday, quoted: a string
+        (
+            "1Q",
+            "2026-02-01 00:00:00",
+            "each quarter starts at midnight on the 1st of January, "
+            "April, July and October, not at startTime 2026-02-01 00:00:00",
+        ),
+        ("1w", "2026-01-05 00:00:00", None),  # a Monday
+        ("1Q", "2026-07-01", None),
+    ],
+)
+def test_a_calendar_start_off_our_period_boundaries_is_said_in_the_description(
+    duration: str, start: str, note: str | None
+) -> None:
+    text = RATIO_SLO.replace(
+        "  timeWindow: [{duration: 28d, isRolling: true}]\n",
+        f"  timeWindow:\n    - duration: {duration}\n      calendar:\n"
+        f"        startTime: {start}\n        timeZone: America/New_York\n",
+    )
+    [spec] = load(text)
+    [slo] = spec.slos
+    assert slo.window == CalendarWindow(
+        calendar={"1M": "month", "1w": "week", "1Q": "quarter"}[duration],  # type: ignore[arg-type]
+        timezone="America/New_York",
+    )
+    assert slo.description == ("" if note is None else f"read from OpenSLO: {note}")
+
+
 def test_a_raw_success_ratio_becomes_one_minus_its_average() -> None:
     text = RATIO_SLO.replace(
         """        bad: {metricSource: {type: Prometheus, spec: {query: 'errors_total'}}}
@@ -207,6 +249,19 @@ BAD = [
         [
             "openslo.yaml:13:52: spec.timeWindow[0].calendar.timeZone: unknown time zone "
             "'Mars/Olympus' (use an IANA name like Europe/Berlin or UTC)"
+        ],
+    ),
+    (
+        "a calendar start that is not a date",
+        [
+            (
+                "{duration: 28d, isRolling: true}",
+                "{duration: 1w, calendar: {startTime: next monday}}",
+            )
+        ],
+        [
+            "openslo.yaml:13:53: spec.timeWindow[0].calendar.startTime: expected a date and time "
+            "like 2026-01-01 00:00:00, got 'next monday'"
         ],
     ),
     (
