@@ -7,6 +7,7 @@ Prometheus), so a duration has exactly one spelling per value.
 
 from __future__ import annotations
 
+import math
 import re
 
 UNITS: dict[str, int] = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -65,8 +66,10 @@ def format_duration(seconds: float) -> str:
     >>> format_duration(0.3)
     '300ms'
     """
+    if not math.isfinite(seconds) or seconds < 0:
+        return f"{seconds:g}s"
     millis = round(seconds * 1000)
-    if seconds < 0 or abs(millis - seconds * 1000) > 1e-6 * max(1.0, abs(seconds)):
+    if abs(millis - seconds * 1000) > 1e-6 * max(1.0, abs(seconds)):
         return f"{seconds:g}s"
     if millis == 0:
         return "0s"

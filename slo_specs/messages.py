@@ -18,6 +18,7 @@ from slo_specs.yamlio import Loc
 _HIDDEN_KEYS = {*LOADER_FIELDS, "service@SLO"}
 # discriminator tags pydantic puts into the loc of a tagged union (see model.Window)
 _TAGS = {"rolling-window", "calendar-window"}
+_KEY = "\x00key"  # our stand-in for pydantic's "[key]" loc marker (a written key can't be this)
 
 
 def did_you_mean(word: str, candidates: Sequence[str]) -> str:
@@ -74,15 +75,12 @@ def _clean_loc(loc: Sequence[str | int], kind: str) -> Loc:
         if part in _TAGS and out and out[-1] == "window":
             continue
         if part == "[key]" and index == len(loc) - 1 and index > 0 and kind != "extra_forbidden":
-            continue  # pydantic's marker for "the key of this dict entry", not a written key
+            out.append(_KEY)  # pydantic's marker for "the key of this dict entry"
+            continue
         if part == "seconds" and out and out[-1] == "window":
             continue  # a rolling window is written as a bare duration
         out.append(part)
     return tuple(out)
-
-
-def _article_type(value: Any) -> str:
-    return _type_name(value)
 
 
 def _message(error: Any, root: type[BaseModel], loc: Loc) -> tuple[Loc, str, bool]:
@@ -90,9 +88,15 @@ def _message(error: Any, root: type[BaseModel], loc: Loc) -> tuple[Loc, str, boo
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
-    got = _article_type(value)
+    got = _type_name(value)
+    if loc and loc[-1] == _KEY:
+        key = loc[-2]
+        return loc[:-2], f"key {key!r} must be a string, got {_type_name(value)}", True
+    if kind == "invalid_key":
+        return loc[:-1], f"key {loc[-1]!r} must be a string, got {_type_name(value)}", True
     if kind in ("missing", "extra_forbidden") and not loc:
-        return loc, str(error.get("msg", kind)).lower(), False
+        text = str(error.get("msg", kind))
+        return loc, text[:1].lower() + text[1:], False
     if kind == "missing":
         return loc[:-1], f"missing required key {loc[-1]!r}", False
     if kind == "extra_forbidden":
@@ -159,7 +163,8 @@ def problems_from(
         if (shown, message) in seen:
             continue
         seen.add((shown, message))
-        where = loc if at_key else shown
+        # a key problem points at the key itself: the full loc, minus our dict-key marker
+        where = (loc[:-1] if loc and loc[-1] == _KEY else loc) if at_key else shown
         if translate is not None:
             where, shown = translate(where), translate(shown)
         problems.append(locator.problem((*prefix, *where), message, key=at_key, shown=shown))

@@ -70,8 +70,8 @@ def _number(value: Any, what: str) -> Decimal:
 
 
 def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    """A number as written by people: 101, 99.95 (no exponent, no trailing zeros)."""
+    return format(value.normalize(), "f")
 
 
 def _percent_field(*, low_inclusive: bool, high_inclusive: bool) -> Any:
@@ -105,7 +105,10 @@ def _duration(value: Any) -> float:
     if isinstance(value, bool):
         raise spec_error("expected a duration like 5m or 30d, got a boolean")
     if isinstance(value, int | float):
-        return float(value)
+        seconds = float(value)
+        if seconds != seconds or seconds in (float("inf"), float("-inf")):
+            raise spec_error(f"expected a finite duration, got {value}")
+        return seconds
     if not isinstance(value, str):
         raise spec_error(f"expected a duration like 5m or 30d, got {_type_name(value)}")
     try:
@@ -147,7 +150,7 @@ _STRICT = ConfigDict(extra="forbid", validate_default=True)
 class RollingWindow(BaseModel):
     """A rolling window: the last ``seconds`` before evaluation time. Written ``window: 30d``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=None)
+    model_config = ConfigDict(extra="forbid")
 
     seconds: PositiveDuration = Field(description="Length of the window in seconds.")
 
@@ -271,17 +274,16 @@ class RatioSLI(BaseModel):
         examples=['http_requests_total{service="checkout"}'],
     )
 
-    _selectors = field_validator("good", "bad", "total")(classmethod(lambda cls, v: _sel(v)))
+    @field_validator("good", "bad", "total")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        return None if value is None else _check_selector(value)
 
     @model_validator(mode="after")
     def _one_of_good_bad(self) -> RatioSLI:
         if (self.good is None) == (self.bad is None):
             raise spec_error("give exactly one of 'good' or 'bad' (with 'total')")
         return self
-
-
-def _sel(value: str | None) -> str | None:
-    return None if value is None else _check_selector(value)
 
 
 class LatencySLI(BaseModel):
@@ -429,9 +431,10 @@ class RawSLI(BaseModel):
         examples=["sum(increase(requests_total[{{window}}]))"],
     )
 
-    _templates = field_validator("error_ratio", "good", "bad", "total")(
-        classmethod(lambda cls, v: _template(v))
-    )
+    @field_validator("error_ratio", "good", "bad", "total")
+    @classmethod
+    def _placeholder(cls, value: str | None) -> str | None:
+        return _template(value)
 
     @model_validator(mode="after")
     def _one_form(self) -> RawSLI:

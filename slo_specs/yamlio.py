@@ -60,7 +60,8 @@ class Locator:
         self.root = root
         self.start = start
 
-    def _resolve(self, loc: Sequence[str | int]) -> tuple[yaml.Node | None, yaml.Node | None]:
+    def _resolve(self, loc: Sequence[str | int]) -> tuple[yaml.Node | None, yaml.Node | None, bool]:
+        """(deepest node reached, its mapping key node, whether the whole loc was reached)."""
         node, key_node = self.root, None
         for part in loc:
             if isinstance(node, yaml.MappingNode):
@@ -69,42 +70,22 @@ class Locator:
                     if isinstance(k, yaml.ScalarNode) and k.value == str(part):
                         found = (k, v)  # the last one wins, as in the constructed data
                 if found is None:
-                    break
+                    return node, key_node, False
                 key_node, node = found
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 if not 0 <= part < len(node.value):
-                    break
+                    return node, key_node, False
                 key_node, node = None, node.value[part]
             else:
-                break
-        return node, key_node
+                return node, key_node, False
+        return node, key_node, True
 
     def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of the node at ``loc`` (or of its key, with ``key=True``)."""
-        node, key_node = self._resolve(loc)
-        if key and key_node is not None and self._resolves(loc):
+        node, key_node, complete = self._resolve(loc)
+        if key and complete and key_node is not None:
             return _mark(key_node)
         return _mark(node) if node is not None else self.start
-
-    def _resolves(self, loc: Sequence[str | int]) -> bool:
-        node = self.root
-        for part in loc:
-            if isinstance(node, yaml.MappingNode):
-                nxt = [
-                    v
-                    for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == str(part)
-                ]
-                if not nxt:
-                    return False
-                node = nxt[-1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if not 0 <= part < len(node.value):
-                    return False
-                node = node.value[part]
-            else:
-                return False
-        return True
 
     def problem(
         self,

@@ -308,6 +308,16 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["3:16: labels.tier: expected a string, got a number"],
     ),
     (
+        "a label key that is a number must be quoted",
+        edit("slos:\n", "labels: {1: one}\nslos:\n"),
+        ["3:10: labels: key 1 must be a string, got a number"],
+    ),
+    (
+        "an infinite latency threshold is refused",
+        edit(RATIO_SLI, LATENCY_SLI.replace("300ms", ".inf")),
+        ["11:20: slos[0].sli.latency.threshold: expected a finite duration, got inf"],
+    ),
+    (
         "an SLO name with a space is not a valid name",
         edit("name: availability", "name: 'avail ability'"),
         [

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import slo_specs
 from slo_specs import loader
@@ -166,6 +168,12 @@ def test_durations_parse_to_seconds_and_back(text: str, seconds: float, canonica
     assert parse_duration(text) == pytest.approx(seconds, abs=1e-9)
     assert format_duration(parse_duration(text)) == canonical
     assert parse_duration(canonical) == parse_duration(text)
+
+
+@given(st.integers(min_value=0, max_value=10**13))
+def test_every_whole_number_of_milliseconds_round_trips(millis: int) -> None:
+    seconds = millis / 1000
+    assert parse_duration(format_duration(seconds)) == seconds
 
 
 @pytest.mark.parametrize("text", ["", "5", "m", "1.5h", "5mm", "1h 30m", "1m1h", "1h1h", "-5m"])
