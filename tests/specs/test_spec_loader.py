@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -457,3 +458,40 @@ def test_every_optional_part_is_held_in_its_unit() -> None:
     assert errors.labels == {"tier": "1"} and spec.labels == {"team": "core"}
     assert slices.window == RollingWindow(seconds=5400.0) and slices.window.label == "1h30m"
     assert slices.budgeting == "ratio_timeslices" and slices.objective == 0.9
+
+
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads((ROOT / "slo_specs" / "schema" / "slo-v1.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("path", NATIVE_EXAMPLES, ids=lambda p: p.name)
+def test_examples_satisfy_the_published_schema(path: Path) -> None:
+    # what editors check must agree with the loader on the files we ship
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert list(_schema_validator().iter_errors(document)) == []
+
+
+def test_a_spec_using_every_option_satisfies_the_published_schema() -> None:
+    assert list(_schema_validator().iter_errors(yaml.safe_load(FULL))) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [
+        ("objective", 101),
+        ("objective", 0),
+        ("window", "30 days"),
+        ("budgeting", "sometimes"),
+        ("objectiv", 99.9),
+    ],
+)
+def test_the_published_schema_rejects_what_the_loader_rejects(change: str, value: Any) -> None:
+    document = yaml.safe_load(VALID.format(service="a"))
+    document["slos"][0][change] = value
+    with pytest.raises(SpecError):
+        load_text(yaml.safe_dump(document))
+    assert list(_schema_validator().iter_errors(document)) != []
