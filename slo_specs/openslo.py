@@ -461,10 +461,12 @@ def _indicator(reader: Reader, spec: Mapping[str, Any], objects: _Objects) -> _I
         if ref is None:
             return None
         if ref not in objects.slis:
-            known = ", ".join(sorted(objects.slis)) or "none"
+            known = ", ".join(sorted(objects.slis))
+            here = f"SLIs here: {known}" if known else "this file defines no SLI"
             reader.problem(
                 ("spec", "indicatorRef"),
-                f"no SLI named {ref!r} in this file (SLIs here: {known})",
+                f"no SLI named {ref!r} in this file ({here}; references to other files "
+                "are not followed)",
             )
             return None
         sli_reader, sli = objects.slis[ref]

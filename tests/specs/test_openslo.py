@@ -373,7 +373,7 @@ def test_references_resolve_within_the_file_and_problems_point_into_the_right_do
         "openslo.yaml:15:45: spec.ratioMetric.total.metricSource.metricSourceRef: no DataSource "
         "named 'missing' in this file; add it, or give 'type: Prometheus'",
         "openslo.yaml:33:17: spec.indicatorRef: no SLI named 'latency-sli' in this file "
-        "(SLIs here: errors)",
+        "(SLIs here: errors; references to other files are not followed)",
     ]
 
 
