@@ -18,7 +18,7 @@ def render_markdown(evaluation: Evaluation) -> str:
     columns = [c for c in COLUMNS if c.name != "bar"]
     out = [f"## SLO check at {iso(evaluation.at)}", "", _md(summary(evaluation)), ""]
     if evaluation.slos:
-        heads = ["service", *[c.header for c in columns]]
+        heads = ["service", *[_md(c.header) for c in columns]]
         aligns = ["---", *["---:" if c.justify == "right" else "---" for c in columns]]
         out.append("| " + " | ".join(heads) + " |")
         out.append("| " + " | ".join(aligns) + " |")

@@ -58,7 +58,10 @@ def _burn(window: str, fmt: Callable[[float], str] = burn_short) -> Callable[[SL
 
 
 def _remaining(r: SLOResult) -> str:
-    return "—" if r.status == "NO_DATA" else pct(r.remaining, 1)
+    if r.status == "NO_DATA":
+        return "—"
+    # a decimal only where it fits in 6 characters (-23.4%, but -147%)
+    return pct(r.remaining, 1 if abs(r.remaining) < 0.995 else 0)
 
 
 def _coverage(r: SLOResult) -> str:
@@ -118,13 +121,13 @@ def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
         )
     groups = by_service(evaluation.slos)
     for n, (service, results) in enumerate(groups):
-        table.add_row(f"[bold]{_escape(service)}[/]", *[""] * (len(columns) - 1))
+        table.add_row(f"[bold underline]{_escape(service)}[/]", *[""] * (len(columns) - 1))
         for i, r in enumerate(results):
             cells = []
             for col in columns:
                 text = col.cell(r)
                 if col.name == "slo":
-                    text = "  " + text
+                    text = " " + text
                 style = _style(col, r)
                 cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
             table.add_row(*cells, end_section=(i == len(results) - 1 and n < len(groups) - 1))
