@@ -454,12 +454,25 @@ SLIKind = Literal["ratio", "latency", "timeslices", "raw"]
 class SLI(BaseModel):
     """The indicator: exactly one of ``ratio``, ``latency``, ``timeslices``, ``raw``."""
 
-    model_config = _STRICT
+    # exactly one kind: also told to editors, so they flag a second one
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_default=True,
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
 
-    ratio: RatioSLI | None = None
-    latency: LatencySLI | None = None
-    timeslices: TimeslicesSLI | None = None
-    raw: RawSLI | None = None
+    ratio: RatioSLI | None = Field(
+        default=None, description="Good (or bad) events over all events, from counters."
+    )
+    latency: LatencySLI | None = Field(
+        default=None, description="Requests faster than a threshold, from a classic histogram."
+    )
+    timeslices: TimeslicesSLI | None = Field(
+        default=None, description="Time slices in which a gauge meets a condition."
+    )
+    raw: RawSLI | None = Field(
+        default=None, description="PromQL templates with {{window}} (approximate)."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SLI:
