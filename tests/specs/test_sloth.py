@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from slo_specs import sloth
 from slo_specs.errors import SpecError
 from slo_specs.loader import load_file, load_text
 from slo_specs.promql_forms import sum_rate_selector
 from slo_specs.sloth import RECOGNISED_NOTE
+from slo_specs.yamlio import read_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYS_30 = 30 * 24 * 3600  # Sloth's SLO period, in seconds
@@ -291,3 +294,75 @@ def test_a_sloth_file_and_a_native_file_for_the_same_slo_give_equal_slo_fields()
 )
 def test_only_plain_sums_of_counter_rates_are_recognised(query: str, selector: str | None) -> None:
     assert sum_rate_selector(query) == selector
+
+
+K8S = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata:
+  name: search
+  namespace: discovery
+spec:
+  service: search
+  labels: {team: discovery}
+  slos:
+    - name: requests-availability
+      objective: 99.9
+      sli:
+        events:
+          errorQuery: sum(rate(http_requests_total{service="search",code=~"5.."}[{{.window}}]))
+          totalQuery: sum(rate(http_requests_total{service="search"}[{{.window}}]))
+      alerting:
+        name: SearchHighErrorRate
+        pageAlert: {labels: {severity: critical}}
+        ticketAlert: {disable: true}
+    - name: index-freshness
+      objective: 99.5
+      sli:
+        raw:
+          errorRatioQuery: avg_over_time(search:index_update_stale:ratio[{{.window}}])
+"""
+
+
+def convert_text(text: str) -> list[Any]:
+    """Sloth's converter on the one document of ``text`` (the loader's dispatch left out)."""
+    result = read_text(text, "k8s.yaml")
+    assert not result.problems
+    [doc] = result.documents
+    return sloth.convert(doc.data, "k8s.yaml", doc.locator)
+
+
+def test_the_kubernetes_resource_reads_like_the_file_format() -> None:
+    [spec] = convert_text(K8S)
+    assert (spec.service, spec.labels, spec.source_format) == (
+        "search",
+        {"team": "discovery"},
+        "sloth",
+    )
+    availability, freshness = spec.slos
+    assert availability.objective == 0.999
+    assert availability.sli.ratio is not None
+    assert availability.sli.ratio.bad == 'http_requests_total{service="search",code=~"5.."}'
+    assert availability.sli.ratio.total == 'http_requests_total{service="search"}'
+    assert freshness.sli.raw is not None
+    assert freshness.sli.raw.error_ratio == (
+        "avg_over_time(search:index_update_stale:ratio[{{window}}])"
+    )
+    assert freshness.window.seconds == DAYS_30  # type: ignore[union-attr]
+
+
+def test_the_kubernetes_resource_reports_problems_at_its_camel_case_keys() -> None:
+    text = (
+        K8S.replace("kind: PrometheusServiceLevel", "kind: ServiceLevel")
+        .replace("errorQuery:", "error_query:")
+        .replace("objective: 99.5", "objective: 0")
+    )
+    with pytest.raises(SpecError) as caught:
+        convert_text(text)
+    assert [str(p) for p in caught.value.problems] == [
+        "k8s.yaml:2:7: kind: expected kind 'PrometheusServiceLevel', got 'ServiceLevel'",
+        "k8s.yaml:14:11: spec.slos[0].sli.events.error_query: unknown key 'error_query' "
+        "(did you mean 'errorQuery'?)",
+        "k8s.yaml:14:11: spec.slos[0].sli.events: missing required key 'errorQuery'",
+        "k8s.yaml:21:18: spec.slos[1].objective: must be between 0 and 100 (exclusive), got 0",
+    ]
