@@ -495,3 +495,12 @@ def test_the_published_schema_rejects_what_the_loader_rejects(change: str, value
     with pytest.raises(SpecError):
         load_text(yaml.safe_dump(document))
     assert list(_schema_validator().iter_errors(document)) != []
+
+
+def test_the_spec_language_doc_example_loads() -> None:
+    text = (ROOT / "docs" / "spec-language.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (spec,) = load_text(block, "docs/spec-language.md")
+    (slo,) = spec.slos
+    assert slo.key == "checkout/availability" and slo.objective == 0.999
+    assert slo.gate is not None and slo.gate.min_remaining == 0.1
