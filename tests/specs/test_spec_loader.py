@@ -504,3 +504,11 @@ def test_the_spec_language_doc_example_loads() -> None:
     (slo,) = spec.slos
     assert slo.key == "checkout/availability" and slo.objective == 0.999
     assert slo.gate is not None and slo.gate.min_remaining == 0.1
+
+
+def test_every_file_under_examples_validates_in_whatever_format() -> None:
+    report = check_paths([EXAMPLES])
+    assert [str(p) for p in report.problems] == []
+    formats = {spec.source_format for spec in report.specs}
+    assert "native" in formats
+    assert len(report.files) == len(list(EXAMPLES.rglob("*.yaml")) + list(EXAMPLES.rglob("*.yml")))
