@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         source = make_source(settings)
         try:
             instant = _instant(at, source, now, settings.lag_s)
-            evaluation = _run(specs, source, now, instant, n_slos)
+            evaluation = _run(specs, source, now, instant, n_slos, no_color)
         finally:
             source.close()
         evaluation = apply_gate(
@@ -178,7 +178,12 @@ def _instant(at: str | None, source: Source, now: float, lag_s: float) -> float:
 
 
 def _run(
-    specs: Sequence[ServiceSpec], source: Source, now: float, instant: float, n_slos: int
+    specs: Sequence[ServiceSpec],
+    source: Source,
+    now: float,
+    instant: float,
+    n_slos: int,
+    no_color: bool,
 ) -> Evaluation:
     """Evaluate, with a progress bar on stderr when it is a terminal and there are many SLOs."""
     from slo_cli.evaluate import evaluate
@@ -188,7 +193,7 @@ def _run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    console = Console(file=sys.stderr, stderr=True)
+    console = Console(file=sys.stderr, stderr=True, no_color=no_color or None)
     with Progress(
         TextColumn("fetching SLOs"),
         BarColumn(),

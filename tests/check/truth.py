@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from tests.check.example_data import (
     AT,
@@ -97,3 +98,34 @@ def auth_probe_slices(data: ExampleData) -> tuple[float, float]:
     series = data.dataset.select("probe_success", lambda lab: lab["instance"] == "auth")
     good, seen = slice_flags(series, ends, lambda v: v >= 1)
     return float(good.sum()), float(seen.sum())
+
+
+#: each example service's story (tests/check/example_data.py): key -> (status, alert)
+STORIES = {
+    "checkout/availability": ("OK", "none"),
+    "checkout/latency": ("OK", "none"),
+    "search/availability": ("WARNING", "ticket"),
+    "payments/availability": ("CRITICAL", "page"),
+    "auth/availability": ("CRITICAL", "none"),
+    "auth/probe-uptime": ("CRITICAL", "none"),
+    "legacy-reports/availability": ("NO_DATA", "none"),
+}
+
+
+def assert_matches_truth(doc: dict, data: ExampleData) -> None:
+    """`slo check --format json` output against the truth: healthy, ticket, page, exhausted."""
+    by_key = {s["key"]: s for s in doc["slos"]}
+    for key, story in STORIES.items():
+        assert (by_key[key]["status"], by_key[key]["alert"]) == story, key
+    for key, truth in example_truths(data).items():
+        got = by_key[key]
+        assert got["sli_ratio"] == pytest.approx(truth.sli, rel=1e-12), key
+        assert got["budget_remaining_ratio"] == pytest.approx(truth.remaining, rel=1e-9), key
+        for w in WINDOWS:
+            assert got["burn_rates"][w] == pytest.approx(truth.burn[w], rel=1e-9), (key, w)
+        assert (got["alert"] == "page") == truth.page, key
+        assert (got["alert"] in ("page", "ticket")) == (truth.page or truth.ticket), key
+    good, seen = auth_probe_slices(data)
+    probe = by_key["auth/probe-uptime"]
+    assert (probe["good_count"], probe["total_count"]) == (good, seen)
+    assert probe["budget_remaining_ratio"] < 0
