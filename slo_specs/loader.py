@@ -7,7 +7,8 @@ document is decided by its version key, checked first:
 * ``apiVersion: openslo/v1`` OpenSLO, all such documents of a file go to
   ``slo_specs.openslo.convert(documents, path, locator)`` (a DocumentsLocator: loc paths start
   with the index into ``documents``);
-* ``version: prometheus/v1`` Sloth, each document goes to
+* ``version: prometheus/v1`` Sloth, and ``apiVersion: sloth.slok.dev/v1`` (its Kubernetes
+  resource, kind PrometheusServiceLevel), each document goes to
   ``slo_specs.sloth.convert(document, path, locator)`` (a Locator).
 
 Converters return ``list[ServiceSpec]`` or raise SpecError; :func:`validate_service` builds a
@@ -34,6 +35,7 @@ from slo_specs.yamlio import Document, DocumentsLocator, Loc, Locator, read_file
 NATIVE_VERSION = VERSION
 SLOTH_VERSION = "prometheus/v1"
 OPENSLO_VERSION = "openslo/v1"
+SLOTH_K8S_VERSION = "sloth.slok.dev/v1"
 _VERSIONS = (NATIVE_VERSION, SLOTH_VERSION)
 _EXPECTED = (
     "expected 'version: slo/v1', 'version: prometheus/v1' (Sloth) or 'apiVersion: openslo/v1'"
@@ -147,6 +149,8 @@ def _classify(doc: Document) -> tuple[str, Problem | None]:
         api = data["apiVersion"]
         if api == OPENSLO_VERSION:
             return "openslo", None
+        if api == SLOTH_K8S_VERSION:  # Sloth's Kubernetes resource, read by the Sloth converter
+            return "sloth", None
         if isinstance(api, str) and api.lower().startswith("openslo/"):
             return "bad", loc.problem(
                 ("apiVersion",), f"unsupported OpenSLO version {api!r} (supported: openslo/v1)"

@@ -358,6 +358,15 @@ def test_sloth_documents_go_to_the_converter_one_by_one(monkeypatch: Any) -> Non
     assert str(fake.calls[1][2].problem(("service",), "bad")) == "s.yaml:5:10: service: bad"
 
 
+def test_sloth_kubernetes_resources_go_to_the_sloth_converter(monkeypatch: Any) -> None:
+    fake = _FakeConverter()
+    monkeypatch.setattr(
+        loader, "_converter", lambda name: fake.module() if name == "sloth" else None
+    )
+    load_text("apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\n", "k.yaml")
+    assert [c[0]["kind"] for c in fake.calls] == ["PrometheusServiceLevel"]
+
+
 def test_without_converters_foreign_files_are_problems_not_crashes(monkeypatch: Any) -> None:
     monkeypatch.setattr(loader, "_converter", lambda name: None)
     with pytest.raises(SpecError) as info:
