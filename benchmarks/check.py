@@ -106,15 +106,16 @@ def main() -> int:
     env_note = f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
     print(f"# slo check benchmark ({env_note})")
 
-    startup = timed(
-        [SLO, "check", "examples/", "--from", "examples/snapshot.json"], args.startup_runs
-    )
-    floor = timed([SLO, "--version"], args.startup_runs)
-    print(
-        f"start-up: `slo check examples/ --from examples/snapshot.json` median "
-        f"{statistics.median(startup):.2f} s (min {min(startup):.2f}); "
-        f"`slo --version` median {statistics.median(floor):.2f} s"
-    )
+    if args.startup_runs > 0:
+        startup = timed(
+            [SLO, "check", "examples/", "--from", "examples/snapshot.json"], args.startup_runs
+        )
+        floor = timed([SLO, "--version"], args.startup_runs)
+        print(
+            f"start-up: `slo check examples/ --from examples/snapshot.json` median "
+            f"{statistics.median(startup):.2f} s (min {min(startup):.2f}); "
+            f"`slo --version` median {statistics.median(floor):.2f} s"
+        )
 
     with tempfile.TemporaryDirectory(prefix="slo-bench-check-") as tmp:
         root = Path(tmp)

@@ -1,0 +1,87 @@
+"""examples/ci/ stays true: valid YAML, the gate, validation and the JUnit report are all there,
+and every `slo check`/`slo validate` command in them runs (on the examples, from the recorded
+snapshot) without a usage error."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.check.conftest import ROOT, slo
+
+CI = ROOT / "examples" / "ci"
+GITHUB = CI / ".github" / "workflows" / "slo-gate.yml"
+GITLAB = CI / ".gitlab-ci.yml"
+
+
+def _commands(path: Path) -> list[list[str]]:
+    """Every `slo …` command in the file's run/script steps (line continuations joined)."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("run", "script") and isinstance(value, str):
+                    texts.append(value)
+                elif key == "script" and isinstance(value, list):
+                    texts.extend(str(v) for v in value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(doc)
+    out = []
+    for text in texts:
+        for line in text.replace("\\\n", " ").splitlines():
+            line = line.split(">>")[0].strip()
+            if line.startswith("slo "):
+                out.append(shlex.split(line)[1:])
+    return out
+
+
+def test_github_workflow_runs_the_gate_validates_with_annotations_and_keeps_junit() -> None:
+    doc = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
+    steps = doc["jobs"]["slo-gate"]["steps"]
+    cmds = _commands(GITHUB)
+    assert ["validate", "slos/", "--format", "github"] in cmds
+    assert any(c[0] == "check" and "junit" in c and "--output" in c for c in cmds)
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert "slo-junit.xml" in upload["with"]["path"] and upload["if"]
+
+
+def test_gitlab_job_runs_the_gate_and_reports_junit() -> None:
+    job = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["slo-gate"]
+    assert job["artifacts"]["reports"]["junit"] == "slo-junit.xml"
+    assert job["artifacts"]["when"] == "always"
+    cmds = _commands(GITLAB)
+    assert ["validate", "slos/"] in cmds
+    assert any(c[0] == "check" and "junit" in c for c in cmds)
+
+
+@pytest.mark.parametrize("path", [GITHUB, GITLAB], ids=lambda p: p.name)
+def test_every_check_and_validate_command_runs_on_the_examples(path: Path, tmp_path: Path) -> None:
+    ran = 0
+    for cmd in _commands(path):
+        if cmd[0] not in ("check", "validate"):
+            continue  # `slo snapshot` needs a server; its flags are tested with the data path
+        args = [
+            "examples/"
+            if a == "slos/"
+            else "examples/snapshot.json"
+            if a == "slo-snapshot.json"
+            else str(tmp_path / a)
+            if re.fullmatch(r"slo-[\w-]+\.xml", a)
+            else a
+            for a in cmd
+        ]
+        run = slo(*args)
+        assert run.code in (0, 1, 4), (cmd, run.stderr)
+        ran += 1
+    assert ran >= 2
