@@ -60,56 +60,21 @@ def _window(slo: SLO, end: float) -> tuple[str, float, float]:
     w = slo.window
     if isinstance(w, CalendarWindow):
         # the period holding the last instant of data (end itself may be the next period's start)
-        start, stop = _period_bounds(end - 1e-3, w.calendar, w.timezone)
+        from slo_cli.engine.calendar import period_bounds
+
+        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone)
         return w.calendar, float(start), float(stop - start)
     return w.label, end - w.seconds, float(w.seconds)
-
-
-def _period_bounds(at: float, calendar: str, tz: str) -> tuple[float, float]:
-    """The engine's calendar periods (docs/design.md §2), with a stand-in until it lands.
-
-    TEMPORARY: the stand-in keeps `slo snapshot`/`slo check` planning while
-    `slo_cli.engine.calendar` is being written; remove it once that module exists.
-    """
-    try:
-        from slo_cli.engine.calendar import period_bounds
-    except ImportError:
-        return _standin_period_bounds(at, calendar, tz)
-    start, stop = period_bounds(at, calendar, tz)
-    return float(start), float(stop)
-
-
-def _standin_period_bounds(at: float, calendar: str, tz: str) -> tuple[float, float]:
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(tz)
-    local = datetime.fromtimestamp(at, zone)
-    if calendar == "week":
-        first = (local - timedelta(days=local.weekday())).date()
-        nxt = first + timedelta(days=7)
-        a, b = (first.year, first.month, first.day), (nxt.year, nxt.month, nxt.day)
-    else:
-        step = 1 if calendar == "month" else 3
-        m0 = (local.month - 1) // step * step + 1
-        y1, m1 = (local.year + 1, m0 + step - 12) if m0 + step > 12 else (local.year, m0 + step)
-        a, b = (local.year, m0, 1), (y1, m1, 1)
-    return (
-        datetime(*a, tzinfo=zone).timestamp(),
-        datetime(*b, tzinfo=zone).timestamp(),
-    )
 
 
 def _rules(slo: SLO) -> tuple[Any, ...] | None:
     """The SLO's own alert rules as engine AlertRules, or None for the engine's defaults."""
     if slo.alerting is None:
         return None
-    import importlib
+    from slo_cli.engine import AlertRule
 
-    # looked up at run time while the engine is being written (TEMPORARY, see the stand-in)
-    alert_rule = importlib.import_module("slo_cli.engine").AlertRule
     return tuple(
-        alert_rule(
+        AlertRule(
             severity=w.severity,
             long_s=w.long,
             short_s=w.short,
