@@ -66,12 +66,15 @@ def binaries() -> tuple[str, str]:
     return prom, tool
 
 
-def backfill(openmetrics_text: str, tsdb: Path) -> None:
-    """Write `openmetrics_text` into blocks under `tsdb` with promtool."""
+def backfill(openmetrics: str | Path, tsdb: Path) -> None:
+    """Write OpenMetrics text (a string, or a Path to a file of it) into blocks under `tsdb`."""
     _, tool = binaries()
     tsdb.mkdir(parents=True, exist_ok=True)
-    data = tsdb.parent / "data.om"
-    data.write_text(openmetrics_text, encoding="utf-8")
+    if isinstance(openmetrics, Path):
+        data = openmetrics
+    else:
+        data = tsdb.parent / "data.om"
+        data.write_text(openmetrics, encoding="utf-8")
     done = subprocess.run(
         [
             tool,
@@ -86,13 +89,17 @@ def backfill(openmetrics_text: str, tsdb: Path) -> None:
         text=True,
         check=False,
     )
-    data.unlink()
+    if not isinstance(openmetrics, Path):
+        data.unlink()
     if done.returncode != 0:
         raise PrometheusUnavailable(f"promtool backfill failed: {done.stderr.strip()[-500:]}")
 
 
-def start_prometheus(openmetrics_text: str, tmpdir: str | Path, timeout: float = 60.0) -> Server:
-    """Backfill the text into a fresh TSDB under `tmpdir`, start Prometheus, wait until ready."""
+def start_prometheus(
+    openmetrics_text: str | Path, tmpdir: str | Path, timeout: float = 60.0
+) -> Server:
+    """Backfill the text (or a Path to a file of it) into a fresh TSDB under `tmpdir`, start
+    Prometheus on a free loopback port, wait until /-/ready answers."""
     prom, _ = binaries()
     root = Path(tmpdir)
     root.mkdir(parents=True, exist_ok=True)

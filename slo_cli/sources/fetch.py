@@ -27,6 +27,10 @@ LOOKBACK_S = 3600.0
 #: the range queries look back only max(bin width, this) seconds, which is cheap; a series whose
 #: previous value is older (a scrape gap) is flagged and its bin recounted with LOOKBACK_S
 QUICK_LOOKBACK_S = 300.0
+#: bins at least this wide (s) are counted from per-series answers (see _counter_segment)
+PER_SERIES_STEP_S = 3600.0
+#: longest run of flagged bins recounted from one raw-samples query
+MAX_RUN = 48
 #: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
 #: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)
 MAX_REFINE = 24
@@ -41,6 +45,14 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "==": np.equal,
     "!=": np.not_equal,
 }
+
+
+def _runs(bins: np.ndarray, longest: int) -> list[np.ndarray]:
+    """Sorted bin indices grouped into runs of consecutive bins, each at most `longest` long."""
+    out: list[np.ndarray] = []
+    for run in np.split(bins, np.flatnonzero(np.diff(bins) > 1) + 1):
+        out.extend(run[i : i + longest] for i in range(0, run.size, longest) if run.size)
+    return out
 
 
 def _num(x: float) -> str:
@@ -105,18 +117,20 @@ class Fetcher:
         if not counters:
             return out
         for seg in segments(edges):
-            got = self._counter_segment(counters, seg, max(seg.step, QUICK_LOOKBACK_S))
+            got = self._counter_segment(counters, seg, QUICK_LOOKBACK_S)
             flagged = sum(
                 int((np.nan_to_num(v) > 0).sum()) for k, v in got.items() if k[:5] == "flag_"
             )
-            if flagged > MAX_REFINE and self.lookback_s > max(seg.step, QUICK_LOOKBACK_S):
-                got = self._counter_segment(counters, seg, max(seg.step, self.lookback_s))
+            if flagged > MAX_REFINE and self.lookback_s > QUICK_LOOKBACK_S:
+                got = self._counter_segment(counters, seg, self.lookback_s)
             for c in counters:
                 values = got.get(c.part, np.full(seg.n, np.nan))
                 flags = got.get("flag_" + c.part, np.full(seg.n, np.nan))
-                for k in np.flatnonzero(np.nan_to_num(flags) > 0):
-                    bin_end = seg.first_end + k * seg.step
-                    values[k] = self.raw_count(c.selector, bin_end - seg.step, bin_end)
+                bins = np.flatnonzero(np.nan_to_num(flags) > 0)
+                for run in _runs(bins, MAX_RUN):
+                    first_end = seg.first_end + run[0] * seg.step
+                    lows = first_end - seg.step + seg.step * (run - run[0])
+                    values[run] = self.samples_counts(c.selector, lows, lows + seg.step)
                 out[c.part][seg.first : seg.last + 1] = values
         return out
 
@@ -124,38 +138,80 @@ class Fetcher:
         self, counters: list[Counter], seg: Segment, lookback_s: float
     ) -> dict[str, np.ndarray]:
         """One tagged query: exact counts and flags of every counter over one segment."""
+        if seg.step >= PER_SERIES_STEP_S:
+            return self._counter_segment_per_series(counters, seg, lookback_s)
         parts: dict[str, str] = {}
         for c in counters:
             parts[c.part] = promql.exact_expr(c.selector, seg.step, lookback_s)
             parts["flag_" + c.part] = promql.flag_expr(c.selector, seg.step, lookback_s)
         return self.range_parts(promql.union(parts), seg)
 
-    def raw_count(self, selector: str, lo: float, hi: float) -> float:
-        """Exact events in (lo, hi] from raw samples: per series, reset-aware increases from its
-        last value at or before lo (looked back `lookback_s`); a series without one does not
-        count its first sample. NaN when no series has a sample to count from."""
-        span = (hi - lo) + self.lookback_s
-        query = f"{selector}[{promql.dur(span)}]"
+    def _counter_segment_per_series(
+        self, counters: list[Counter], seg: Segment, lookback_s: float
+    ) -> dict[str, np.ndarray]:
+        """Like _counter_segment, with the sums and flags computed here from per-series last
+        values and reset counts, so each sample of a wide bin is read once by the server
+        (the server-side form reads it twice: resets, then presence)."""
+        s, lb = promql.dur(seg.step), promql.dur(lookback_s)
+        parts: dict[str, str] = {}
+        for c in counters:
+            parts["a_" + c.part] = f"last_over_time({c.selector}[{lb}])"
+            parts["b_" + c.part] = f"last_over_time({c.selector}[{lb}] offset {s})"
+            parts["r_" + c.part] = f"resets({c.selector}[{promql.dur(seg.step + lookback_s)}])"
+        per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]] = {}
+        for metric, values in self._range(promql.union(parts), seg):
+            part = metric.get("__slo_part", "")
+            # last_over_time keeps the metric name, resets drops it: match on the other labels
+            key = tuple(
+                sorted((k, v) for k, v in metric.items() if k not in ("__slo_part", "__name__"))
+            )
+            per.setdefault(part, {})[key] = values
+        out: dict[str, np.ndarray] = {}
+        for c in counters:
+            a_map, b_map, r_map = (per.get(p + c.part, {}) for p in ("a_", "b_", "r_"))
+            keys = sorted(set(a_map) | set(b_map) | set(r_map))
+            if not keys:
+                continue
+            nan = np.full(seg.n, np.nan)
+            a = np.array([a_map.get(k, nan) for k in keys])
+            b = np.array([b_map.get(k, nan) for k in keys])
+            r = np.array([r_map.get(k, nan) for k in keys])
+            both = ~np.isnan(a) & ~np.isnan(b)
+            term = np.where(a >= b, a - b, a)
+            counted = np.where(both, term, 0.0).sum(axis=0)
+            out[c.part] = np.where(both.any(axis=0), counted, np.nan)
+            flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
+            out["flag_" + c.part] = flag.sum(axis=0).astype(float)
+        return out
+
+    def samples_counts(self, selector: str, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
+        """Exact events in each bin (lows[i], highs[i]] from raw samples (one query for all).
+
+        Per series: reset-aware increases from its last value at or before the bin start
+        (looked back `lookback_s`, so gaps that long are bridged); a series without one does
+        not count its first sample. NaN for a bin where no series has a sample to count from."""
+        lo, hi = float(lows[0]), float(highs[-1])
+        query = f"{selector}[{promql.dur(hi - lo + self.lookback_s)}]"
         env = self.t.call("/api/v1/query", {"query": query, "time": _num(hi)}, query)
         if not isinstance(env.data, dict) or env.data.get("resultType") != "matrix":
             raise E.BadResponseError("expected a matrix of raw samples", query=query)
-        total = 0.0
-        seen = False
+        total = np.zeros(lows.size)
+        seen = np.zeros(lows.size, dtype=bool)
         for series in env.data.get("result") or []:
             pts = np.array([[float(t), float(v)] for t, v in series.get("values") or []])
             if pts.size == 0:
                 continue
             t, v = pts[:, 0], pts[:, 1]
-            base = v[t <= lo + 1e-9]
-            vals = v[t > lo + 1e-9]
-            seq = np.concatenate([base[-1:], vals]) if base.size else vals
-            if seq.size >= 2:
-                d = np.diff(seq)
-                total += float(np.where(d >= 0, d, seq[1:]).sum())
-                seen = True
-            elif seq.size == 1 and base.size:
-                seen = True
-        return total if seen else math.nan
+            for i, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
+                base = v[(t <= a + 1e-9) & (t >= a - self.lookback_s - 1e-9)]
+                vals = v[(t > a + 1e-9) & (t <= b + 1e-9)]
+                seq = np.concatenate([base[-1:], vals]) if base.size else vals
+                if seq.size >= 2:
+                    d = np.diff(seq)
+                    total[i] += float(np.where(d >= 0, d, seq[1:]).sum())
+                if seq.size >= 2 or base.size:
+                    seen[i] = True
+        return np.where(seen, total, np.nan)
 
     # ---- latency: which `le` spellings are the threshold ----------------------------------------
 

@@ -13,8 +13,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: the longest standard burn-rate window (3d) plus one coarse bin of slack
-DEFAULT_FINE_SPAN_S = 3 * 86400 + 3600
+#: 1-minute bins cover the short burn-rate windows 5m … 6h
+DEFAULT_FINE_SPAN_S = 6 * 3600.0
+#: hourly bins cover the rest of the burn-rate windows (1d, 3d); daily bins go further back
+DEFAULT_COARSE_SPAN_S = 3 * 86400.0
+
+
+def _fill(lo: float, hi: float, steps: tuple[float, ...]) -> list[float]:
+    """Edges from `hi` back to `lo`: bins of steps[0] as far as they fit, the rest finer."""
+    step = steps[0]
+    n = math.floor((hi - lo) / step + 1e-9)
+    edges = [hi - step * k for k in range(n + 1)]
+    rest = hi - n * step
+    if rest > lo + 1e-9 and len(steps) > 1:
+        edges += _fill(lo, rest, steps[1:])
+    return edges
 
 
 def plan_grid(
@@ -24,37 +37,49 @@ def plan_grid(
     fine_step_s: float = 60.0,
     fine_span_s: float = DEFAULT_FINE_SPAN_S,
     coarse_step_s: float = 3600.0,
+    coarse_span_s: float = DEFAULT_COARSE_SPAN_S,
+    far_step_s: float | None = 86400.0,
 ) -> np.ndarray:
     """Bin edges (epoch seconds) covering [end - lookback_s, end].
 
-    `end` is floored to `fine_step_s`. Bins are `fine_step_s` wide over the last `fine_span_s`
-    seconds and `coarse_step_s` wide (aligned to multiples of it) before that. Every instant in
-    `must_edges` (floored to the fine step) inside the range is an edge: a coarse bin holding one
-    is split into fine bins. The head before the first aligned coarse edge is fine too.
+    `end` is floored to `fine_step_s`; every edge is `end` minus a multiple of it. Bins are
+    `fine_step_s` wide over the last `fine_span_s`, `coarse_step_s` wide back to `coarse_span_s`,
+    and `far_step_s` wide (None: `coarse_step_s`) before that, each tier counted back from the
+    tier after it: every window start `end - w` (5m … 6h in the fine tier, 1d and 3d in the
+    coarse one, 7d/28d/30d in the far one) is an edge without splitting a bin, so each run of
+    equal bins costs one range query. (Hour-aligned coarse bins would cost one more query per
+    window start.) A tier's remainder, and any bin holding an instant of `must_edges`, is
+    filled with the next finer bins. Counts telescope, so windows are exact on any such grid.
 
-    >>> e = plan_grid(7200.0 * 30, 86400.0, fine_span_s=3600.0)
-    >>> int(e[0]), int(e[-1]), int(np.diff(e).max()), int(np.diff(e).min())
-    (129600, 216000, 3600, 60)
+    >>> e = plan_grid(86400.0 * 40 + 30, 10 * 86400.0)
+    >>> int(e[-1] - e[0]), len(e) - 1, sorted({int(w) for w in np.diff(e)})
+    (864000, 433, [60, 3600, 86400])
     """
-    if coarse_step_s % fine_step_s:
-        raise ValueError("coarse_step_s must be a multiple of fine_step_s")
+    steps = [fine_step_s, coarse_step_s] + ([far_step_s] if far_step_s else [])
+    if any(s % fine_step_s for s in steps) or fine_span_s % fine_step_s:
+        raise ValueError("steps and spans must be multiples of fine_step_s")
     stop = math.floor(end / fine_step_s) * fine_step_s
     start = stop - math.floor(lookback_s / fine_step_s) * fine_step_s
-    fine_from = max(start, math.floor((stop - fine_span_s) / coarse_step_s) * coarse_step_s)
-    coarse_from = min(fine_from, math.ceil(start / coarse_step_s) * coarse_step_s)
-    coarse = np.arange(coarse_from, fine_from + coarse_step_s / 2, coarse_step_s)
-    parts = [
-        np.arange(start, coarse_from + fine_step_s / 2, fine_step_s),  # head
-        coarse,
-        np.arange(fine_from, stop + fine_step_s / 2, fine_step_s),  # tail
-    ]
+    fine_lo = max(start, stop - fine_span_s)
+    coarse_lo = max(start, stop - max(coarse_span_s, fine_span_s))
+    edges = set(_fill(fine_lo, stop, (fine_step_s,)))
+    edges.update(_fill(coarse_lo, fine_lo, (coarse_step_s, fine_step_s)))
+    if coarse_lo > start:
+        far = (
+            (far_step_s, coarse_step_s, fine_step_s) if far_step_s else (coarse_step_s, fine_step_s)
+        )
+        edges.update(_fill(start, coarse_lo, far))
+    finer = sorted(set(steps), reverse=True)
     for m in must_edges:
         t = math.floor(m / fine_step_s) * fine_step_s
-        if start < t < fine_from and t % coarse_step_s:
-            lo = math.floor(t / coarse_step_s) * coarse_step_s
-            parts.append(np.arange(lo, lo + coarse_step_s + fine_step_s / 2, fine_step_s))
-    edges = np.unique(np.concatenate(parts))
-    return edges[(edges >= start) & (edges <= stop)].astype(np.float64)
+        while start < t < stop and t not in edges:
+            ordered = sorted(edges)
+            i = int(np.searchsorted(ordered, t)) - 1
+            lo, hi = ordered[i], ordered[i + 1]
+            sub = tuple(s for s in finer if s < hi - lo - 1e-9) or (fine_step_s,)
+            edges.update(_fill(lo, hi, sub))
+    out = np.array(sorted(edges), dtype=np.float64)
+    return out[(out >= start) & (out <= stop)]
 
 
 @dataclass(frozen=True)

@@ -21,22 +21,24 @@ def dur(seconds: float) -> str:
 
 
 def exact_expr(selector: str, step_s: float, lookback_s: float, by: str = "") -> str:
-    """Exact events per bin of `step_s` seconds ending at each evaluation instant."""
+    """Exact events per bin of `step_s` seconds ending at each evaluation instant, from each
+    series' last value at the bin end and at its start (looked back `lookback_s`)."""
     now = f"last_over_time({selector}[{dur(lookback_s)}])"
     before = f"last_over_time({selector}[{dur(lookback_s)}] offset {dur(step_s)})"
     return f"sum{by}(({now} - {before}) >= 0 or ({now} and ({now} - {before}) < 0))"
 
 
 def flag_expr(selector: str, step_s: float, lookback_s: float, by: str = "") -> str:
-    """Number of series per bin whose exact_expr value may be wrong: a reset inside the bin, a
-    first sample lower than the previous bin's last value, or a series without a previous value
-    (new, or back after a gap longer than the lookback)."""
+    """Series per bin whose exact_expr term may be wrong: a reset between the bin's baseline
+    and its end (resets over the bin plus the lookback, which holds the baseline), or samples
+    in the bin without both last values (a new series, a gap longer than the lookback before
+    the bin or at its end). Costs two scans of the bin's samples; absent when nothing is flagged."""
     s, lb = dur(step_s), dur(lookback_s)
+    now = f"last_over_time({selector}[{lb}])"
     before = f"last_over_time({selector}[{lb}] offset {s})"
     return (
-        f"count{by}((resets({selector}[{s}]) > 0)"
-        f" or (min_over_time({selector}[{s}]) < {before})"
-        f" or (last_over_time({selector}[{s}]) unless {before}))"
+        f"count{by}((resets({selector}[{dur(step_s + lookback_s)}]) > 0)"
+        f" or (last_over_time({selector}[{s}]) unless ({now} and {before})))"
     )
 
 
