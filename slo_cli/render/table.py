@@ -196,7 +196,8 @@ def _details(r: SLOResult, console: Console) -> None:
     if r.description:
         head += f" — {_escape(r.description)}"
     console.print(head, highlight=False)
-    window = r.window if r.window_s <= 0 else f"{r.window} ({human_duration(r.window_s)})"
+    length = human_duration(r.window_s)
+    window = r.window if length == r.window else f"{r.window} ({length})"
     kind = r.sli_kind + ("" if r.budgeting == "occurrences" else f", {r.budgeting}")
     unit = "slices" if "timeslices" in r.budgeting else "events"
     lines = [
