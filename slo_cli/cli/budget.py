@@ -1,14 +1,59 @@
-"""`slo budget`. (Placeholder until its issue lands.)"""
+"""`slo budget OBJECTIVE`: what an objective means in time and events, with no data needed."""
 
 from __future__ import annotations
+
+import enum
 
 import typer
 
 
+class BudgetFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
 def register(app: typer.Typer) -> None:
     @app.command("budget")
-    def budget() -> None:
-        """Not implemented yet."""
-        from slo_cli.errors import UsageError
+    def budget(
+        objective: str = typer.Argument(
+            ..., help="Objective in percent, e.g. 99.9 (a trailing % is accepted)."
+        ),
+        window: str = typer.Option(
+            "30d", "--window", "-w", help="Rolling SLO window, e.g. 7d, 28d, 30d, 4w."
+        ),
+        events: float | None = typer.Option(
+            None, "--events", "-e", min=0, help="Traffic per window: show the budget in events."
+        ),
+        fmt: BudgetFormat = typer.Option(BudgetFormat.text, "--format", "-f"),
+    ) -> None:
+        """Offline calculator: error budget, allowed downtime, burn-rate alert table."""
+        from decimal import Decimal, InvalidOperation
 
-        raise UsageError("slo budget is not implemented yet")
+        from slo_cli.engine.offline import budget_sheet
+        from slo_cli.errors import UsageError
+        from slo_specs.durations import parse_duration
+
+        text = objective.strip().removesuffix("%").strip()
+        try:
+            pct = Decimal(text)
+        except InvalidOperation:
+            raise UsageError(f"OBJECTIVE: not a number: {objective!r} (e.g. 99.9)") from None
+        if not pct.is_finite() or not Decimal(0) < pct < Decimal(100):
+            raise UsageError(f"OBJECTIVE: must be between 0 and 100 (exclusive), got {objective}")
+        try:
+            window_s = parse_duration(window)
+        except ValueError as exc:
+            raise UsageError(f"--window: {exc}") from None
+        if window_s <= 0:
+            raise UsageError(f"--window: must be positive, got {window}")
+        sheet = budget_sheet(pct, window_s, events=events)
+        if fmt is BudgetFormat.json:
+            from slo_cli.render.budget import budget_json
+
+            typer.echo(budget_json(sheet), nl=False)
+        else:
+            from rich.console import Console
+
+            from slo_cli.render.budget import budget_text
+
+            budget_text(sheet, Console(highlight=False))
