@@ -1,11 +1,15 @@
 """The numbers: error budgets, burn rates, alerts and time to exhaustion (docs/design.md §2).
 
 Imports only numpy and the standard library; knows nothing of specs, Prometheus or rendering.
-The alerting names are plain stdlib and load eagerly; the numpy parts load on first use, so
-`slo budget` (which needs only the alert table) does not pay for importing numpy.
+The alerting names are plain stdlib and load eagerly; the numpy parts (``evaluate``,
+``EngineResult``, ``Status``, ``history``, ``burn_events``...) load on first use, so `slo budget`
+(which needs only the alert table) does not pay for importing numpy.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from slo_cli.engine.alerting import (
     DEFAULT_ALERT_RULES,
@@ -17,12 +21,48 @@ from slo_cli.engine.alerting import (
     format_window,
 )
 
+if TYPE_CHECKING:
+    from slo_cli.engine.core import (
+        EngineResult,
+        Status,
+        burn_rate,
+        edge_index,
+        evaluate,
+        time_to_exhaustion,
+    )
+
+#: lazily loaded name -> module holding it
+_LAZY = {
+    "EngineResult": "slo_cli.engine.core",
+    "Status": "slo_cli.engine.core",
+    "burn_rate": "slo_cli.engine.core",
+    "edge_index": "slo_cli.engine.core",
+    "evaluate": "slo_cli.engine.core",
+    "time_to_exhaustion": "slo_cli.engine.core",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'slo_cli.engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
 __all__ = [
     "DEFAULT_ALERT_RULES",
     "STANDARD_WINDOWS",
     "AlertBudget",
     "AlertRule",
+    "EngineResult",
+    "Status",
     "alert_budget",
     "burn_factor",
+    "burn_rate",
+    "edge_index",
+    "evaluate",
     "format_window",
+    "time_to_exhaustion",
 ]
