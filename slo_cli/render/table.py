@@ -69,7 +69,10 @@ def _coverage(r: SLOResult) -> str:
 
 
 def _sli(r: SLOResult) -> str:
-    return "—" if r.status == "NO_DATA" else sli_text(r.sli, r.objective)
+    if r.status == "NO_DATA":
+        return "—"
+    # ≈: computed by Prometheus from a templated (raw) query, not from exact counts
+    return ("" if r.exact else "≈") + sli_text(r.sli, r.objective)
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slo_cli.exit_codes import ExitCode
 from slo_cli.gate import apply_gate, effective_gate, exit_code, judge
@@ -96,3 +98,41 @@ def test_spec_policy_applies_per_slo() -> None:
 )
 def test_exit_code(results, allow: bool, code: ExitCode) -> None:
     assert exit_code(apply_gate(evaluation(*results)), allow_no_data=allow) == code
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["OK", "WARNING", "CRITICAL", "NO_DATA"]),
+            st.one_of(st.floats(-2.0, 1.0), st.just(float("nan"))),
+            st.booleans(),
+            st.booleans(),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([None, "exhausted", "page", "ticket", "never"]),
+    st.one_of(st.none(), st.floats(0.0, 1.0)),
+    st.booleans(),
+)
+def test_exit_0_only_when_every_slo_is_known_and_within_every_rule(
+    rows, fail_on, min_remaining, allow
+) -> None:
+    results = [
+        result(name=f"s{i}", status=status, remaining=rem, page=page, ticket=ticket, data_error=err)
+        for i, (status, rem, page, ticket, err) in enumerate(rows)
+    ]
+    ev = apply_gate(evaluation(*results), fail_on=fail_on, min_remaining=min_remaining)
+    code = exit_code(ev, allow_no_data=allow)
+    level = fail_on or "page"
+    for r in ev.slos:
+        unknown = r.status == "NO_DATA" or r.data_error or r.remaining != r.remaining
+        if code == ExitCode.OK:
+            assert allow or not unknown
+            if not unknown:
+                assert level == "never" or r.remaining > 0
+                assert not (level in ("page", "ticket") and r.page)
+                assert not (level == "ticket" and r.ticket)
+                assert min_remaining is None or r.remaining >= min_remaining
