@@ -153,8 +153,19 @@ class Fetcher:
         values and reset counts, so each sample of a wide bin is read once by the server
         (the server-side form reads it twice: resets, then presence)."""
         s, lb = promql.dur(seg.step), promql.dur(lookback_s)
+        # a counter selecting a subset of another's series (good ⊂ total) is not queried: its
+        # series are picked from the other's answer by its extra matchers
+        derived: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
+        for c in counters:
+            for d in counters:
+                extra = None if d is c else promql.extra_matchers(c.selector, d.selector)
+                if extra is not None and d.part not in derived:
+                    derived[c.part] = (d.part, extra)
+                    break
         parts: dict[str, str] = {}
         for c in counters:
+            if c.part in derived:
+                continue
             parts["a_" + c.part] = f"last_over_time({c.selector}[{lb}])"
             parts["b_" + c.part] = f"last_over_time({c.selector}[{lb}] offset {s})"
             parts["r_" + c.part] = f"resets({c.selector}[{promql.dur(seg.step + lookback_s)}])"
@@ -166,6 +177,11 @@ class Fetcher:
                 sorted((k, v) for k, v in metric.items() if k not in ("__slo_part", "__name__"))
             )
             per.setdefault(part, {})[key] = values
+        for part, (base, extra) in derived.items():
+            for p in ("a_", "b_", "r_"):
+                per[p + part] = {
+                    k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
+                }
         out: dict[str, np.ndarray] = {}
         for c in counters:
             a_map, b_map, r_map = (per.get(p + c.part, {}) for p in ("a_", "b_", "r_"))

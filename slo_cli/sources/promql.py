@@ -11,6 +11,7 @@ them from raw samples instead.
 
 from __future__ import annotations
 
+import json
 import re
 
 
@@ -77,3 +78,62 @@ def parse_le(value: str) -> float | None:
         return float(value)
     except ValueError:
         return None
+
+
+_MATCHER = re.compile(
+    r"""\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*(?:,|$)"""
+)
+
+
+def parse_selector(selector: str) -> tuple[str, tuple[tuple[str, str, str], ...]] | None:
+    """`name{a="b", c=~"d"}` -> ("name", (("a", "=", "b"), ("c", "=~", "d"))), or None when it
+    is not a plain vector selector (then nothing is shared and the server evaluates it)."""
+    m = _SELECTOR.match(selector or "")
+    if not m or not m.group("name"):
+        return None
+    body = (m.group("body") or "").strip()
+    matchers = []
+    pos = 0
+    while pos < len(body):
+        mm = _MATCHER.match(body, pos)
+        if not mm:
+            return None
+        raw = mm.group(3)
+        try:
+            value = json.loads('"' + raw[1:-1].replace("\\'", "'") + '"')
+        except ValueError:
+            return None
+        matchers.append((mm.group(1), mm.group(2), str(value)))
+        pos = mm.end()
+    return m.group("name"), tuple(matchers)
+
+
+def extra_matchers(sub: str, sup: str) -> tuple[tuple[str, str, str], ...] | None:
+    """The matchers `sub` adds to `sup` when `sub` selects a subset of `sup`'s series (same
+    metric, all of `sup`'s matchers), else None."""
+    a, b = parse_selector(sub), parse_selector(sup)
+    if a is None or b is None or a[0] != b[0] or not set(b[1]) <= set(a[1]):
+        return None
+    extra = tuple(m for m in a[1] if m not in b[1])
+    for _, op, value in extra:
+        if op in ("=~", "!~"):
+            try:
+                re.compile(value)
+            except re.error:
+                return None
+    return extra
+
+
+def matches(labels: dict[str, str], matchers: tuple[tuple[str, str, str], ...]) -> bool:
+    """PromQL label matching (regexes fully anchored; a missing label is the empty string)."""
+    for name, op, value in matchers:
+        have = labels.get(name, "")
+        if op == "=" and have != value:
+            return False
+        if op == "!=" and have == value:
+            return False
+        if op == "=~" and not re.fullmatch(value, have):
+            return False
+        if op == "!~" and re.fullmatch(value, have):
+            return False
+    return True
