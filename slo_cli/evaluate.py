@@ -184,8 +184,7 @@ def _run_engine(
             kwargs["rules"] = rules
         if min_coverage is not None:
             kwargs["min_coverage"] = min_coverage
-        run = getattr(engine, "evaluate", None) or _standin_engine
-        res = run(edges, good, total, **kwargs)
+        res = engine.evaluate(edges, good, total, **kwargs)
         for row, i in enumerate(idx):
             results[i] = _result(planned[i], counts[i], res, row)
     return [r for r in results if r is not None]
@@ -235,97 +234,4 @@ def _result(p: Planned, counts: SeriesCounts, res: Any, row: int) -> SLOResult:
         description=p.description,
         source_path=p.source_path,
         gate=_gate(slo),
-    )
-
-
-# ------------------------------------------------------------------------------------------------
-# TEMPORARY stand-in for `slo_cli.engine.evaluate` (docs/design.md §2), used only while the engine
-# has not landed, so `slo check` can run end to end. Delete it once `engine.evaluate` exists.
-
-_STANDIN_WINDOWS = (
-    ("5m", 300.0),
-    ("30m", 1800.0),
-    ("1h", 3600.0),
-    ("2h", 7200.0),
-    ("6h", 21600.0),
-    ("1d", 86400.0),
-    ("3d", 259200.0),
-)
-#: SRE Workbook table 5-8: (severity, long s, short s, budget share)
-_STANDIN_RULES = (
-    ("page", 3600.0, 300.0, 0.02),
-    ("page", 21600.0, 1800.0, 0.05),
-    ("ticket", 86400.0, 7200.0, 0.10),
-    ("ticket", 259200.0, 21600.0, 0.10),
-)
-
-
-def _standin_engine(edges: np.ndarray, good: np.ndarray, total: np.ndarray, **kw: Any) -> Any:
-    from types import SimpleNamespace
-
-    end, objective = float(kw["end"]), kw["objective"]
-    start, window_s = kw["window_start"], kw["window_s"]
-    min_cov = float(kw.get("min_coverage", 0.5))
-    budget = 1.0 - objective
-    lo, hi, width = edges[:-1], edges[1:], np.diff(edges)
-
-    def over(first: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        inside = (lo[None, :] >= first[:, None]) & (hi[None, :] <= end)
-        seen = inside & ~np.isnan(total)
-        g = np.where(seen, good, 0.0).sum(axis=1)
-        t = np.where(seen, total, 0.0).sum(axis=1)
-        span = np.maximum((inside * width).sum(axis=1), 1e-9)
-        return g, t, (seen * width).sum(axis=1) / span
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g, t, cov = over(start)
-        sli = np.where(t > 0, g / t, np.nan)
-        allowed = budget * t
-        consumed = np.where(allowed > 0, (t - g) / allowed, np.nan)
-        burn, coverage = {}, {}
-        for name, w in _STANDIN_WINDOWS:
-            gw, tw, cw = over(np.full(objective.shape, end - w))
-            burn[name] = np.where(tw > 0, (tw - gw) / tw / budget, np.nan)
-            coverage[name] = cw
-        burn["window"] = np.where(t > 0, (t - g) / t / budget, np.nan)
-        coverage["window"] = cov
-        names = {3600.0: "1h", 300.0: "5m", 21600.0: "6h", 1800.0: "30m"}
-        names.update({86400.0: "1d", 7200.0: "2h", 259200.0: "3d"})
-        firing: list[list[str]] = [[] for _ in objective]
-        page = np.zeros(objective.shape, bool)
-        ticket = np.zeros(objective.shape, bool)
-        for sev, long_s, short_s, share in _STANDIN_RULES:
-            factor = share * window_s / long_s
-            on = (burn[names[long_s]] >= factor) & (burn[names[short_s]] >= factor)
-            for i in np.flatnonzero(on):
-                firing[i].append(f"{sev} {names[long_s]}/{names[short_s]}")
-            if sev == "page":
-                page |= on
-            else:
-                ticket |= on
-        remaining = 1.0 - consumed
-        b1h = burn["1h"]
-        tte = np.where(remaining <= 0, 0.0, np.where(b1h > 0, remaining * window_s / b1h, np.inf))
-        no_data = ~(t > 0) | (cov < min_cov)
-        status = np.where(
-            no_data,
-            3,
-            np.where((remaining <= 0) | page, 2, np.where(ticket | (remaining < 0.25), 1, 0)),
-        )
-    return SimpleNamespace(
-        good=g,
-        total=t,
-        sli=sli,
-        allowed_bad=allowed,
-        budget_minutes=budget * window_s / 60.0,
-        consumed=consumed,
-        remaining=remaining,
-        burn_rates=burn,
-        coverage=coverage,
-        page=page,
-        ticket=ticket,
-        alerts_firing=[tuple(f) for f in firing],
-        time_to_exhaustion_s=tte,
-        status=status,
-        data_error=g > t,
     )

@@ -226,3 +226,9 @@ def test_a_failed_run_never_truncates_an_earlier_output(tmp_path: Path) -> None:
 def test_output_into_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
     run = check("--output", str(tmp_path / "no" / "such" / "dir.txt"))
     assert run.code == 2 and "--output" in run.stderr
+
+
+def test_table_written_to_a_file_is_the_plain_100_column_table(tmp_path: Path) -> None:
+    out = tmp_path / "table.txt"
+    assert check("--output", str(out)).code == 1
+    assert out.read_text(encoding="utf-8") == (GOLDEN / "table.txt").read_text(encoding="utf-8")
