@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         evaluate,
         time_to_exhaustion,
     )
+    from slo_cli.engine.history import BurnEvent, History, burn_events, history
 
 #: lazily loaded name -> module holding it
 _LAZY = {
@@ -39,6 +40,10 @@ _LAZY = {
     "edge_index": "slo_cli.engine.core",
     "evaluate": "slo_cli.engine.core",
     "time_to_exhaustion": "slo_cli.engine.core",
+    "BurnEvent": "slo_cli.engine.history",
+    "History": "slo_cli.engine.history",
+    "burn_events": "slo_cli.engine.history",
+    "history": "slo_cli.engine.history",
 }
 
 
@@ -56,13 +61,17 @@ __all__ = [
     "STANDARD_WINDOWS",
     "AlertBudget",
     "AlertRule",
+    "BurnEvent",
     "EngineResult",
+    "History",
     "Status",
     "alert_budget",
+    "burn_events",
     "burn_factor",
     "burn_rate",
     "edge_index",
     "evaluate",
     "format_window",
+    "history",
     "time_to_exhaustion",
 ]

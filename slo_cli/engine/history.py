@@ -1,0 +1,187 @@
+"""Remaining budget and burn rate over time (for charts), and burn events (for postmortems).
+
+Same conventions as :mod:`slo_cli.engine.core` (bins, NaN, good > total clipped). Sliding windows
+here end at bin edges that need not have a bin edge exactly one window earlier (the grid may be
+coarse far back), so each window *starts at the first bin edge at or after* ``t − window``:
+it holds the bins lying wholly inside [t − window, t]. A window reaching before the grid's
+first edge is not covered and gives NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from slo_cli.engine.core import EDGE_TOLERANCE_S, _cumulative, _prepare, burn_rate
+
+
+@dataclass(frozen=True)
+class History:
+    """times (n_t,) epoch seconds (bin edges); remaining and burn_rate (n_slo, n_t)."""
+
+    times: np.ndarray
+    remaining: np.ndarray
+    burn_rate: np.ndarray
+
+
+@dataclass(frozen=True)
+class BurnEvent:
+    """A span in which the burn rate over ``burn_window_s`` stayed above the threshold.
+
+    start            the first bin edge at which the windowed burn rate was above it (epoch s).
+    end              the first edge after that at which it was not (or the last edge evaluated).
+    peak_burn_rate   the highest windowed burn rate in between.
+    budget_consumed  bad events in [start − burn_window_s, end] (clamped to the period) as a
+                     share of the budget of one SLO window: (1 − objective) × the period's event
+                     rate × window_s.
+    """
+
+    start: float
+    end: float
+    peak_burn_rate: float
+    budget_consumed: float
+
+
+def _sums(
+    edges: np.ndarray, good: np.ndarray, total: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    edges = np.asarray(edges, dtype=float)
+    good = np.atleast_2d(np.asarray(good, dtype=float))
+    total = np.atleast_2d(np.asarray(total, dtype=float))
+    bad, tot, _, _ = _prepare(good, total, np.diff(edges), False)
+    return edges, _cumulative(bad), _cumulative(tot)
+
+
+def _starts(
+    edges: np.ndarray, times_idx: np.ndarray, window_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the first edge ≥ t − window for each t = edges[times_idx]; and whether covered."""
+    want = edges[times_idx] - window_s
+    idx = np.searchsorted(edges, want - EDGE_TOLERANCE_S, side="left")
+    return idx, want >= edges[0] - EDGE_TOLERANCE_S
+
+
+def _windowed(cum: np.ndarray, times_idx: np.ndarray, start_idx: np.ndarray) -> np.ndarray:
+    return cum[:, times_idx] - cum[:, start_idx]
+
+
+def history(
+    edges: np.ndarray,
+    good: np.ndarray,
+    total: np.ndarray,
+    *,
+    objective: np.ndarray | float,
+    window_s: float,
+    step_s: float,
+    burn_window_s: float,
+    end: float | None = None,
+    period_start: float | None = None,
+) -> History:
+    """Remaining budget (rolling ``window_s``, or since ``period_start`` for a calendar period)
+    and the burn rate over ``burn_window_s``, at points ``step_s`` apart ending at ``end``
+    (default: the last edge). Each point is the first bin edge at or after ``end − k × step_s``.
+
+    remaining(t) = 1 − bad ÷ ((1 − objective) × total) over the window ending at t; NaN where
+    that window is not covered by the grid (or, with period_start, for t before it).
+
+    Four hourly bins of 100 events, 1 bad in the third: at 99 % a 2 h window holds 200 events,
+    budget 2; burn over 1 h is (1/100) ÷ 0.01 = 1 in the third hour, else 0:
+
+    >>> edges = np.arange(0, 4 * 3600 + 1, 3600.0)
+    >>> total = np.full((1, 4), 100.0); good = total.copy(); good[0, 2] = 99
+    >>> h = history(edges, good, total, objective=0.99, window_s=7200, step_s=3600,
+    ...             burn_window_s=3600)
+    >>> h.times.tolist()
+    [0.0, 3600.0, 7200.0, 10800.0, 14400.0]
+    >>> h.remaining.round(12).tolist(), h.burn_rate.round(12).tolist()
+    ([[nan, nan, 1.0, 0.5, 0.5]], [[nan, 0.0, 0.0, 1.0, 0.0]])
+    """
+    edges, cbad, ctot = _sums(edges, good, total)
+    last = float(edges[-1] if end is None else end)
+    n_steps = int(np.floor((last - edges[0]) / step_s + 1e-9)) + 1
+    targets = last - step_s * np.arange(n_steps)[::-1]
+    t_idx = np.unique(np.searchsorted(edges, targets - EDGE_TOLERANCE_S, side="left"))
+    t_idx = t_idx[t_idx < edges.size]
+    obj = np.asarray(objective, dtype=float).reshape(-1, 1)  # one per row (or one for all)
+
+    if period_start is None:
+        s_idx, covered = _starts(edges, t_idx, float(window_s))
+    else:
+        p = np.searchsorted(edges, period_start - EDGE_TOLERANCE_S, side="left")
+        s_idx = np.full(t_idx.shape, p)
+        covered = (edges[t_idx] >= period_start - EDGE_TOLERANCE_S) & (
+            period_start >= edges[0] - EDGE_TOLERANCE_S
+        )
+        s_idx = np.minimum(s_idx, t_idx)
+    remaining = 1.0 - burn_rate(_windowed(cbad, t_idx, s_idx), _windowed(ctot, t_idx, s_idx), obj)
+    remaining = np.where(covered, remaining, np.nan)
+    b_idx, b_cov = _starts(edges, t_idx, float(burn_window_s))
+    burn = burn_rate(_windowed(cbad, t_idx, b_idx), _windowed(ctot, t_idx, b_idx), obj)
+    burn = np.where(b_cov, burn, np.nan)
+    return History(times=edges[t_idx], remaining=remaining, burn_rate=burn)
+
+
+def burn_events(
+    edges: np.ndarray,
+    good: np.ndarray,
+    total: np.ndarray,
+    *,
+    objective: np.ndarray | float,
+    window_s: float,
+    period_start: float,
+    period_end: float,
+    burn_window_s: float = 3600.0,
+    threshold: float = 1.0,
+) -> list[list[BurnEvent]]:
+    """Per SLO, the spans of [period_start, period_end] where the burn rate over
+    ``burn_window_s`` (evaluated at every bin edge) was strictly above ``threshold``.
+
+    Hourly bins of 100 events at 99 %, 30 bad in hour 2 (burn 30 over 1 h), nothing else bad.
+    The period's events are 600 in 6 h, so a 6 h SLO window's budget is 0.01 × 600 = 6 events;
+    the event spent 30 of them, 5 budgets:
+
+    >>> edges = np.arange(0, 6 * 3600 + 1, 3600.0)
+    >>> total = np.full((1, 6), 100.0); good = total.copy(); good[0, 1] = 70
+    >>> [[e]] = burn_events(edges, good, total, objective=0.99, window_s=6 * 3600,
+    ...                     period_start=0, period_end=6 * 3600)
+    >>> e.start, e.end, round(e.peak_burn_rate, 9), round(e.budget_consumed, 9)
+    (7200.0, 10800.0, 30.0, 5.0)
+    """
+    edges, cbad, ctot = _sums(edges, good, total)
+    n_slo = cbad.shape[0]
+    obj = np.broadcast_to(np.asarray(objective, dtype=float), (n_slo,))
+    first = int(np.searchsorted(edges, period_start - EDGE_TOLERANCE_S, side="left"))
+    last = int(np.searchsorted(edges, period_end + EDGE_TOLERANCE_S, side="right")) - 1
+    t_idx = np.arange(first, last + 1)
+    b_idx, _ = _starts(edges, t_idx, float(burn_window_s))
+    b_idx = np.maximum(b_idx, first)  # only the period's own bins count
+    burn = burn_rate(
+        _windowed(cbad, t_idx, b_idx), _windowed(ctot, t_idx, b_idx), obj.reshape(-1, 1)
+    )
+    with np.errstate(invalid="ignore"):
+        above = (burn > threshold) & (t_idx > first)  # an empty window at period_start is no event
+    period_total = ctot[:, last] - ctot[:, first]
+    period_len = float(edges[last] - edges[first])
+    out: list[list[BurnEvent]] = []
+    for i in range(n_slo):
+        events: list[BurnEvent] = []
+        flags = np.concatenate([[False], above[i], [False]]).astype(np.int8)
+        starts = np.flatnonzero(np.diff(flags) == 1)
+        stops = np.flatnonzero(np.diff(flags) == -1)  # first position not above
+        budget = (1.0 - obj[i]) * period_total[i] * float(window_s) / period_len
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+            j_end = int(t_idx[min(b, t_idx.size - 1)])
+            j_from = int(b_idx[a])
+            bad = float(cbad[i, j_end] - cbad[i, j_from])
+            consumed = bad / budget if budget > 0 else (np.inf if bad > 0 else 0.0)
+            events.append(
+                BurnEvent(
+                    start=float(edges[t_idx[a]]),
+                    end=float(edges[j_end]),
+                    peak_burn_rate=float(np.max(burn[i, a:b])),
+                    budget_consumed=float(consumed),
+                )
+            )
+        out.append(events)
+    return out
