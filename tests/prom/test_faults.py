@@ -316,3 +316,30 @@ def test_cli_turns_a_source_error_into_one_line_and_exit_3(
     assert code.value.code == 3
     assert err.count("\n") == 1 and err.startswith("slo: error: unauthorized at http://127.0.0.1")
     assert TOKEN not in err and "Traceback" not in err and not (tmp_path / "o.json").exists()
+
+
+def test_user_info_in_the_url_never_appears_in_errors() -> None:
+    with fault_server(lambda r, i: error(401, "unauthorized", "no")) as srv:
+        url = srv.url.replace("http://", "http://alice:pa55word@")
+        err, _ = fails(url)
+        assert srv.seen[0].headers["Authorization"].startswith("Basic ")
+    assert "pa55word" not in str(err) and "alice" not in str(err)
+    assert str(err).startswith("unauthorized at http://127.0.0.1:")
+
+
+def test_workers_have_one_session_each_and_report_progress() -> None:
+    calls: list[tuple[int, int]] = []
+    with fault_server(lambda r, i: Reply(200, matrix(r.form), delay=0.05)) as srv:
+        settings = ConnectionSettings.from_sources({"url": srv.url}, {})
+        src = PrometheusSource(settings, workers=2)
+        edges = T0 + 60.0 * np.arange(3)
+        reqs = [FetchRequest(f"shop/avail{i}", SLO, edges) for i in range(5)]
+        try:
+            out = src.fetch(reqs, progress=lambda d, t: calls.append((d, t)))
+            sessions = {id(t.prom._session) for t in src._transports}
+            sent = src.requests_sent
+        finally:
+            src.close()
+    assert [c.key for c in out] == [r.key for r in reqs]
+    assert calls == [(i, 5) for i in range(1, 6)]
+    assert len(sessions) == 2 and sent == 5 == len(srv.seen)
