@@ -90,3 +90,16 @@ def test_help_lists_the_flags() -> None:
     out = CliRunner().invoke(app, ["--help"]).output
     for flag in ("--prometheus-url", "--bearer-token-file", "--ca-bundle", "--from", "--config"):
         assert flag in out
+
+
+def test_parse_at() -> None:
+    from slo_cli.cli.connection import parse_at
+
+    assert parse_at(None, 1000.0) == 940.0  # a minute in the past: the last bin is complete
+    assert parse_at(None, 1000.0, lag_s=30) == 910.0
+    assert parse_at("1767225600", 0) == 1767225600.0
+    assert parse_at("2026-01-01T00:00:00Z", 0) == 1767225600.0
+    assert parse_at("2026-01-01T01:00:00+01:00", 0) == 1767225600.0
+    assert parse_at("2026-01-01 00:00", 0) == 1767225600.0  # naive means UTC
+    with pytest.raises(UsageError, match="--at: expected epoch seconds or ISO 8601"):
+        parse_at("yesterday", 0)

@@ -180,3 +180,39 @@ def test_at_mid_history_uses_only_data_before_it(
         "http_requests_total", end - 30 * DAY, end, lambda lb: lb["service"] == "checkout"
     )
     assert window_sum(c, 30 * DAY)[1] == total
+
+
+def test_raw_templates_are_marked_approximate_and_close(
+    source: PrometheusSource, shared_data: SharedData
+) -> None:
+    sli = {
+        "raw": {
+            "good": "sum(increase("
+            'http_requests_total{service="checkout",code!~"5.."}[{{window}}]))',
+            "total": 'sum(increase(http_requests_total{service="checkout"}[{{window}}]))',
+        }
+    }
+    edges = grid(ATS[0])
+    [c] = source.fetch([FetchRequest("raw", spec(sli), edges)])
+    assert c.exact is False and "approximate" in c.notes[0]
+    end = edges[-1]
+    truth = shared_data.dataset.count(
+        "http_requests_total", end - 30 * DAY, end, lambda lb: lb["service"] == "checkout"
+    )
+    got = window_sum(c, 30 * DAY)[1]
+    # increase() extrapolates per bin: close to the truth, not equal (hence exact=False)
+    assert got != truth and abs(got - truth) / truth < 0.05
+
+
+def test_raw_error_ratio_weighs_bins_by_their_minutes(source: PrometheusSource) -> None:
+    sli = {
+        "raw": {
+            "error_ratio": '1 - avg_over_time(probe_success{target="https://shop"}[{{window}}])'
+        }
+    }
+    edges = grid(ATS[0])
+    [c] = source.fetch([FetchRequest("raw", spec(sli), edges)])
+    assert c.exact is False
+    # every bin has probe data, so the total is the window in minutes
+    assert window_sum(c, DAY)[1] == 1440.0
+    assert 0 < window_sum(c, DAY)[0] <= 1440.0
