@@ -30,9 +30,10 @@ if TYPE_CHECKING:
         evaluate,
         time_to_exhaustion,
     )
-    from slo_cli.engine.history import BurnEvent, History, burn_events, history
+    from slo_cli.engine.timeline import BurnEvent, History, burn_events, history
 
 #: lazily loaded name -> module holding it
+# (the module is "timeline", not "history", so that it cannot shadow the function `history`)
 _LAZY = {
     "EngineResult": "slo_cli.engine.core",
     "Status": "slo_cli.engine.core",
@@ -40,10 +41,10 @@ _LAZY = {
     "edge_index": "slo_cli.engine.core",
     "evaluate": "slo_cli.engine.core",
     "time_to_exhaustion": "slo_cli.engine.core",
-    "BurnEvent": "slo_cli.engine.history",
-    "History": "slo_cli.engine.history",
-    "burn_events": "slo_cli.engine.history",
-    "history": "slo_cli.engine.history",
+    "BurnEvent": "slo_cli.engine.timeline",
+    "History": "slo_cli.engine.timeline",
+    "burn_events": "slo_cli.engine.timeline",
+    "history": "slo_cli.engine.timeline",
 }
 
 
