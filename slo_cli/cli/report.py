@@ -1,14 +1,192 @@
-"""`slo report`. (Placeholder until its issue lands.)"""
+"""`slo report [PATHS…]`: an error-budget report for people over a period.
+
+`--period 7d|week|month|quarter|Nd` (calendar periods in `--timezone`: the last complete one
+before `--at`), Markdown (default), HTML, JSON or CSV on stdout or `--output FILE` (atomic);
+`--charts DIR` writes one SVG per SLO and links them from the Markdown. Exit codes: 0 written,
+2 bad flags or specs, 3 the source failed. SLOs without data are reported, not failed.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
 import typer
+
+from slo_cli.cli.connection import ConnectionOptions, connection_options
+from slo_cli.render.report_common import ReportFormat
+
+if TYPE_CHECKING:
+    from slo_cli.report.model import Report
+    from slo_cli.sources.model import Source
 
 
 def register(app: typer.Typer) -> None:
     @app.command("report")
-    def report() -> None:
-        """Not implemented yet."""
-        from slo_cli.errors import UsageError
+    @connection_options
+    def report(
+        paths: Optional[list[Path]] = typer.Argument(
+            None, help="Spec files or directories (default: the current directory)."
+        ),
+        period: str = typer.Option(
+            "7d",
+            "--period",
+            "-p",
+            metavar="PERIOD",
+            help="week, month or quarter (the last complete one, in --timezone), or N days "
+            "ending at --at (7d, 28d).",
+        ),
+        timezone: str = typer.Option(
+            "UTC",
+            "--timezone",
+            "--tz",
+            metavar="ZONE",
+            help="IANA zone for calendar periods and times shown.",
+        ),
+        at: Optional[str] = typer.Option(
+            None,
+            "--at",
+            metavar="TIME",
+            help="Report as of this instant: RFC 3339 or epoch seconds (default: now; with "
+            "--from, the snapshot's instant).",
+        ),
+        fmt: ReportFormat = typer.Option(
+            ReportFormat.markdown, "--format", "-f", help="Output format."
+        ),
+        output: Optional[Path] = typer.Option(
+            None,
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (atomically) instead of stdout.",
+        ),
+        charts: Optional[Path] = typer.Option(
+            None,
+            "--charts",
+            metavar="DIR",
+            help="Write one SVG chart per SLO into DIR (created) and link them from the Markdown.",
+        ),
+        generated_at: Optional[str] = typer.Option(
+            None,
+            "--generated-at",
+            metavar="TIME",
+            help="The generation time printed in the report (default: now); fix it for "
+            "byte-identical reports.",
+        ),
+        *,
+        connection: ConnectionOptions,
+    ) -> None:
+        """Report budgets for people: spent this period vs the last, what is left, burn events."""
+        import time
 
-        raise UsageError("slo report is not implemented yet")
+        from slo_cli.cli.connection import make_source
+        from slo_cli.report.build import build_report
+        from slo_cli.report.period import check_timezone, resolve_period
+        from slo_specs import load_paths
+
+        now = time.time()
+        check_timezone(timezone)
+        generated = now if generated_at is None else _generated(generated_at, now)
+        specs = load_paths(paths or [Path(".")])
+        if not any(s.slos for s in specs):
+            from slo_cli.errors import UsageError
+
+            raise UsageError("no SLOs found (give spec files or directories)")
+        settings = connection.settings()
+        source = make_source(settings)
+        try:
+            instant = _instant(at, source, now, settings.lag_s)
+            the_period = resolve_period(period, instant, timezone)
+            result = build_report(specs, source, the_period, at=instant, generated_at=generated)
+        finally:
+            source.close()
+        _emit(result, fmt, output, charts)
+
+
+def _generated(text: str, now: float) -> float:
+    from slo_cli.cli.connection import parse_at
+
+    return float(parse_at(text, now))
+
+
+def _instant(at: str | None, source: Source, now: float, lag_s: float) -> float:
+    """--at, else a snapshot's own instant, else now minus the lag. (A snapshot replays only
+    the instants it was recorded for; another --at fails with the snapshot's message, exit 3.)"""
+    from slo_cli.cli.connection import parse_at
+
+    recorded = getattr(source, "at", None)
+    if recorded is None or at is not None:
+        return float(parse_at(at, now, lag_s=lag_s))
+    return float(recorded)
+
+
+def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path | None) -> None:
+    """Render, write the charts (when asked), and write the report to --output or stdout."""
+    from slo_cli.cli.check import write_atomically
+
+    links: dict[str, str] = {}
+    svgs: dict[str, str] | None = None
+    if charts is not None:
+        svgs = _write_charts(report, charts)
+        base = output.parent if output is not None else Path(".")
+        for s in report.slos:
+            if s.key in svgs:
+                from slo_cli.render.report_charts import chart_file_name
+
+                rel = os.path.relpath(charts / chart_file_name(s), base)
+                links[s.key] = Path(rel).as_posix()
+    text = render(report, fmt, chart_links=links, charts=svgs)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_atomically(output, text)
+    sys.stderr.write(f"slo: wrote {output}: {len(report.slos)} SLOs, {report.period.title}\n")
+
+
+def _write_charts(report: Report, directory: Path) -> dict[str, str]:
+    """One SVG per SLO with data into `directory` (each written atomically)."""
+    from slo_cli.cli.check import write_atomically
+    from slo_cli.errors import UsageError
+    from slo_cli.render.report_charts import chart_file_name, chart_svg
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--charts {directory}: {exc.strerror}") from None
+    out = {}
+    for s in report.slos:
+        if s.current.total > 0:
+            svg = chart_svg(report, s)
+            write_atomically(directory / chart_file_name(s), svg)
+            out[s.key] = svg
+    return out
+
+
+def render(
+    report: Report,
+    fmt: ReportFormat,
+    *,
+    chart_links: dict[str, str] | None = None,
+    charts: dict[str, str] | None = None,
+) -> str:
+    """The report as text in `fmt`."""
+    if fmt is ReportFormat.markdown:
+        from slo_cli.render.report_markdown import render_report_markdown
+
+        return render_report_markdown(report, chart_links or None)
+    if fmt is ReportFormat.html:
+        from slo_cli.render.report_html import render_report_html
+
+        return render_report_html(report, charts)
+    if fmt is ReportFormat.json:
+        from slo_cli.render.report_json import render_report_json
+
+        return render_report_json(report)
+    if fmt is ReportFormat.csv:
+        from slo_cli.render.report_csv import render_report_csv
+
+        return render_report_csv(report)
+    raise AssertionError(f"no renderer for {fmt}")
