@@ -59,7 +59,9 @@ def consumed_text(share: float, count: float, minutes: float, unit: str) -> str:
         return "—"
     # whole events and whole seconds: people compare these, they do not add them up
     time = human_duration(round(minutes * 60.0), parts=2)
-    return f"{pct(share, 1)} · {round(count):,} {unit} · {time}"
+    n = round(count)
+    word = unit[:-1] if n == 1 and unit.endswith("s") else unit
+    return f"{pct(share, 1)} · {n:,} {word} · {time}"
 
 
 def status_cell(slo: SLOReport) -> str:
