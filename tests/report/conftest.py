@@ -42,9 +42,7 @@ def slo(*args: str) -> Run:
 
 def report(*args: str) -> Run:
     """`slo report examples/ --from FIXTURE --generated-at GENERATED_AT ARGS`."""
-    return slo(
-        "report", "examples/", "--from", str(FIXTURE), "--generated-at", GENERATED_AT, *args
-    )
+    return slo("report", "examples/", "--from", str(FIXTURE), "--generated-at", GENERATED_AT, *args)
 
 
 @pytest.fixture(autouse=True)
