@@ -22,8 +22,13 @@ Conventions (docs/design.md §2):
 Every window ends at ``end`` and starts on a bin edge: window edges are found with
 ``np.searchsorted`` on ``edges``, and an edge that is not on the grid raises ValueError (a
 programming error upstream: the data path plans the grid). All window sums come from one
-cumulative sum over bins per array (bad events, total events, and missing seconds for the
-coverage), taken in row chunks so the temporaries stay small and cache-resident.
+cumulative sum over bins per quantity (bad events, total events, missing seconds), i.e. the
+sum of bins [a, b) is C[b] − C[a]. The engine evaluates that cumulative sum only at the edges
+some window starts at: it sums the bins between consecutive such edges (one read of the input)
+and takes the cumulative sum of those segment sums. The numbers are those of
+``np.nancumsum(..., axis=1)`` read at the window columns, without writing an (n_slo, n_bins)
+result; rows are processed in chunks of CHUNK_ROWS with reused, cache-resident scratch arrays,
+so memory stays near the input's size.
 
 Coverage is weighted by bin *width*: seconds with data ÷ seconds in the window (on a uniform
 grid this equals bins with data ÷ bins).
@@ -37,12 +42,12 @@ from enum import IntEnum
 
 import numpy as np
 
-from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, STANDARD_WINDOWS, AlertRule, burn_factor
+from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, STANDARD_WINDOWS, AlertRule
 
 #: tolerance (seconds) when matching a window edge to a bin edge
 EDGE_TOLERANCE_S = 1e-3
-#: rows per chunk: 64 rows × 8,640 bins × 8 B = 4.4 MB per temporary
-CHUNK_ROWS = 64
+#: rows per chunk: 16 rows × 8,640 bins × 8 B = 1.1 MB per scratch array (cache-resident)
+CHUNK_ROWS = 16
 
 
 class Status(IntEnum):
@@ -192,6 +197,88 @@ def _cumulative(x: np.ndarray) -> np.ndarray:
     return out
 
 
+#: beyond this many bin-width changes on a grid, missing seconds are summed bin by bin
+MAX_WIDTH_RUNS = 64
+
+
+class _Segments:
+    """The bins between window boundaries, as slices.
+
+    The boundaries are the bin indices where some window starts (plus 0 and the end), and where
+    the bin width changes (so that within a segment every bin has the same width and missing
+    seconds are a count times a width). Summing each segment and then taking a cumulative sum
+    over the segments gives the cumulative sum over bins *at exactly the edges the windows
+    need*: the same numbers as a full ``np.nancumsum`` read at those columns, without writing
+    an (n_slo, n_bins) array.
+    """
+
+    def __init__(self, width: np.ndarray, cols: np.ndarray) -> None:
+        self.width = width
+        changes = np.flatnonzero(np.diff(width)) + 1
+        self.uniform_runs = changes.size <= MAX_WIDTH_RUNS
+        self.fixed = np.concatenate([[0], cols, changes if self.uniform_runs else []])
+
+    def for_starts(self, starts: np.ndarray) -> np.ndarray:
+        """Sorted unique boundaries (bin indices < n_bins, and n_bins itself at the end)."""
+        bounds = np.unique(np.concatenate([self.fixed, starts]).astype(np.int64))
+        if bounds[-1] != self.width.size:
+            bounds = np.append(bounds, self.width.size)
+        return bounds
+
+
+class _Buffers:
+    """Scratch arrays for one chunk of rows, reused chunk after chunk (no page faults)."""
+
+    def __init__(self, rows: int, n_bins: int) -> None:
+        self.bad = np.empty((rows, n_bins))
+        self.tot = np.empty((rows, n_bins))
+        self.miss = np.empty((rows, n_bins), dtype=bool)
+        self.secs = np.empty((rows, n_bins))
+
+    def segment_sums(
+        self,
+        good: np.ndarray,
+        total: np.ndarray,
+        segments: _Segments,
+        bounds: np.ndarray,
+        ratio_timeslices: bool,
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray | None]:
+        """Per-segment (bad, total, missing seconds) of a chunk, segment m holding bins
+        [bounds[m], bounds[m+1]); and the data-error flags (None when the chunk has none)."""
+        rows = good.shape[0]
+        bad, tot, miss = self.bad[:rows], self.tot[:rows], self.miss[:rows]
+        width = segments.width
+        error: np.ndarray | None = None
+        if ratio_timeslices:
+            b, t, missing_s, e = _prepare(good, total, width, True)
+            bad[...], tot[...] = b, t
+            np.greater(missing_s, 0.0, out=miss)
+            error = e if e.any() else None
+        else:
+            np.subtract(total, good, out=bad)  # NaN when either is NaN
+            np.isnan(bad, out=miss)
+            if np.fmin.reduce(bad, axis=None) < 0:  # good > total somewhere (NaN ignored)
+                error = bad < 0
+            np.fmax(bad, 0.0, out=bad)  # one pass: NaN -> 0, and good > total counts as equal
+            np.copyto(tot, total)
+            np.copyto(tot, 0.0, where=miss)
+        n_seg = bounds.size - 1
+        out = np.empty((3, rows, n_seg))
+        flags = miss.view(np.uint8)
+        if not segments.uniform_runs:
+            secs = self.secs[:rows]
+            np.multiply(miss, width, out=secs)
+        for m in range(n_seg):
+            lo, hi = int(bounds[m]), int(bounds[m + 1])
+            out[0, :, m] = bad[:, lo:hi].sum(axis=1)
+            out[1, :, m] = tot[:, lo:hi].sum(axis=1)
+            if segments.uniform_runs:  # one width per segment: missing bins × that width
+                out[2, :, m] = flags[:, lo:hi].sum(axis=1, dtype=np.int64) * width[lo]
+            else:
+                out[2, :, m] = secs[:, lo:hi].sum(axis=1)
+        return (out[0], out[1], out[2]), error
+
+
 def evaluate(
     edges: np.ndarray,
     good: np.ndarray,
@@ -271,16 +358,36 @@ def evaluate(
     tot_w = np.empty(n_slo)
     miss_w = np.empty(n_slo)
     data_error = np.zeros(n_slo, dtype=bool)
-    for r0 in range(0, n_slo, CHUNK_ROWS):
-        r1 = min(r0 + CHUNK_ROWS, n_slo)
-        rows = np.arange(r1 - r0)
-        bad, tot, miss, error = _prepare(good[r0:r1], total[r0:r1], width, ratio_timeslices)
-        for src, at, sums in ((bad, bad_at, bad_w), (tot, tot_at, tot_w), (miss, miss_at, miss_w)):
-            c = _cumulative(src)
-            at[r0:r1] = c[:, j_cols]
-            sums[r0:r1] = c[rows, j_end] - c[rows, j_start[r0:r1]]
-        for i in np.flatnonzero(error.any(axis=1)):  # rare: look inside the SLO window only
-            data_error[r0 + i] = bool(error[i, j_start[r0 + i] : j_end].any())
+    segments = _Segments(width, j_cols)
+
+    def work(lo: int, hi: int) -> None:
+        buffers = _Buffers(min(CHUNK_ROWS, hi - lo), n_bins)
+        for r0 in range(lo, hi, CHUNK_ROWS):
+            r1 = min(r0 + CHUNK_ROWS, hi)
+            starts = j_start[r0:r1]
+            bounds = segments.for_starts(starts)
+            sums, error = buffers.segment_sums(
+                good[r0:r1], total[r0:r1], segments, bounds, ratio_timeslices
+            )
+            # prefix sums at each boundary: the cumulative sum, evaluated where windows start
+            pos_cols = np.searchsorted(bounds, j_cols)
+            pos_start = np.searchsorted(bounds, starts)
+            pos_end = int(np.searchsorted(bounds, j_end))
+            rows = np.arange(r1 - r0)
+            for seg, at, w_sum in (
+                (sums[0], bad_at, bad_w),
+                (sums[1], tot_at, tot_w),
+                (sums[2], miss_at, miss_w),
+            ):
+                cum = np.zeros((r1 - r0, seg.shape[1] + 1))
+                np.cumsum(seg, axis=1, out=cum[:, 1:])
+                at[r0:r1] = cum[:, pos_cols]
+                w_sum[r0:r1] = cum[:, pos_end] - cum[rows, pos_start]
+            if error is not None:  # rare: look inside each SLO window only
+                for i in np.flatnonzero(error.any(axis=1)):
+                    data_error[r0 + i] = bool(error[i, starts[i] : j_end].any())
+
+    work(0, n_slo)
 
     def window_sums(col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         span = float(edges[j_end] - edges[j_len[col]])
@@ -306,7 +413,12 @@ def evaluate(
     ticket = np.zeros(n_slo, dtype=bool)
     firing: list[list[str]] = [[] for _ in range(n_slo)]
     for rule in rules:
-        factor = np.array([burn_factor(rule, w) for w in window_s])
+        factor = (
+            np.full(n_slo, float(rule.burn_rate))
+            if rule.burn_rate is not None
+            # burn_factor's arithmetic, element-wise in the same order: share × window_s ÷ long_s
+            else float(rule.budget_share or 0.0) * window_s / float(rule.long_s)
+        )
         with np.errstate(invalid="ignore"):
             on = (burn[float(rule.long_s)] >= factor) & (burn[float(rule.short_s)] >= factor)
         for i in np.flatnonzero(on):

@@ -152,3 +152,40 @@ def test_engine_equals_reference(case: dict) -> None:
         assert bool(res.data_error[i]) == ref.data_error
         if not math.isnan(ref.sli):
             assert 0.0 <= float(res.sli[i]) <= 1.0  # never above 100 %, even with data errors
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_many_rows_many_starts_and_irregular_widths(seed: int) -> None:
+    """Rows spanning several internal chunks, each with its own window start, on a grid whose
+    width changes more often than the engine's uniform-run shortcut allows (> 64 changes)."""
+    rng = np.random.default_rng(seed)
+    end = 1_700_000_000.0
+    past = rng.choice([60.0, 120.0, 300.0, 600.0], size=200)  # irregular widths far back
+    widths = np.concatenate([past, np.full(864, 300.0)])
+    edges = end - np.concatenate([[0.0], np.cumsum(widths[::-1])])[::-1]
+    n_slo, n_bins = 37, widths.size
+    total = rng.integers(0, 100, (n_slo, n_bins)).astype(float)
+    good = total - rng.integers(0, 3, (n_slo, n_bins))
+    good = np.maximum(good, 0.0)
+    total[rng.random((n_slo, n_bins)) < 0.05] = np.nan
+    start = edges[rng.integers(0, n_bins, n_slo)]
+    res = evaluate(
+        edges, good, total, end=end, objective=0.99, window_start=start, window_s=end - start
+    )
+    for i in range(n_slo):
+        ref = reference.evaluate_one(
+            edges.tolist(),
+            good[i].tolist(),
+            total[i].tolist(),
+            end=end,
+            objective=0.99,
+            window_start=float(start[i]),
+            window_s=float(end - start[i]),
+        )
+        assert close(float(res.total[i]), ref.total, ref.total)
+        assert close(float(res.consumed[i]), ref.consumed)
+        for key in ref.coverage:
+            assert close(float(res.coverage[key][i]), ref.coverage[key]), (key, i)
+            assert close(float(res.burn_rates[key][i]), ref.burn_rates[key]), (key, i)
+        assert int(res.status[i]) == ref.status
