@@ -1,0 +1,68 @@
+"""Keep the README honest: its two commands, and every `slo` command line it shows.
+
+A README that drifts from the tool is a bug a newcomer meets first. These tests check that the
+README opens with the two documented commands, that CI runs exactly the test command, and that
+every `slo …` line in a code block names a real command and only flags that command accepts.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from slo_cli.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+runner = CliRunner()
+
+
+def code_blocks(text: str) -> list[str]:
+    return re.findall(r"```(?:sh|bash|console)?\n(.*?)```", text, flags=re.S)
+
+
+def slo_lines() -> list[str]:
+    lines = []
+    for block in code_blocks(README):
+        for line in block.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line.startswith("slo "):
+                lines.append(line)
+    return lines
+
+
+def test_the_readme_opens_with_the_two_commands() -> None:
+    first = code_blocks(README)[0]
+    commands = [ln.split("#", 1)[0].strip() for ln in first.splitlines() if ln.strip()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", run, flags=re.M)
+
+
+def test_the_make_targets_exist() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("demo", "test", "install", "lint", "typecheck", "unit", "bench"):
+        assert re.search(rf"^{target}:", makefile, flags=re.M), target
+
+
+def test_the_readme_shows_some_slo_commands() -> None:
+    assert len(slo_lines()) >= 5
+
+
+@pytest.mark.parametrize("line", slo_lines())
+def test_every_readme_command_and_flag_exists(line: str) -> None:
+    argv = shlex.split(line)[1:]
+    command = next(a for a in argv if not a.startswith("-"))
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, f"`slo {command}` is not a command: {result.output}"
+    for flag in (a.split("=", 1)[0] for a in argv if a.startswith("--")):
+        assert re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", result.stdout), (
+            f"README uses `{flag}`, which `slo {command} --help` does not list"
+        )
