@@ -150,18 +150,16 @@ def _write_charts(report: Report, directory: Path) -> dict[str, str]:
     """One SVG per SLO with data into `directory` (each written atomically)."""
     from slo_cli.cli.check import write_atomically
     from slo_cli.errors import UsageError
-    from slo_cli.render.report_charts import chart_file_name, chart_svg
+    from slo_cli.render.report_charts import chart_file_name, chart_svgs
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--charts {directory}: {exc.strerror}") from None
-    out = {}
-    for s in report.slos:
-        if s.current.total > 0:
-            svg = chart_svg(report, s)
-            write_atomically(directory / chart_file_name(s), svg)
-            out[s.key] = svg
+    with_data = [s for s in report.slos if s.current.total > 0]
+    out = chart_svgs(report, with_data)
+    for s in with_data:
+        write_atomically(directory / chart_file_name(s), out[s.key])
     return out
 
 

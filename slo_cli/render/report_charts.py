@@ -60,33 +60,54 @@ def chart_file_name(slo: SLOReport) -> str:
     return f"{safe}.svg"
 
 
+def _day_ticks(lo: float, hi: float, zone: Any) -> tuple[list[float], list[str]]:
+    """Tick positions (days since the epoch) at local midnights between lo and hi (epoch s),
+    every 1, 2, 4, 7, 14 or 28 days so at most 9 are drawn, with ``20 Nov`` labels."""
+    from datetime import datetime, timedelta
+
+    first = datetime.fromtimestamp(lo, zone).date()
+    last = datetime.fromtimestamp(hi, zone).date()
+    span = (last - first).days + 1
+    step = next((k for k in (1, 2, 4, 7, 14, 28) if span / k <= 9), 56)
+    ticks, labels = [], []
+    day = first
+    while day <= last:
+        t = datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
+        if lo <= t <= hi:
+            ticks.append(t / 86400.0)
+            labels.append(f"{day.day} {day.strftime('%b')}")
+        day += timedelta(days=step)
+    return ticks, labels
+
+
 def chart_svg(report: Report, slo: SLOReport) -> str:
-    """The SVG text of one SLO's chart (burn-down above, burn rate below)."""
+    """The SVG text of one SLO's chart (burn-down above, burn rate below).
+
+    x is in days since the epoch (cheaper than matplotlib's date machinery), with ticks at the
+    report zone's midnights."""
     plt = _pyplot()
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    import matplotlib.dates as mdates
     from matplotlib.ticker import FuncFormatter
 
     zone = ZoneInfo(report.period.timezone)
     c = slo.chart
-    x = [datetime.fromtimestamp(t, zone) for t in c.times]
+    x = [t / 86400.0 for t in c.times]
+    period = report.period
     fig, (top, bottom) = plt.subplots(2, 1, figsize=SIZE_IN, sharex=True, height_ratios=(3, 2))
     try:
-        period = report.period
         for ax in (top, bottom):
-            ax.axvspan(
-                datetime.fromtimestamp(period.start, zone),
-                datetime.fromtimestamp(period.end, zone),
+            shade = ax.axvspan(
+                period.start / 86400.0,
+                period.end / 86400.0,
                 color=PERIOD_SHADE,
                 alpha=0.25,
                 linewidth=0,
                 label="report period",
             )
         remaining = [r * 100 if math.isfinite(r) else math.nan for r in c.remaining]
-        top.plot(x, remaining, color=BUDGET_COLOUR, linewidth=1.6, label="budget remaining")
-        top.axhline(0, color=LINE_COLOUR, linewidth=1.0, linestyle="--", label="exhausted (0 %)")
+        (budget,) = top.plot(x, remaining, color=BUDGET_COLOUR, linewidth=1.6)
+        zero = top.axhline(0, color=LINE_COLOUR, linewidth=1.0, linestyle="--")
         top.set_ylabel("budget remaining (%)")
         finite = [r for r in remaining if math.isfinite(r)]
         low = min([0.0, *finite]) if finite else 0.0
@@ -95,13 +116,10 @@ def chart_svg(report: Report, slo: SLOReport) -> str:
             f"{slo.key}: objective {slo.objective * 100:g} % over {slo.window} — "
             "error budget burn-down"
         )
-        top.legend(loc="lower left", fontsize=7, framealpha=0.9)
 
         burn = [b if math.isfinite(b) else math.nan for b in c.burn_rate]
-        bottom.step(x, burn, where="pre", color=BURN_COLOUR, linewidth=1.2, label="burn rate")
-        bottom.axhline(
-            1.0, color=LINE_COLOUR, linewidth=1.0, linestyle="--", label="1× (budget pace)"
-        )
+        (rate,) = bottom.step(x, burn, where="pre", color=BURN_COLOUR, linewidth=1.2)
+        pace = bottom.axhline(1.0, color=LINE_COLOUR, linewidth=1.0, linestyle=":")
         finite_burn = [b for b in burn if math.isfinite(b)]
         peak = max(finite_burn, default=0.0)
         if peak > 20:
@@ -109,11 +127,26 @@ def chart_svg(report: Report, slo: SLOReport) -> str:
             bottom.set_yscale("symlog", linthresh=1.0, linscale=1.5)
         bottom.set_ylim(0, max(2.0, peak * (1.6 if peak > 20 else 1.1)))
         bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}×"))
-        bottom.set_ylabel("burn rate (×, per hour)")
-        bottom.set_xlabel(f"time ({report.period.timezone})")
-        bottom.legend(loc="upper left", fontsize=7, framealpha=0.9)
-        bottom.xaxis.set_major_formatter(mdates.DateFormatter("%d %b", tz=zone))
-        bottom.xaxis.set_major_locator(mdates.AutoDateLocator(tz=zone, maxticks=10))
+        bottom.set_ylabel("burn rate (×, hourly)")
+        bottom.set_xlabel(f"time ({period.timezone})")
+        ticks, labels = _day_ticks(c.times[0], c.times[-1], zone)
+        bottom.set_xticks(ticks, labels)
+        bottom.set_xlim(x[0], x[-1])
+        # one legend for both panels: legends are among the costliest artists to lay out
+        top.legend(
+            [shade, budget, zero, rate, pace],
+            [
+                "report period",
+                "budget remaining",
+                "exhausted (0 %)",
+                "burn rate",
+                "1× (budget pace)",
+            ],
+            loc="lower left",
+            fontsize=7,
+            framealpha=0.9,
+            ncols=2,
+        )
         # fixed margins: tight_layout measures every label and costs ~3/4 of the drawing time
         fig.subplots_adjust(left=0.09, right=0.985, top=0.925, bottom=0.115, hspace=0.1)
         buf = io.StringIO()
@@ -121,3 +154,36 @@ def chart_svg(report: Report, slo: SLOReport) -> str:
     finally:
         plt.close(fig)
     return buf.getvalue()
+
+
+#: below this many charts a worker pool costs more than it saves
+PARALLEL_MIN_CHARTS = 8
+
+
+def _chart_batch(args: tuple[Report, list[SLOReport]]) -> list[str]:
+    report, slos = args
+    return [chart_svg(report, s) for s in slos]
+
+
+def chart_svgs(report: Report, slos: list[SLOReport]) -> dict[str, str]:
+    """SVG text per SLO key. Many charts are drawn by one worker process per CPU (forked, so
+    nothing is re-imported): drawing is CPU-bound Python and each chart is independent, so the
+    output is the same bytes as drawing them one by one."""
+    import os
+    import sys
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(slos) < PARALLEL_MIN_CHARTS or workers < 2 or not sys.platform.startswith("linux"):
+        return {s.key: chart_svg(report, s) for s in slos}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _pyplot()  # import and configure once, before forking
+    batches = [slos[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        drawn = list(pool.map(_chart_batch, [(report, b) for b in batches]))
+    return {
+        s.key: svg
+        for batch, svgs in zip(batches, drawn, strict=True)
+        for s, svg in zip(batch, svgs, strict=True)
+    }

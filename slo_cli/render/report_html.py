@@ -90,9 +90,9 @@ def _anchor(s: SLOReport) -> str:
 def render_report_html(report: Report, charts: dict[str, str] | None = None) -> str:
     """The HTML text. `charts` maps SLO keys to SVG text (None: draw them with matplotlib)."""
     if charts is None:
-        from slo_cli.render.report_charts import chart_svg
+        from slo_cli.render.report_charts import chart_svgs
 
-        charts = {s.key: chart_svg(report, s) for s in report.slos if s.current.total > 0}
+        charts = chart_svgs(report, [s for s in report.slos if s.current.total > 0])
     p = report.period
     summary = report.summary
     h: list[str] = [

@@ -126,3 +126,21 @@ def test_every_format_has_a_renderer() -> None:
         assert run.code == 2 and run.stderr.startswith("slo: error: --charts"), run.stderr
         run = report("--format", fmt.value)
         assert run.code == 0 and run.stdout, (fmt, run.stderr)
+
+
+def test_charts_drawn_by_worker_processes_equal_charts_drawn_one_by_one() -> None:
+    from slo_cli.render import report_charts
+    from slo_cli.report.build import build_report
+    from slo_cli.report.period import resolve_period
+    from slo_cli.sources.recorded import RecordedSource
+    from slo_specs import load_paths
+
+    source = RecordedSource(FIXTURE)
+    rep = build_report(
+        load_paths(["examples"]), source, resolve_period("7d", source.at), at=source.at,
+        generated_at=0.0,
+    )  # fmt: skip
+    slos = [s for s in rep.slos if s.current.total > 0]
+    assert len(slos) >= report_charts.PARALLEL_MIN_CHARTS
+    pooled = report_charts.chart_svgs(rep, slos)
+    assert pooled == {s.key: report_charts.chart_svg(rep, s) for s in slos}
