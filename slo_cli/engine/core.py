@@ -189,14 +189,6 @@ def _prepare(
     return bad, tot, missing * width, error
 
 
-def _cumulative(x: np.ndarray) -> np.ndarray:
-    """Cumulative sum along bins with a leading zero column: sum of bins [a, b) = C[b] − C[a]."""
-    out = np.empty((x.shape[0], x.shape[1] + 1))
-    out[:, 0] = 0.0
-    np.cumsum(x, axis=1, out=out[:, 1:])
-    return out
-
-
 #: beyond this many bin-width changes on a grid, missing seconds are summed bin by bin
 MAX_WIDTH_RUNS = 64
 
@@ -235,19 +227,13 @@ class _Buffers:
         self.miss = np.empty((rows, n_bins), dtype=bool)
         self.secs = np.empty((rows, n_bins))
 
-    def segment_sums(
-        self,
-        good: np.ndarray,
-        total: np.ndarray,
-        segments: _Segments,
-        bounds: np.ndarray,
-        ratio_timeslices: bool,
-    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray | None]:
-        """Per-segment (bad, total, missing seconds) of a chunk, segment m holding bins
-        [bounds[m], bounds[m+1]); and the data-error flags (None when the chunk has none)."""
+    def prepare(
+        self, good: np.ndarray, total: np.ndarray, width: np.ndarray, ratio_timeslices: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """NaN-free per-bin bad and total events of a chunk (views of the scratch arrays), the
+        missing-bin mask, and the data-error flags (None when the chunk has none)."""
         rows = good.shape[0]
         bad, tot, miss = self.bad[:rows], self.tot[:rows], self.miss[:rows]
-        width = segments.width
         error: np.ndarray | None = None
         if ratio_timeslices:
             b, t, missing_s, e = _prepare(good, total, width, True)
@@ -262,6 +248,21 @@ class _Buffers:
             np.fmax(bad, 0.0, out=bad)  # one pass: NaN -> 0, and good > total counts as equal
             np.copyto(tot, total)
             np.copyto(tot, 0.0, where=miss)
+        return bad, tot, miss, error
+
+    def segment_sums(
+        self,
+        good: np.ndarray,
+        total: np.ndarray,
+        segments: _Segments,
+        bounds: np.ndarray,
+        ratio_timeslices: bool,
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray | None]:
+        """Per-segment (bad, total, missing seconds) of a chunk, segment m holding bins
+        [bounds[m], bounds[m+1]); and the data-error flags (None when the chunk has none)."""
+        bad, tot, miss, error = self.prepare(good, total, segments.width, ratio_timeslices)
+        rows = good.shape[0]
+        width = segments.width
         n_seg = bounds.size - 1
         out = np.empty((3, rows, n_seg))
         flags = miss.view(np.uint8)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slo_cli.engine.core import EDGE_TOLERANCE_S, _cumulative, _prepare, burn_rate
+from slo_cli.engine.core import CHUNK_ROWS, EDGE_TOLERANCE_S, _Buffers, burn_rate
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,47 @@ class BurnEvent:
     budget_consumed: float
 
 
-def _sums(
+class _Cumulative:
+    """Cumulative bad and total events (leading zero column: C[:, j] = sum of bins [0, j)),
+    kept only at the bin edges asked for, so memory stays (n_slo, len(cols)). Computed chunk by
+    chunk in reused scratch arrays, like the engine's evaluate."""
+
+    def __init__(
+        self, edges: np.ndarray, good: np.ndarray, total: np.ndarray, cols: np.ndarray
+    ) -> None:
+        self.cols = np.unique(np.asarray(cols, dtype=np.int64))
+        n_slo, n_bins = total.shape
+        width = np.diff(edges)
+        self.bad = np.empty((n_slo, self.cols.size))
+        self.tot = np.empty((n_slo, self.cols.size))
+        buffers = _Buffers(min(CHUNK_ROWS, n_slo), n_bins)
+        cum = np.zeros((min(CHUNK_ROWS, n_slo), n_bins + 1))
+        for r0 in range(0, n_slo, CHUNK_ROWS):
+            r1 = min(r0 + CHUNK_ROWS, n_slo)
+            bad, tot, _, _ = buffers.prepare(good[r0:r1], total[r0:r1], width, False)
+            for src, dst in ((bad, self.bad), (tot, self.tot)):
+                c = cum[: r1 - r0]
+                np.cumsum(src, axis=1, out=c[:, 1:])
+                dst[r0:r1] = c[:, self.cols]
+
+    def window(self, stop: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(bad, total) over bins [start, stop) for edge-index arrays of the same shape."""
+        a = np.searchsorted(self.cols, start)
+        b = np.searchsorted(self.cols, stop)
+        return self.bad[:, b] - self.bad[:, a], self.tot[:, b] - self.tot[:, a]
+
+
+def _arrays(
     edges: np.ndarray, good: np.ndarray, total: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     edges = np.asarray(edges, dtype=float)
     good = np.atleast_2d(np.asarray(good, dtype=float))
     total = np.atleast_2d(np.asarray(total, dtype=float))
-    bad, tot, _, _ = _prepare(good, total, np.diff(edges), False)
-    return edges, _cumulative(bad), _cumulative(tot)
+    if edges.ndim != 1 or edges.size != total.shape[1] + 1 or good.shape != total.shape:
+        raise ValueError(
+            f"shapes disagree: edges {edges.shape}, good {good.shape}, total {total.shape}"
+        )
+    return edges, good, total
 
 
 def _starts(
@@ -60,10 +93,6 @@ def _starts(
     want = edges[times_idx] - window_s
     idx = np.searchsorted(edges, want - EDGE_TOLERANCE_S, side="left")
     return idx, want >= edges[0] - EDGE_TOLERANCE_S
-
-
-def _windowed(cum: np.ndarray, times_idx: np.ndarray, start_idx: np.ndarray) -> np.ndarray:
-    return cum[:, times_idx] - cum[:, start_idx]
 
 
 def history(
@@ -97,7 +126,7 @@ def history(
     >>> h.remaining.round(12).tolist(), h.burn_rate.round(12).tolist()
     ([[nan, nan, 1.0, 0.5, 0.5]], [[nan, 0.0, 0.0, 1.0, 0.0]])
     """
-    edges, cbad, ctot = _sums(edges, good, total)
+    edges, good, total = _arrays(edges, good, total)
     last = float(edges[-1] if end is None else end)
     n_steps = int(np.floor((last - edges[0]) / step_s + 1e-9)) + 1
     targets = last - step_s * np.arange(n_steps)[::-1]
@@ -109,16 +138,15 @@ def history(
         s_idx, covered = _starts(edges, t_idx, float(window_s))
     else:
         p = np.searchsorted(edges, period_start - EDGE_TOLERANCE_S, side="left")
-        s_idx = np.full(t_idx.shape, p)
         covered = (edges[t_idx] >= period_start - EDGE_TOLERANCE_S) & (
             period_start >= edges[0] - EDGE_TOLERANCE_S
         )
-        s_idx = np.minimum(s_idx, t_idx)
-    remaining = 1.0 - burn_rate(_windowed(cbad, t_idx, s_idx), _windowed(ctot, t_idx, s_idx), obj)
-    remaining = np.where(covered, remaining, np.nan)
+        s_idx = np.minimum(np.full(t_idx.shape, p), t_idx)
     b_idx, b_cov = _starts(edges, t_idx, float(burn_window_s))
-    burn = burn_rate(_windowed(cbad, t_idx, b_idx), _windowed(ctot, t_idx, b_idx), obj)
-    burn = np.where(b_cov, burn, np.nan)
+    cum = _Cumulative(edges, good, total, np.concatenate([t_idx, s_idx, b_idx]))
+    remaining = 1.0 - burn_rate(*cum.window(t_idx, s_idx), obj)
+    remaining = np.where(covered, remaining, np.nan)
+    burn = np.where(b_cov, burn_rate(*cum.window(t_idx, b_idx), obj), np.nan)
     return History(times=edges[t_idx], remaining=remaining, burn_rate=burn)
 
 
@@ -148,40 +176,53 @@ def burn_events(
     >>> e.start, e.end, round(e.peak_burn_rate, 9), round(e.budget_consumed, 9)
     (7200.0, 10800.0, 30.0, 5.0)
     """
-    edges, cbad, ctot = _sums(edges, good, total)
-    n_slo = cbad.shape[0]
+    edges, good, total = _arrays(edges, good, total)
+    n_slo = total.shape[0]
     obj = np.broadcast_to(np.asarray(objective, dtype=float), (n_slo,))
     first = int(np.searchsorted(edges, period_start - EDGE_TOLERANCE_S, side="left"))
     last = int(np.searchsorted(edges, period_end + EDGE_TOLERANCE_S, side="right")) - 1
     t_idx = np.arange(first, last + 1)
     b_idx, _ = _starts(edges, t_idx, float(burn_window_s))
     b_idx = np.maximum(b_idx, first)  # only the period's own bins count
-    burn = burn_rate(
-        _windowed(cbad, t_idx, b_idx), _windowed(ctot, t_idx, b_idx), obj.reshape(-1, 1)
-    )
+    cum = _Cumulative(edges, good, total, np.concatenate([t_idx, b_idx]))
+    burn = burn_rate(*cum.window(t_idx, b_idx), obj.reshape(-1, 1))
     with np.errstate(invalid="ignore"):
         above = (burn > threshold) & (t_idx > first)  # an empty window at period_start is no event
-    period_total = ctot[:, last] - ctot[:, first]
+    period_total = cum.window(np.array([last]), np.array([first]))[1][:, 0]
     period_len = float(edges[last] - edges[first])
-    out: list[list[BurnEvent]] = []
-    for i in range(n_slo):
-        events: list[BurnEvent] = []
-        flags = np.concatenate([[False], above[i], [False]]).astype(np.int8)
-        starts = np.flatnonzero(np.diff(flags) == 1)
-        stops = np.flatnonzero(np.diff(flags) == -1)  # first position not above
-        budget = (1.0 - obj[i]) * period_total[i] * float(window_s) / period_len
-        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
-            j_end = int(t_idx[min(b, t_idx.size - 1)])
-            j_from = int(b_idx[a])
-            bad = float(cbad[i, j_end] - cbad[i, j_from])
-            consumed = bad / budget if budget > 0 else (np.inf if bad > 0 else 0.0)
-            events.append(
-                BurnEvent(
-                    start=float(edges[t_idx[a]]),
-                    end=float(edges[j_end]),
-                    peak_burn_rate=float(np.max(burn[i, a:b])),
-                    budget_consumed=float(consumed),
-                )
-            )
-        out.append(events)
+    budget = (1.0 - obj) * period_total * float(window_s) / period_len  # per SLO, in events
+
+    # every event of every SLO at once: +1/−1 steps of the padded above-flags
+    n_t = t_idx.size
+    flags = np.zeros((n_slo, n_t + 2), dtype=np.int8)
+    flags[:, 1:-1] = above
+    step = np.diff(flags, axis=1)
+    rows, a = np.nonzero(step == 1)  # row-major order: the k-th start pairs with the k-th stop
+    _, b = np.nonzero(step == -1)  # first position after the event that is not above
+    j_end = t_idx[np.minimum(b, n_t - 1)]
+    j_from = b_idx[a]
+    bad = (
+        cum.bad[rows, np.searchsorted(cum.cols, j_end)]
+        - cum.bad[rows, np.searchsorted(cum.cols, j_from)]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        consumed = np.where(budget[rows] > 0, bad / budget[rows], np.where(bad > 0, np.inf, 0.0))
+    # peak over [a, b) of each event's row: one reduceat over the flattened rates, taking the
+    # results at the start positions (the ones at stop positions span between events)
+    flat = np.append(np.where(np.isnan(burn), -np.inf, burn).ravel(), -np.inf)
+    bounds = np.empty(2 * rows.size, dtype=np.int64)
+    bounds[0::2] = rows * n_t + a
+    bounds[1::2] = rows * n_t + b
+    peak = np.maximum.reduceat(flat, bounds)[0::2] if rows.size else np.empty(0)
+
+    out: list[list[BurnEvent]] = [[] for _ in range(n_slo)]
+    for row, start, stop, top, spent in zip(
+        rows.tolist(),
+        edges[t_idx[a]].tolist(),
+        edges[j_end].tolist(),
+        peak.tolist(),
+        consumed.tolist(),
+        strict=True,
+    ):
+        out[row].append(BurnEvent(start, stop, top, spent))
     return out

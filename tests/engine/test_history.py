@@ -117,3 +117,59 @@ def test_no_events_without_burn_or_traffic() -> None:
     assert burn_events(
         edges, zero, zero, objective=0.99, window_s=4 * 3600, period_start=0.0, period_end=4 * 3600
     ) == [[], []]
+
+
+def _events_by_loops(edges, good, total, objective, window_s, burn_window_s, threshold):  # type: ignore[no-untyped-def]
+    """Burn events of one SLO over the whole grid, one edge at a time (the documented rules)."""
+    el, g, t = edges.tolist(), good.tolist(), total.tolist()
+    period = reference.window(el, g, t, el[0], el[-1])
+    budget = (1 - objective) * period.total * window_s / (el[-1] - el[0])
+    rates = []
+    for k in range(1, len(el)):  # the window at the first edge is empty
+        start = max(_snap(edges, el[k] - burn_window_s), el[0])
+        w = reference.window(el, g, t, start, el[k])
+        rates.append((el[k], start, reference.burn(w.bad, w.total, objective)))
+    events, k = [], 0
+    while k < len(rates):
+        if rates[k][2] > threshold:
+            j = k
+            while j < len(rates) and rates[j][2] > threshold:
+                j += 1
+            end = rates[j][0] if j < len(rates) else rates[-1][0]
+            w = reference.window(el, g, t, rates[k][1], end)
+            peak = max(r[2] for r in rates[k:j])
+            events.append((rates[k][0], end, peak, w.bad / budget))
+            k = j
+        else:
+            k += 1
+    return events
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_burn_events_equal_loops(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    edges = _grid(rng)
+    n = edges.size - 1
+    total = rng.integers(1, 50, (3, n)).astype(float)
+    good = total - np.floor(total * rng.uniform(0, 0.05, total.shape))
+    good[:, rng.random(n) < 0.05] = 0.0  # bursts of errors
+    total[rng.random((3, n)) < 0.05] = np.nan
+    got = burn_events(
+        edges,
+        good,
+        total,
+        objective=0.99,
+        window_s=86400.0,
+        period_start=float(edges[0]),
+        period_end=float(edges[-1]),
+        burn_window_s=1800.0,
+        threshold=2.0,
+    )
+    for i in range(3):
+        want = _events_by_loops(edges, good[i], total[i], 0.99, 86400.0, 1800.0, 2.0)
+        assert len(got[i]) == len(want)
+        for e, (start, end, peak, spent) in zip(got[i], want, strict=True):
+            assert (e.start, e.end) == (start, end)
+            assert e.peak_burn_rate == pytest.approx(peak, rel=1e-9)
+            assert e.budget_consumed == pytest.approx(spent, rel=1e-9)
