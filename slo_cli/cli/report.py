@@ -84,6 +84,7 @@ def register(app: typer.Typer) -> None:
         from slo_cli.cli.connection import make_source
         from slo_cli.report.build import build_report
         from slo_cli.report.period import check_timezone, resolve_period
+        from slo_cli.sources.errors import SnapshotError
         from slo_specs import load_paths
 
         now = time.time()
@@ -99,10 +100,26 @@ def register(app: typer.Typer) -> None:
         try:
             instant = _instant(at, source, now, settings.lag_s)
             the_period = resolve_period(period, instant, timezone)
-            result = build_report(specs, source, the_period, at=instant, generated_at=generated)
+            try:
+                result = build_report(specs, source, the_period, at=instant, generated_at=generated)
+            except SnapshotError as exc:
+                raise _for_report(exc, settings.from_file, period) from None
         finally:
             source.close()
         _emit(result, fmt, output, charts)
+
+
+def _for_report(exc: Exception, path: str | None, period: str) -> Exception:
+    """A snapshot lacking the report's answers, said in report terms (still exit 3)."""
+    from slo_cli.sources.errors import SnapshotError
+
+    if path is None or "has no answer" not in str(exc):
+        return exc
+    return SnapshotError(
+        f"snapshot {path} has no answers for `slo report --period {period}` at this instant",
+        hint="a snapshot recorded for `slo check` holds the SLO windows only; a report also "
+        "needs its period's and the previous period's history",
+    )
 
 
 def _generated(text: str, now: float) -> float:
