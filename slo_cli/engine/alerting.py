@@ -1,11 +1,14 @@
 """Burn-rate windows and multi-window, multi-burn-rate alert rules, as data.
 
 The default rules are the SRE Workbook's recommendation: Beyer, Murphy, Rensin, Kawahara, Thorne
-(eds.), *The Site Reliability Workbook*, O'Reilly 2018, chapter 5 "Alerting on SLOs", table 5-8
-("Recommended parameters for a 99.9% SLO alerting configuration"), written there for a 30-day
-window. Each rule is stored as the *share of the window's budget* it lets burn before firing, so
-the burn-rate threshold scales to any SLO window (a 7-day SLO pages at 2 % of its own budget in an
-hour, i.e. at a lower burn rate than a 30-day one).
+(eds.), *The Site Reliability Workbook*, O'Reilly 2018, chapter 5 "Alerting on SLOs", section
+"Multiwindow, Multi-Burn-Rate Alerts": table 5-8 (recommended parameters for a 99.9 % SLO: page
+at 2 % of the budget in 1 h, 5 % in 6 h; ticket at 10 % in 3 d) and the example rules that follow
+it, which add the 3× ticket over 1 d / 2 h. They are written there for a 30-day window. Each rule
+is stored as the *share of the window's budget* it lets burn before firing, so the burn-rate
+threshold scales to any SLO window (a 7-day SLO pages at 2 % of its own budget in an hour, i.e.
+at a lower burn rate than a 30-day one). The Workbook's example rules compare with ``>``; this
+engine fires at ``>=`` the threshold (burning exactly 2 % in an hour pages).
 
 Standard library only: importing this module must stay cheap (`slo budget` imports it).
 """
@@ -71,9 +74,9 @@ class AlertRule:
         return f"{self.severity} {format_window(self.long_s)}/{format_window(self.short_s)}"
 
 
-#: SRE Workbook, ch. 5, table 5-8 (30-day window): page at 2 % of the budget burnt in 1 h (burn
-#: rate 14.4, short window 5 m) or 5 % in 6 h (6, 30 m); ticket at 10 % in 1 d (3, 2 h) or 10 %
-#: in 3 d (1, 6 h).
+#: SRE Workbook, ch. 5, table 5-8 and its example rules (30-day window): page at 2 % of the
+#: budget burnt in 1 h (burn rate 14.4, short window 5 m) or 5 % in 6 h (6, 30 m); ticket at
+#: 10 % in 1 d (3, 2 h) or 10 % in 3 d (1, 6 h).
 DEFAULT_ALERT_RULES: tuple[AlertRule, ...] = (
     AlertRule("page", 3600.0, 300.0, budget_share=0.02),
     AlertRule("page", 21600.0, 1800.0, budget_share=0.05),
