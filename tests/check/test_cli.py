@@ -43,6 +43,14 @@ def _golden(name: str, text: str) -> None:
 # ------------------------------------------------------------------ the main job and its formats
 
 
+def test_the_recorded_snapshot_still_replays() -> None:
+    run = check("--format", "json")
+    assert run.code != 3, (
+        "examples/snapshot.json no longer matches the data path's queries; re-record it with "
+        f"`.venv/bin/python scripts/record_examples.py` and review the golden files: {run.stderr}"
+    )
+
+
 def test_main_job_shows_every_status_and_fails_the_gate() -> None:
     run = check()
     assert run.code == 1, run.stderr
