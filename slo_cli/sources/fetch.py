@@ -24,18 +24,17 @@ from slo_cli.sources.model import FetchRequest, SeriesCounts
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
 LOOKBACK_S = 3600.0
-#: the range queries look back only max(bin width, this) seconds, which is cheap; a series whose
-#: previous value is older (a scrape gap) is flagged and its bin recounted with LOOKBACK_S
+#: the range queries look for last values only this far back, which is cheap; a series whose
+#: last value is older (a scrape gap) is flagged and its bin recounted with LOOKBACK_S
 QUICK_LOOKBACK_S = 300.0
 #: bins at least this wide (s) are counted from per-series answers (see _counter_segment)
 PER_SERIES_STEP_S = 3600.0
-#: longest run of flagged bins recounted from one raw-samples query
-MAX_RUN = 48
+#: most seconds of raw samples fetched by one refinement query; wider flagged bins are first
+#: split into bins of this width and counted again (only the flagged sub-bins reach raw samples)
+MAX_RAW_SPAN_S = 6 * 3600.0
 #: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
 #: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)
 MAX_REFINE = 24
-#: Prometheus' instant-query lookback (a timeslice with no sample this recent has no data)
-STALENESS_S = 300.0
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     ">=": np.greater_equal,
@@ -127,7 +126,15 @@ class Fetcher:
                 values = got.get(c.part, np.full(seg.n, np.nan))
                 flags = got.get("flag_" + c.part, np.full(seg.n, np.nan))
                 bins = np.flatnonzero(np.nan_to_num(flags) > 0)
-                for run in _runs(bins, MAX_RUN):
+                for k in bins if seg.step > MAX_RAW_SPAN_S else ():
+                    hi = seg.first_end + k * seg.step
+                    sub = np.arange(hi - seg.step, hi + 1e-6, MAX_RAW_SPAN_S)
+                    if sub[-1] != hi:
+                        sub = np.append(sub, hi)
+                    part = self.counter_counts([c], sub)[c.part]
+                    values[k] = np.nansum(part) if not np.all(np.isnan(part)) else np.nan
+                longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
+                for run in _runs(bins, longest) if seg.step <= MAX_RAW_SPAN_S else ():
                     first_end = seg.first_end + run[0] * seg.step
                     lows = first_end - seg.step + seg.step * (run - run[0])
                     values[run] = self.samples_counts(c.selector, lows, lows + seg.step)
