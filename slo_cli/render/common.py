@@ -90,29 +90,6 @@ def sli_text(sli: float, objective: float) -> str:
     return pct(floored, digits)
 
 
-def burn_text(rate: float) -> str:
-    """A burn rate in at most 5 characters: ``0.52``, ``6.1``, ``14``, ``1.2k``.
-
-    >>> [burn_text(x) for x in (0.0, 0.523, 6.06, 14.4, 980, 1234, float("nan"))]
-    ['0', '0.52', '6.1', '14', '980', '1.2k', '—']
-    """
-    if math.isnan(rate):
-        return "—"
-    if math.isinf(rate):
-        return "∞"
-    if rate == 0:
-        return "0"
-    if rate < 1:
-        return f"{rate:.2f}"
-    if rate < 10:
-        return f"{rate:.1f}"
-    if rate < 1000:
-        return f"{rate:.0f}"
-    if rate < 1e6:
-        return f"{rate / 1000:.1f}k".replace(".0k", "k")
-    return f"{rate:.0e}"
-
-
 def burn_short(rate: float) -> str:
     """A burn rate in at most 3 characters, for the main table: ``.52``, ``6.1``, ``14``, ``2k``.
 

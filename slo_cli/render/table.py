@@ -17,7 +17,6 @@ from slo_cli.render.common import (
     TABLE_BURN_WINDOWS,
     bar,
     burn_short,
-    burn_text,
     by_service,
     iso,
     objective_text,
@@ -236,6 +235,6 @@ def _details(r: SLOResult, console: Console) -> None:
     t.add_column("  window", justify="left", no_wrap=True)
     for w in BURN_WINDOWS:
         t.add_column(w, justify="right", no_wrap=True)
-    t.add_row("  burn rate ×", *[_burn(w, burn_text)(r) for w in BURN_WINDOWS])
+    t.add_row("  burn rate ×", *[_burn(w, lambda x: number(x, 2))(r) for w in BURN_WINDOWS])
     t.add_row("  data", *[pct(r.coverage.get(w, math.nan), 0) for w in BURN_WINDOWS])
     console.print(t)
