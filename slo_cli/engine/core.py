@@ -139,12 +139,18 @@ def burn_rate(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.n
     bad = np.asarray(bad, dtype=float)
     total = np.asarray(total, dtype=float)
     allowed = 1.0 - np.asarray(objective, dtype=float)
+    # the common case costs two divisions; the guards below only touch what they must
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(total > 0, bad / np.where(total > 0, total, 1.0), np.nan)
-        rate = np.where(allowed > 0, ratio / np.where(allowed > 0, allowed, 1.0), np.nan)
-    no_budget = ~(allowed > 0) & ~np.isnan(ratio)
-    rate = np.where(no_budget, np.where(ratio > 0, np.inf, 0.0), rate)
-    return np.asarray(rate, dtype=float)
+        ratio = np.asarray(bad / total, dtype=float)
+        no_traffic = ~(total > 0)
+        if no_traffic.any():
+            ratio = np.where(no_traffic, np.nan, ratio)
+        rate = np.asarray(ratio / allowed, dtype=float)
+    no_budget = ~(allowed > 0)
+    if no_budget.any():
+        fix = no_budget & ~np.isnan(ratio)
+        rate = np.where(fix, np.where(ratio > 0, np.inf, 0.0), rate)
+    return rate
 
 
 def time_to_exhaustion(remaining: np.ndarray, window_s: np.ndarray, burn: np.ndarray) -> np.ndarray:

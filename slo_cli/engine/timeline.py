@@ -64,13 +64,17 @@ class _Cumulative:
             for src, dst in ((bad, self.bad), (tot, self.tot)):
                 c = cum[: r1 - r0]
                 np.cumsum(src, axis=1, out=c[:, 1:])
-                dst[r0:r1] = c[:, self.cols]
+                np.take(c, self.cols, axis=1, out=dst[r0:r1])
 
     def window(self, stop: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(bad, total) over bins [start, stop) for edge-index arrays of the same shape."""
         a = np.searchsorted(self.cols, start)
         b = np.searchsorted(self.cols, stop)
-        return self.bad[:, b] - self.bad[:, a], self.tot[:, b] - self.tot[:, a]
+        take = np.take  # faster than fancy indexing along axis 1
+        return (
+            take(self.bad, b, axis=1) - take(self.bad, a, axis=1),
+            take(self.tot, b, axis=1) - take(self.tot, a, axis=1),
+        )
 
 
 def _arrays(
@@ -84,6 +88,18 @@ def _arrays(
             f"shapes disagree: edges {edges.shape}, good {good.shape}, total {total.shape}"
         )
     return edges, good, total
+
+
+#: rows handled at once by history and burn_events (their per-row outputs span every edge)
+BLOCK_ROWS = 256
+
+
+def _per_row(objective: np.ndarray | float, n_slo: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(objective, dtype=float).reshape(-1), (n_slo,))
+
+
+def _blocks(n_slo: int) -> list[tuple[int, int]]:
+    return [(r0, min(r0 + BLOCK_ROWS, n_slo)) for r0 in range(0, n_slo, BLOCK_ROWS)]
 
 
 def _starts(
@@ -127,6 +143,27 @@ def history(
     ([[nan, nan, 1.0, 0.5, 0.5]], [[nan, 0.0, 0.0, 1.0, 0.0]])
     """
     edges, good, total = _arrays(edges, good, total)
+    if total.shape[0] > BLOCK_ROWS:  # one block of rows at a time: bounded temporaries
+        obj_rows = _per_row(objective, total.shape[0])
+        parts = [
+            history(
+                edges,
+                good[r0:r1],
+                total[r0:r1],
+                objective=obj_rows[r0:r1],
+                window_s=window_s,
+                step_s=step_s,
+                burn_window_s=burn_window_s,
+                end=end,
+                period_start=period_start,
+            )
+            for r0, r1 in _blocks(total.shape[0])
+        ]
+        return History(
+            times=parts[0].times,
+            remaining=np.concatenate([h.remaining for h in parts]),
+            burn_rate=np.concatenate([h.burn_rate for h in parts]),
+        )
     last = float(edges[-1] if end is None else end)
     n_steps = int(np.floor((last - edges[0]) / step_s + 1e-9)) + 1
     targets = last - step_s * np.arange(n_steps)[::-1]
@@ -178,6 +215,22 @@ def burn_events(
     """
     edges, good, total = _arrays(edges, good, total)
     n_slo = total.shape[0]
+    if n_slo > BLOCK_ROWS:  # one block of rows at a time: bounded temporaries
+        obj_rows = _per_row(objective, n_slo)
+        out_all: list[list[BurnEvent]] = []
+        for r0, r1 in _blocks(n_slo):
+            out_all += burn_events(
+                edges,
+                good[r0:r1],
+                total[r0:r1],
+                objective=obj_rows[r0:r1],
+                window_s=window_s,
+                period_start=period_start,
+                period_end=period_end,
+                burn_window_s=burn_window_s,
+                threshold=threshold,
+            )
+        return out_all
     obj = np.broadcast_to(np.asarray(objective, dtype=float), (n_slo,))
     first = int(np.searchsorted(edges, period_start - EDGE_TOLERANCE_S, side="left"))
     last = int(np.searchsorted(edges, period_end + EDGE_TOLERANCE_S, side="right")) - 1
