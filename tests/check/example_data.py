@@ -18,7 +18,9 @@ The stories at AT = 2026-11-20T12:00:00Z (a Friday):
 * legacy-reports: no series at all (NO DATA).
 
 The OpenSLO and Sloth examples read the same metrics (checkout's `le="0.3"` bucket and probe,
-search's `le="0.5"` bucket) plus the recording rule `search:index_update_stale:ratio`.
+search's `le="0.5"` bucket) plus the recording rule `search:index_update_stale:ratio` (0.1 %).
+Sloth's 99.9 % search availability sees the slow burn at 5.6x (ticket, still below the 6x page)
+with about a quarter of its budget left.
 """
 
 from __future__ import annotations
