@@ -162,6 +162,11 @@ def render_report_html(report: Report, charts: dict[str, str] | None = None) -> 
             *[_slo_row(s) for s in slos],
             "</tbody></table>",
         ]
+    noted = [s for s in report.slos if s.notes]
+    if noted:
+        h.append("<p><strong>Notes</strong></p><ul>")
+        h += [f"<li><code>{escape(s.key)}</code>: {escape(n)}</li>" for s in noted for n in s.notes]
+        h.append("</ul>")
     h.append("<h2>Burn-down and burn events</h2>")
     h.append(
         f"<p class='note'>Burn events: spans where the hourly burn rate stayed at or above "

@@ -111,6 +111,10 @@ def render_report_markdown(report: Report, chart_links: dict[str, str] | None = 
             "|---|---|--:|--:|--:|--:|---|---|--:|",
         ]
         out += [_slo_row(s) for s in slos]
+    noted = [s for s in report.slos if s.notes]
+    if noted:
+        out += ["", "**Notes**", ""]
+        out += [f"- `{_esc(s.key)}`: {_esc(note)}" for s in noted for note in s.notes]
     out += ["", "## Burn events", ""]
     out.append(
         f"Spans where the hourly burn rate stayed at or above {report.burn_threshold:g}×, "

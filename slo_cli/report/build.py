@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slo_cli.report import compute
-from slo_cli.report.model import Report, SLOReport, Summary
+from slo_cli.report.model import PeriodFigures, Report, SLOReport, Summary
 from slo_cli.report.period import Period
 from slo_cli.results import STATUSES
 
@@ -29,6 +29,8 @@ LONGEST_BURN_WINDOW_S = 3 * 86400.0
 #: SLOs with less than this share of their budget left are "close to" exhaustion (the engine's
 #: WARNING threshold)
 WARN_REMAINING = 0.25
+#: below this share of the SLO window with data, the report says the figures are partial
+FULL_COVERAGE = 0.99
 #: how many top burners the summary names
 TOP_BURNERS = 5
 
@@ -199,8 +201,18 @@ def _slo_report(
         trend=compute.trend(current, previous),
         events=events,
         chart=chart,
-        notes=tuple(counts.notes),
+        notes=tuple(counts.notes) + _coverage_notes(current, previous),
     )
+
+
+def _coverage_notes(current: PeriodFigures, previous: PeriodFigures) -> tuple[str, ...]:
+    """Say when a figure rests on partial data (some data, but under FULL_COVERAGE)."""
+    out = []
+    for which, fig in (("this period", current), ("the previous period", previous)):
+        cov = fig.window_coverage
+        if 0 < cov < FULL_COVERAGE:
+            out.append(f"data covers {cov * 100:.0f}% of the SLO window at the end of {which}")
+    return tuple(out)
 
 
 def summarize(slos: Sequence[SLOReport]) -> Summary:
