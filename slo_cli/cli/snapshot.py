@@ -19,9 +19,7 @@ def register(app: typer.Typer) -> None:
     @app.command("snapshot")
     @connection_options
     def snapshot(
-        paths: list[Path] = typer.Argument(
-            ..., metavar="PATHS", help="Spec files or directories."
-        ),
+        paths: list[Path] = typer.Argument(..., metavar="PATHS", help="Spec files or directories."),
         out: Path = typer.Option(
             ..., "--out", "-o", metavar="FILE", help="Snapshot file to write."
         ),
