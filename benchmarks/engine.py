@@ -73,7 +73,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--slos", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--reference-slos", type=int, default=3)
+    ap.add_argument("--reference-slos", type=int, default=20)
     args = ap.parse_args()
 
     n = args.slos
