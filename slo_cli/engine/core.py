@@ -329,6 +329,24 @@ def evaluate(
     ([True], [('page 1h/5m',)], 'CRITICAL')
     >>> round(float(r.time_to_exhaustion_s[0]) / 3600, 6)
     41.5
+
+    SLI = 1 − 117/864,000; the budget's time-equivalent is 30 d × 0.1 % = 43.2 minutes; every
+    bin has data, so coverage is 1:
+
+    >>> round(float(r.sli[0]), 12), round(float(r.budget_minutes[0]), 9)
+    (0.999864583333, 43.2)
+    >>> float(r.coverage["window"][0])
+    1.0
+
+    RatioTimeslices: slices with ratios 10/10, 5/10, (no traffic), 9/10 of 300 s each give
+    good-seconds 300 × (1 + 0.5 + 0.9) = 720 of 900 seconds with traffic: SLI (1 + .5 + .9) ÷ 3:
+
+    >>> g = np.full((1, edges.size - 1), np.nan); t = g.copy()
+    >>> g[0, -4:], t[0, -4:] = [10, 5, 0, 9], [10, 10, 0, 10]
+    >>> rt = evaluate(edges, g, t, end=edges[-1], objective=0.9, window_start=0.0,
+    ...               window_s=30 * 86400.0, ratio_timeslices=True)
+    >>> float(rt.good[0]), float(rt.total[0]), round(float(rt.sli[0]), 12)
+    (720.0, 900.0, 0.8)
     """
     edges = np.asarray(edges, dtype=float)
     good = np.atleast_2d(np.asarray(good, dtype=float))
