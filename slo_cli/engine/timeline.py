@@ -43,6 +43,15 @@ class BurnEvent:
     budget_consumed: float
 
 
+def _columns(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``a[:, idx]``, as a view when idx is a run of consecutive columns (the usual case)."""
+    idx = np.asarray(idx)
+    consecutive = idx.ndim == 1 and idx.size and int(idx[-1]) - int(idx[0]) + 1 == idx.size
+    if consecutive and (np.diff(idx) == 1).all():
+        return a[:, int(idx[0]) : int(idx[-1]) + 1]
+    return np.take(a, idx, axis=1)  # faster than fancy indexing along axis 1
+
+
 class _Cumulative:
     """Cumulative bad and total events (leading zero column: C[:, j] = sum of bins [0, j)),
     kept only at the bin edges asked for, so memory stays (n_slo, len(cols)). Computed chunk by
@@ -64,16 +73,15 @@ class _Cumulative:
             for src, dst in ((bad, self.bad), (tot, self.tot)):
                 c = cum[: r1 - r0]
                 np.cumsum(src, axis=1, out=c[:, 1:])
-                np.take(c, self.cols, axis=1, out=dst[r0:r1])
+                dst[r0:r1] = _columns(c, self.cols)
 
     def window(self, stop: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(bad, total) over bins [start, stop) for edge-index arrays of the same shape."""
         a = np.searchsorted(self.cols, start)
         b = np.searchsorted(self.cols, stop)
-        take = np.take  # faster than fancy indexing along axis 1
         return (
-            take(self.bad, b, axis=1) - take(self.bad, a, axis=1),
-            take(self.tot, b, axis=1) - take(self.tot, a, axis=1),
+            _columns(self.bad, b) - _columns(self.bad, a),
+            _columns(self.tot, b) - _columns(self.tot, a),
         )
 
 
