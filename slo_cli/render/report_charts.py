@@ -80,61 +80,35 @@ def _day_ticks(lo: float, hi: float, zone: Any) -> tuple[list[float], list[str]]
     return ticks, labels
 
 
-def chart_svg(report: Report, slo: SLOReport) -> str:
-    """The SVG text of one SLO's chart (burn-down above, burn rate below).
+class _Canvas:
+    """One figure, reused for every chart a process draws: creating axes and their ticks costs
+    about as much as drawing them. Everything that depends on the SLO is set again in `draw`,
+    so a chart's bytes do not depend on the charts drawn before it (tested)."""
 
-    x is in days since the epoch (cheaper than matplotlib's date machinery), with ticks at the
-    report zone's midnights."""
-    plt = _pyplot()
-    from zoneinfo import ZoneInfo
+    def __init__(self) -> None:
+        plt = _pyplot()
+        from matplotlib.patches import Patch
 
-    from matplotlib.ticker import FuncFormatter
-
-    zone = ZoneInfo(report.period.timezone)
-    c = slo.chart
-    x = [t / 86400.0 for t in c.times]
-    period = report.period
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=SIZE_IN, sharex=True, height_ratios=(3, 2))
-    try:
-        for ax in (top, bottom):
-            shade = ax.axvspan(
-                period.start / 86400.0,
-                period.end / 86400.0,
-                color=PERIOD_SHADE,
-                alpha=0.25,
-                linewidth=0,
-                label="report period",
-            )
-        remaining = [r * 100 if math.isfinite(r) else math.nan for r in c.remaining]
-        (budget,) = top.plot(x, remaining, color=BUDGET_COLOUR, linewidth=1.6)
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=SIZE_IN, sharex=True, height_ratios=(3, 2))
+        # fixed margins: tight_layout measures every label and costs ~3/4 of the drawing time
+        fig.subplots_adjust(left=0.09, right=0.985, top=0.925, bottom=0.115, hspace=0.1)
+        (self.budget,) = top.plot([], [], color=BUDGET_COLOUR, linewidth=1.6)
         zero = top.axhline(0, color=LINE_COLOUR, linewidth=1.0, linestyle="--")
-        top.set_ylabel("budget remaining (%)")
-        finite = [r for r in remaining if math.isfinite(r)]
-        low = min([0.0, *finite]) if finite else 0.0
-        top.set_ylim(min(low * 1.1, -5.0), 105)
-        top.set_title(
-            f"{slo.key}: objective {slo.objective * 100:g} % over {slo.window} — "
-            "error budget burn-down"
-        )
-
-        burn = [b if math.isfinite(b) else math.nan for b in c.burn_rate]
-        (rate,) = bottom.step(x, burn, where="pre", color=BURN_COLOUR, linewidth=1.2)
+        (self.rate,) = bottom.plot([], [], drawstyle="steps-pre", color=BURN_COLOUR, linewidth=1.2)
         pace = bottom.axhline(1.0, color=LINE_COLOUR, linewidth=1.0, linestyle=":")
-        finite_burn = [b for b in burn if math.isfinite(b)]
-        peak = max(finite_burn, default=0.0)
-        if peak > 20:
-            # linear up to 1×, logarithmic above: a 0.2× week and a 200× hour both stay legible
-            bottom.set_yscale("symlog", linthresh=1.0, linscale=1.5)
-        bottom.set_ylim(0, max(2.0, peak * (1.6 if peak > 20 else 1.1)))
-        bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}×"))
+        top.set_ylabel("budget remaining (%)")
         bottom.set_ylabel("burn rate (×, hourly)")
-        bottom.set_xlabel(f"time ({period.timezone})")
-        ticks, labels = _day_ticks(c.times[0], c.times[-1], zone)
-        bottom.set_xticks(ticks, labels)
-        bottom.set_xlim(x[0], x[-1])
+        # an explicit y keeps matplotlib from measuring the axes to place the title
+        self.title = top.set_title(" ", y=1.0, pad=6)
         # one legend for both panels: legends are among the costliest artists to lay out
         top.legend(
-            [shade, budget, zero, rate, pace],
+            [
+                Patch(color=PERIOD_SHADE, alpha=0.25, linewidth=0),
+                self.budget,
+                zero,
+                self.rate,
+                pace,
+            ],
             [
                 "report period",
                 "budget remaining",
@@ -147,13 +121,86 @@ def chart_svg(report: Report, slo: SLOReport) -> str:
             framealpha=0.9,
             ncols=2,
         )
-        # fixed margins: tight_layout measures every label and costs ~3/4 of the drawing time
-        fig.subplots_adjust(left=0.09, right=0.985, top=0.925, bottom=0.115, hspace=0.1)
+        self.fig, self.top, self.bottom = fig, top, bottom
+        self.spans: list[Any] = []
+
+    def draw(self, report: Report, slo: SLOReport) -> str:
+        from zoneinfo import ZoneInfo
+
+        from matplotlib.ticker import FuncFormatter
+
+        top, bottom, period = self.top, self.bottom, report.period
+        zone = ZoneInfo(period.timezone)
+        c = slo.chart
+        x = [t / 86400.0 for t in c.times]
+        for span in self.spans:
+            span.remove()
+        self.spans = [
+            ax.axvspan(
+                period.start / 86400.0,
+                period.end / 86400.0,
+                color=PERIOD_SHADE,
+                alpha=0.25,
+                linewidth=0,
+                zorder=0,
+            )
+            for ax in (top, bottom)
+        ]
+        remaining = [r * 100 if math.isfinite(r) else math.nan for r in c.remaining]
+        self.budget.set_data(x, remaining)
+        finite = [r for r in remaining if math.isfinite(r)]
+        low = min([0.0, *finite]) if finite else 0.0
+        top.set_ylim(min(low * 1.1, -5.0), 105)
+        self.title.set_text(
+            f"{slo.key}: objective {slo.objective * 100:g} % over {slo.window} — "
+            "error budget burn-down"
+        )
+        burn = [b if math.isfinite(b) else math.nan for b in c.burn_rate]
+        self.rate.set_data(x, burn)
+        peak = max([b for b in burn if math.isfinite(b)], default=0.0)
+        if peak > 20:
+            # linear up to 1×, logarithmic above: a 0.2× week and a 200× hour both stay legible
+            bottom.set_yscale("symlog", linthresh=1.0, linscale=1.5)
+        else:
+            bottom.set_yscale("linear")
+        bottom.set_ylim(0, max(2.0, peak * (1.6 if peak > 20 else 1.1)))
+        bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}×"))
+        bottom.set_xlabel(f"time ({period.timezone})")
+        ticks, labels = _day_ticks(c.times[0], c.times[-1], zone)
+        bottom.set_xticks(ticks, labels)
+        bottom.set_xlim(x[0], x[-1])
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
+        self.fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        return _compact(buf.getvalue())
+
+
+_PATH_DATA = re.compile(r' d="([^"]*)"')
+_NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+def _compact(svg: str) -> str:
+    """Path coordinates rounded to 0.1 px (matplotlib writes six decimals): a 200-SLO report
+    shrinks by about half and nothing visible changes."""
+
+    def short(m: re.Match[str]) -> str:
+        text = f"{float(m.group(0)):.1f}"
+        return text[:-2] if text.endswith(".0") else text
+
+    return _PATH_DATA.sub(lambda m: f' d="{_NUMBER.sub(short, m.group(1))}"', svg)
+
+
+_canvas: _Canvas | None = None
+
+
+def chart_svg(report: Report, slo: SLOReport) -> str:
+    """The SVG text of one SLO's chart (burn-down above, burn rate below).
+
+    x is in days since the epoch (cheaper than matplotlib's date machinery), with ticks at the
+    report zone's midnights."""
+    global _canvas
+    if _canvas is None:
+        _canvas = _Canvas()
+    return _canvas.draw(report, slo)
 
 
 #: below this many charts a worker pool costs more than it saves
