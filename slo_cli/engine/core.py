@@ -157,8 +157,9 @@ def time_to_exhaustion(remaining: np.ndarray, window_s: np.ndarray, burn: np.nda
     """Seconds until the budget is gone if the burn rate stays ``burn``.
 
     A burn rate of 1 spends a whole budget in ``window_s`` seconds, so the ``remaining`` share
-    lasts ``remaining × window_s ÷ burn``. Infinite when burn is 0 or unknown (no traffic: nothing
+    lasts ``remaining × window_s ÷ burn``. Infinite when burn is 0 or NaN (no traffic: nothing
     is being spent); 0 when remaining ≤ 0 (already exhausted); NaN when remaining is unknown.
+    (``evaluate`` turns the infinity into NaN when the basis window holds no data at all.)
 
     >>> time_to_exhaustion(np.array([0.5, 0.5, -0.1, 1.0]), np.full(4, 2592000.0),
     ...                    np.array([14.4, 0.0, 3.0, np.nan])).tolist()
@@ -308,8 +309,9 @@ def evaluate(
     burn-rate windows are [end − w, end]. Alert rule r fires when the burn rate over both its
     long and its short window is ≥ burn_factor(r, window_s). Status, first match wins:
     CRITICAL (a page fires, or remaining ≤ 0), NO_DATA (coverage of the SLO window below
-    ``min_coverage``, or no traffic in it), WARNING (a ticket fires, or remaining <
-    ``warn_remaining``), OK. Evidence of harm beats missing data; missing data is never OK.
+    ``min_coverage``, no traffic in it, or no data at all in the last hour), WARNING (a ticket
+    fires, or remaining < ``warn_remaining``), OK. Evidence of harm beats missing data; missing
+    data is never OK.
 
     One SLO at 99.9 % over 30 days of 5-minute bins, 100 events per bin (1,200 an hour); in the
     last hour 1.5 bad per bin (burn (18 ÷ 1,200) ÷ 0.001 = 15 ≥ 14.4 over 1 h and over 5 m), and
@@ -460,9 +462,14 @@ def evaluate(
     if tte_basis not in burn_rates:
         raise ValueError(f"tte_basis must be one of {', '.join(burn_rates)}")
     tte = time_to_exhaustion(remaining, window_s, burn_rates[tte_basis])
+    # No data at all over the basis window is not "no burn": the time left is unknown.
+    tte = np.where((coverage[tte_basis] > 0) | (remaining <= 0), tte, np.nan)
 
     with np.errstate(invalid="ignore"):
-        no_data = ~(cov_w >= min_coverage) | ~(tot_w > 0)
+        # Blind now: not one bin with data in the last hour, so the page alerts cannot be
+        # evaluated; a healthy-looking window must not hide that.
+        blind_now = ~(coverage["1h"] > 0)
+        no_data = ~(cov_w >= min_coverage) | ~(tot_w > 0) | blind_now
         critical = page | (remaining <= 0)
         warning = ticket | (remaining < warn_remaining)
     status = np.full(n_slo, int(Status.OK), dtype=np.int8)

@@ -143,13 +143,15 @@ def evaluate_one(
         tte = 0.0
     elif b1h > 0:
         tte = remaining * window_s / b1h
+    elif coverage["1h"] > 0:
+        tte = math.inf  # traffic-free hour: nothing is being spent
     else:
-        tte = math.inf
+        tte = math.nan  # no data in the hour: unknown
 
     cov = coverage["window"]
     if page or remaining <= 0:
         status = 2
-    elif not (cov >= min_coverage) or not slo.total > 0:
+    elif not (cov >= min_coverage) or not slo.total > 0 or not coverage["1h"] > 0:
         status = 3
     elif ticket or remaining < warn_remaining:
         status = 1

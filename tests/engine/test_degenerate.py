@@ -78,9 +78,26 @@ def test_nan_runs_at_start_and_end() -> None:
     assert math.isnan(r.burn_rates["1h"][0]) and math.isnan(r.burn_rates["5m"][0])
     assert r.burn_rates["2h"][0] == pytest.approx(1.0, rel=1e-9)
     assert r.total[0] == 100.0 * 564
-    # no traffic in the last hour: nothing is being spent, so no exhaustion in sight
-    assert r.time_to_exhaustion_s[0] == math.inf
-    assert run(good, total, min_coverage=0.7).status[0] == Status.NO_DATA  # 0.65 < 0.7
+    # no data in the last hour: how fast the budget burns now is unknown, and so is the
+    # time left; the page alerts cannot be evaluated, so the answer is NO_DATA, not OK
+    assert math.isnan(r.time_to_exhaustion_s[0])
+    assert r.status[0] == Status.NO_DATA
+    # with data in the last hour again, the window's coverage decides
+    total[0, -12:] = 100.0
+    good[0, :] = 99.95  # burn 0.05: below every rule scaled to a 3-day window
+    assert run(good, total, min_coverage=0.6).status[0] == Status.OK  # 576/864 = 0.67 ≥ 0.6
+    assert run(good, total, min_coverage=0.7).status[0] == Status.NO_DATA  # 0.67 < 0.7
+
+
+def test_zero_traffic_in_the_last_hour_is_not_blindness() -> None:
+    total = flat(100.0)
+    good = flat(100.0)
+    total[0, -12:] = good[0, -12:] = 0.0  # a quiet hour: data, but no events
+    r = run(good, total)
+    assert r.coverage["1h"][0] == 1.0
+    assert math.isnan(r.burn_rates["1h"][0])  # 0 bad of 0: no rate
+    assert r.time_to_exhaustion_s[0] == math.inf  # nothing is being spent
+    assert r.status[0] == Status.OK
 
 
 def test_a_page_beats_missing_data() -> None:
