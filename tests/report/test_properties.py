@@ -1,0 +1,89 @@
+"""Properties of the report's arithmetic on random counts and grids (hypothesis):
+
+* the remaining budget at the period's end equals the engine's own `evaluate` on the same counts
+  (an implementation written separately, tests/engine);
+* the period's consumption is additive: bad events of the period = the sum over its bins;
+* burn events lie inside the period, do not overlap, each spends part of the period's
+  consumption and together no more than all of it, and every hour inside them burned at ≥ 1×.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slo_cli import engine
+from slo_cli.report import compute
+from slo_cli.sources.grid import plan_grid
+
+HOUR = 3600.0
+END = 1_795_176_000.0
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float]:
+    period_h = draw(st.integers(6, 72))
+    window_h = draw(st.integers(6, 96))
+    start = END - period_h * HOUR
+    ws = END - window_h * HOUR
+    first = min(start, ws, END - 3 * 86400.0)
+    edges = plan_grid(END, END - first, must_edges=(start, ws), far_step_s=None)
+    n = edges.size - 1
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    width = np.diff(edges)
+    total = np.floor(rng.uniform(0, 5, n) * width)
+    bad_share = np.where(rng.random(n) < 0.1, rng.uniform(0, 0.2, n), rng.uniform(0, 0.002, n))
+    bad = np.floor(total * bad_share)
+    good = total - bad
+    holes = rng.random(n) < draw(st.sampled_from([0.0, 0.05, 0.3]))
+    good[holes] = np.nan
+    total[holes] = np.nan
+    objective = draw(st.sampled_from([0.99, 0.995, 0.999]))
+    return edges, good, total, objective, start, ws
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_report_arithmetic_agrees_with_the_engine_and_adds_up(
+    case: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float],
+) -> None:
+    edges, good, total, objective, start, ws = case
+    window_s = END - ws
+    row = compute.make_row(edges, good, total, objective)
+    fig = compute.figures(row, start, END, ws, window_s)
+
+    res = engine.evaluate(
+        edges, good[None, :], total[None, :], end=END, objective=objective,
+        window_start=ws, window_s=window_s,
+    )  # fmt: skip
+    np.testing.assert_allclose(fig.remaining, res.remaining[0], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fig.budget_count, res.allowed_bad[0], rtol=1e-9, atol=1e-9)
+
+    inside = (edges[:-1] >= start) & (edges[1:] <= END)
+    period_bad = np.nansum((total - good)[inside])
+    assert fig.consumed_count == period_bad
+
+    budget_minutes = window_s * (1 - objective) / 60
+    events = compute.burn_events(row, start, END, fig.budget_count, budget_minutes)
+    spans = sorted((e.start, e.end) for e in events)
+    for (_, a1), (b0, _) in itertools.pairwise(spans):
+        assert a1 < b0  # runs are maximal: a cold bin always lies between two events
+    spent = 0.0
+    for e in events:
+        assert start <= e.start < e.end <= END
+        assert e.peak_burn_rate >= 1.0
+        assert 0 < e.consumed_count <= period_bad
+        spent += e.consumed_count
+        # every ~hourly bin inside the event burned at >= 1x
+        hours = compute.coarse_edges(edges, start, END, ())
+        for lo, hi in itertools.pairwise(hours):
+            if e.start <= lo and hi <= e.end:
+                b, t, _ = row.sums(lo, hi)
+                assert t > 0 and (b / t) / (1 - objective) >= 1.0 - 1e-12
+    assert spent <= period_bad
+    consumed = [e.consumed for e in events]
+    assert consumed == sorted(consumed, reverse=True)
