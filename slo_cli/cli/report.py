@@ -103,22 +103,24 @@ def register(app: typer.Typer) -> None:
             try:
                 result = build_report(specs, source, the_period, at=instant, generated_at=generated)
             except SnapshotError as exc:
-                raise _for_report(exc, settings.from_file, period) from None
+                raise _for_report(exc, settings.from_file, period, timezone, instant) from None
         finally:
             source.close()
         _emit(result, fmt, output, charts)
 
 
-def _for_report(exc: Exception, path: str | None, period: str) -> Exception:
+def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: float) -> Exception:
     """A snapshot lacking the report's answers, said in report terms (still exit 3)."""
+    from slo_cli.render.common import iso
     from slo_cli.sources.errors import SnapshotError
 
     if path is None or "has no answer" not in str(exc):
         return exc
     return SnapshotError(
-        f"snapshot {path} has no answers for `slo report --period {period}` at this instant",
-        hint="a snapshot recorded for `slo check` holds the SLO windows only; a report also "
-        "needs its period's and the previous period's history",
+        f"snapshot {path} has no answers for `slo report --period {period}` "
+        f"(time zone {tz}) at {iso(at)}",
+        hint="a snapshot replays only what it was recorded for; one recorded for `slo check` "
+        "holds the SLO windows, not a report's periods",
     )
 
 
