@@ -173,7 +173,7 @@ def render_report_html(report: Report, charts: dict[str, str] | None = None) -> 
         f"{report.burn_threshold:g}×, most budget first. The shaded band on each chart is the "
         "report period.</p>"
     )
-    for s in report.slos:
+    for s in (s for _, slos in by_service(report) for s in slos):
         h.append(f"<section class='slo' id='{_anchor(s)}'>")
         h.append(
             f"<h3>{escape(s.key)} <span class='{s.status}'>{escape(status_cell(s))}</span></h3>"

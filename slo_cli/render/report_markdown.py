@@ -120,7 +120,7 @@ def render_report_markdown(report: Report, chart_links: dict[str, str] | None = 
         f"Spans where the hourly burn rate stayed at or above {report.burn_threshold:g}×, "
         "most budget first. Fill in the postmortem column."
     )
-    for s in report.slos:
+    for s in (s for _, slos in by_service(report) for s in slos):
         if not s.events and not (chart_links and s.key in chart_links):
             continue
         out += ["", f"### {_esc(s.key)}", ""]

@@ -178,7 +178,7 @@ def _slo_report(
     )
     budget_minutes = p.window_s * (1.0 - slo.objective) / 60.0
     events = compute.burn_events(
-        row, period.start, period.end, current.budget_count, budget_minutes, threshold
+        row, period.start, period.end, current.budget_count, current.minutes_per_event, threshold
     )
     chart = compute.chart(
         row, min(p.window_start, period.start), period.end, p.window_start, (period.start,)

@@ -92,8 +92,11 @@ def figures(
     bad_w, tot_w, miss_w = row.sums(window_start, end)
     consumed = float(_burn(bad, tot_w, row.objective)[0])
     remaining = 1.0 - float(_burn(bad_w, tot_w, row.objective)[0])
-    budget_minutes = window_s * (1.0 - row.objective) / 60.0
     span, span_w = end - start, end - window_start
+    # bad events as time at the window's own event rate (seconds with data per event): one
+    # minute per bad 1-minute slice, and for a rolling window the same as consumed × the
+    # budget's time equivalent
+    per_event = (span_w - miss_w) / tot_w / 60.0 if tot_w > 0 else float("nan")
     return PeriodFigures(
         start=start,
         end=end,
@@ -102,7 +105,8 @@ def figures(
         sli=(tot - bad) / tot if tot > 0 else float("nan"),
         consumed=consumed,
         consumed_count=bad,
-        consumed_minutes=consumed * budget_minutes,
+        consumed_minutes=bad * per_event,
+        minutes_per_event=per_event,
         remaining=remaining,
         budget_count=(1.0 - row.objective) * tot_w,
         coverage=1.0 - miss / span if span > 0 else float("nan"),
@@ -128,13 +132,14 @@ def burn_events(
     start: float,
     end: float,
     budget_count: float,
-    budget_minutes: float,
+    minutes_per_event: float,
     threshold: float = 1.0,
 ) -> tuple[BurnEvent, ...]:
     """Spans of [start, end) where each ~hourly bin burned at ≥ `threshold`, most budget first.
 
     `budget_count` is the window's error budget in events at the period's end (the denominator of
-    every `consumed` in the report), `budget_minutes` its time equivalent.
+    every `consumed` in the report), `minutes_per_event` the time one bad event stands for
+    (PeriodFigures.minutes_per_event).
     """
     t = coarse_edges(row.edges, start, end, ())
     idx = np.array([row.at(x) for x in t])
@@ -161,7 +166,7 @@ def burn_events(
                 peak_burn_rate=float(np.max(burn[i : j + 1])),
                 consumed=share,
                 consumed_count=spent,
-                consumed_minutes=share * budget_minutes,
+                consumed_minutes=spent * minutes_per_event,
                 clipped_start=i == 0,
                 clipped_end=j + 1 == n,
             )

@@ -20,7 +20,10 @@ class PeriodFigures:
     consumed         bad events in the period ÷ the error budget (events) of the SLO window
                      ending at the period's end: the share of the window's budget this period spent.
     consumed_count   bad events in the period (total − good).
-    consumed_minutes consumed × the budget's time equivalent (window × (1 − objective), minutes).
+    consumed_minutes bad events of the period as time: consumed_count × minutes_per_event.
+    minutes_per_event seconds with data ÷ events of that SLO window, in minutes: the time one
+                     event stands for (one minute per 1-minute slice; for a rolling window,
+                     consumed_minutes = consumed × window × (1 − objective)).
     remaining        share of the budget left at the period's end (SLO window ending there);
                      negative when overspent.
     window_coverage  seconds with data ÷ seconds of that SLO window.
@@ -35,6 +38,7 @@ class PeriodFigures:
     consumed: float
     consumed_count: float
     consumed_minutes: float
+    minutes_per_event: float
     remaining: float
     budget_count: float
     coverage: float
@@ -48,7 +52,7 @@ class BurnEvent:
     start, end       epoch seconds (bin edges: exact to one bin).
     peak_burn_rate   the highest bin burn rate inside.
     consumed         share of the window's budget spent inside; consumed_count bad events;
-                     consumed_minutes its time equivalent.
+                     consumed_minutes their time (× PeriodFigures.minutes_per_event).
     clipped_start    the span reaches back to the period's start (it may have begun before).
     clipped_end      the span runs to the period's end (it may still be going on).
     """

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from tests.check.example_data import (
@@ -134,3 +135,29 @@ def test_top_burners_and_out_of_budget_follow_the_truth(data: ExampleData) -> No
     ]
     ratios = [b["budget_consumed_ratio"] for b in summary["top_burners"]]
     assert ratios == sorted(ratios, reverse=True)
+
+
+def test_auth_probe_slices_equal_the_truth(data: ExampleData, doc: dict) -> None:
+    # 99.5 % of one-minute slices over the calendar week (UTC) holding the period's end
+    from tests.check.example_data import WEEK_START
+    from tests.datagen import slice_flags
+
+    series = data.dataset.select("probe_success", lambda lab: lab["instance"] == "auth")
+
+    def slices(a: float, b: float) -> tuple[float, float]:
+        good, seen = slice_flags(series, np.arange(a + 60.0, b + 1.0, 60.0), lambda v: v >= 1)
+        return float(good.sum()), float(seen.sum())
+
+    good_p, seen_p = slices(PS, PE)
+    _, seen_w = slices(WEEK_START, PE)
+    budget = 0.005 * seen_w
+    cur = doc["auth/probe-uptime"]["current"]
+    assert doc["auth/probe-uptime"]["count_unit"] == "slices"
+    assert (cur["total_count"], cur["budget_consumed_count"]) == (seen_p, seen_p - good_p)
+    assert close(cur["error_budget_count"], budget)
+    assert close(cur["budget_consumed_ratio"], (seen_p - good_p) / budget)
+    # every slice with data is one minute, so each bad slice is one minute of budget
+    assert close(cur["budget_consumed_minutes"], seen_p - good_p)
+    [event] = doc["auth/probe-uptime"]["burn_events"]
+    assert event["budget_consumed_count"] == seen_p - good_p  # the only failures: the outage
+    assert close(event["budget_consumed_minutes"], seen_p - good_p)
