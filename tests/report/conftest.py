@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# the in-process runner of the `slo check` tests: the real entry point, exit code captured
+from tests.check.conftest import Run, slo
+
+__all__ = ["FIXTURE", "GENERATED_AT", "GOLDEN", "ROOT", "Run", "report", "slo"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -17,27 +19,6 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURE = DATA / "examples-report.json"
 #: the generation time every golden report is written with
 GENERATED_AT = "2026-11-20T12:05:00Z"
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def slo(*args: str) -> Run:
-    """Run `slo ARGS` in-process through the real entry point (exception -> exit code mapping)."""
-    from slo_cli.cli.app import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 def report(*args: str) -> Run:
