@@ -129,35 +129,26 @@ def build_report(
 def _engine_status(
     planned: Sequence[Planned], counts: Sequence[Any], end: float
 ) -> list[tuple[str, str]]:
-    """(status, alert) per SLO at `end`, from the engine, one run per grid and rule set."""
-    from slo_cli import engine
+    """(status, alert) per SLO at `end`: `slo check`'s own engine step (slo_cli.evaluate) run on
+    the report's grid, so the report's status is what `slo check --at END` would say."""
+    from slo_cli.evaluate import Planned as CheckPlanned
+    from slo_cli.evaluate import _run_engine as run_engine
 
-    groups: dict[tuple[int, Any, bool], list[int]] = {}
-    for i, p in enumerate(planned):
-        groups.setdefault((id(p.edges), p.rules, p.slo.budgeting == "ratio_timeslices"), []).append(
-            i
+    as_check = [
+        CheckPlanned(
+            slo=p.slo,
+            description=p.slo.description,
+            source_path=p.source_path,
+            window_label=p.window_label,
+            window_start=p.window_start,
+            window_s=p.window_s,
+            end=end,
+            rules=p.rules,
+            edges=p.edges,
         )
-    out: list[tuple[str, str]] = [("NO_DATA", "none")] * len(planned)
-    for (_, rules, ratio_ts), idx in groups.items():
-        kwargs: dict[str, Any] = {
-            "end": end,
-            "objective": np.array([planned[i].slo.objective for i in idx], dtype=float),
-            "window_start": np.array([planned[i].window_start for i in idx], dtype=float),
-            "window_s": np.array([planned[i].window_s for i in idx], dtype=float),
-            "ratio_timeslices": ratio_ts,
-        }
-        if rules is not None:
-            kwargs["rules"] = rules
-        res = engine.evaluate(
-            planned[idx[0]].edges,
-            np.vstack([np.asarray(counts[i].good, dtype=float) for i in idx]),
-            np.vstack([np.asarray(counts[i].total, dtype=float) for i in idx]),
-            **kwargs,
-        )
-        for row, i in enumerate(idx):
-            alert = "page" if res.page[row] else "ticket" if res.ticket[row] else "none"
-            out[i] = (STATUSES[int(res.status[row])], alert)
-    return out
+        for p in planned
+    ]
+    return [(r.status, r.alert) for r in run_engine(as_check, counts, None)]
 
 
 def _slo_report(
