@@ -120,3 +120,21 @@ def test_partial_data_is_said_and_budgets_count_only_what_was_seen(slos: dict) -
     assert any("data covers 57% of the SLO window at the end of this period" in n for n in s.notes)
     # the previous week's window saw only 3 days of data
     assert any("the previous period" in n for n in s.notes)
+
+
+def test_a_quarter_longer_than_the_slo_window() -> None:
+    # Q4 2026 in Sydney (AEST +10:00 to AEDT +11:00: 92 days less an hour) for a 7-day SLO: the
+    # period spends several windows' budgets, measured against the window at the quarter's end
+    specs = load_text(SPEC)
+    at = datetime.fromisoformat("2027-02-10T00:00:00+11:00").timestamp()
+    period = resolve_period("quarter", at, "Australia/Sydney")
+    rep = build_report(specs, Synthetic(0.0), period, at=at, generated_at=at)
+    s = next(x for x in rep.slos if x.name == "rolling")
+    assert s.current.total == 92 * DAY - HOUR
+    assert s.current.consumed_count == pytest.approx((92 * DAY - HOUR) * BASE_BAD, rel=1e-12)
+    assert s.current.consumed == pytest.approx(
+        (92 * DAY - HOUR) * BASE_BAD / (0.001 * 7 * DAY), rel=1e-12
+    )
+    assert s.current.remaining == pytest.approx(0.5, rel=1e-12)  # 0.05 % of 0.1 % allowed
+    assert s.events == ()  # 0.5x all quarter long: no burn event
+    assert rep.period.title == "2026-Q4"
