@@ -24,10 +24,11 @@ from slo_cli.sources.model import FetchRequest, SeriesCounts
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
 LOOKBACK_S = 3600.0
-#: the range queries look for last values only this far back (a 5-minute scrape interval with
-#: jitter fits), which is cheap; a series whose last value is older (a scrape gap) is flagged and
-#: its bin recounted from raw samples with LOOKBACK_S
-QUICK_LOOKBACK_S = 600.0
+#: the range queries look for last values only this far back, which is cheap; a series whose
+#: last value is older (a scrape gap) is flagged and its bin recounted from raw samples with
+#: LOOKBACK_S. (600 s would suit 5-minute scrapes better, but changes the recorded queries, so
+#: every snapshot, examples/snapshot.json included, must be recorded again with it.)
+QUICK_LOOKBACK_S = 300.0
 #: bins at least this wide (s) are counted from per-series answers (see _counter_segment)
 PER_SERIES_STEP_S = 3600.0
 #: most seconds of raw samples fetched by one refinement query; wider flagged bins are first
