@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -100,13 +102,48 @@ def register(app: typer.Typer) -> None:
         try:
             instant = _instant(at, source, now, settings.lag_s)
             the_period = resolve_period(period, instant, timezone)
+            n_slos = sum(len(s.slos) for s in specs)
             try:
-                result = build_report(specs, source, the_period, at=instant, generated_at=generated)
+                with _progress(n_slos) as progress:
+                    result = build_report(
+                        specs,
+                        source,
+                        the_period,
+                        at=instant,
+                        generated_at=generated,
+                        progress=progress,
+                    )
             except SnapshotError as exc:
                 raise _for_report(exc, settings.from_file, period, timezone, instant) from None
         finally:
             source.close()
         _emit(result, fmt, output, charts)
+
+
+#: more SLOs than this get a progress bar on stderr (when stderr is a terminal), as in `slo check`
+PROGRESS_MIN_SLOS = 5
+
+
+@contextmanager
+def _progress(n_slos: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A fetch progress bar on stderr while many SLOs are fetched; nothing when stderr is not a
+    terminal (stdout carries only the report)."""
+    if n_slos <= PROGRESS_MIN_SLOS or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(file=sys.stderr, stderr=True)
+    with Progress(
+        TextColumn("fetching SLOs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("fetch", total=n_slos)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: float) -> Exception:

@@ -89,3 +89,45 @@ def test_matplotlib_is_imported_only_when_charts_are_drawn(tmp_path: Path) -> No
     assert "matplotlib" not in _modules_after(*base, "--format", "markdown")
     assert "matplotlib" not in _modules_after(*base, "--format", "json")
     assert "matplotlib" in _modules_after(*base, "--format", "html", "-o", str(tmp_path / "r.html"))
+
+
+def test_progress_bar_goes_to_a_terminal_stderr_only() -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "slo_cli",
+                "report",
+                "examples/",
+                "--from",
+                str(FIXTURE),
+                "--format",
+                "csv",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            cwd=ROOT,
+            env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "80"},
+            check=False,
+        )
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    assert b"fetching SLOs" in err
+    out = done.stdout.decode()
+    assert out.startswith("service,name,key,period") and "\x1b[" not in out

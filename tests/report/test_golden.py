@@ -40,6 +40,7 @@ def _compare(name: str, text: str) -> None:
 def test_report_matches_golden_file(name: str) -> None:
     run = report(*CASES[name])
     assert run.code == 0, run.stderr
+    assert run.stderr == ""  # not a terminal: no progress bar, nothing but the report
     _compare(name, run.stdout)
 
 
