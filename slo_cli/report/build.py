@@ -182,7 +182,10 @@ def _slo_report(
         window=p.window_label,
         window_s=p.window_s,
         budgeting=slo.budgeting,
-        count_unit="slices" if "timeslices" in slo.budgeting else "events",
+        # RatioTimeslices weighs each bin's ratio by its width: the engine counts seconds
+        count_unit={"timeslices": "slices", "ratio_timeslices": "seconds"}.get(
+            slo.budgeting, "events"
+        ),
         budget_minutes=budget_minutes,
         status=status[0],
         alert=status[1],

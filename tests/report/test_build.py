@@ -138,3 +138,20 @@ def test_a_quarter_longer_than_the_slo_window() -> None:
     assert s.current.remaining == pytest.approx(0.5, rel=1e-12)  # 0.05 % of 0.1 % allowed
     assert s.events == ()  # 0.5x all quarter long: no burn event
     assert rep.period.title == "2026-Q4"
+
+
+def test_ratio_timeslices_count_seconds_weighted_by_each_bins_ratio() -> None:
+    # RatioTimeslices (OpenSLO): each bin's good ÷ total ratio weighs its width, so the report
+    # counts seconds; with a constant 99.95 % ratio outside the incident every second is 0.9995
+    # good, and the week's "bad seconds" are the integral of the bad share over time
+    spec = SPEC.split("  - name: thin")[0].replace(
+        "    window: 7d\n", "    window: 7d\n    budgeting: ratio_timeslices\n"
+        "    timeslice: {slice: 1m}\n"
+    )  # fmt: skip
+    period = resolve_period("week", AT, "Europe/Berlin")
+    rep = build_report(load_text(spec), Synthetic(0.0), period, at=AT, generated_at=AT)
+    [s] = rep.slos
+    assert s.count_unit == "seconds" and s.budgeting == "ratio_timeslices"
+    assert s.current.total == 167 * HOUR
+    assert s.current.consumed_count == pytest.approx(bad_between(*WEEK), rel=1e-9)
+    assert s.current.minutes_per_event == pytest.approx(1 / 60, rel=1e-12)
