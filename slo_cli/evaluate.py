@@ -67,7 +67,7 @@ def _window(slo: SLO, end: float) -> tuple[str, float, float]:
     return w.label, end - w.seconds, float(w.seconds)
 
 
-def _rules(slo: SLO) -> tuple[Any, ...] | None:
+def alert_rules(slo: SLO) -> tuple[Any, ...] | None:
     """The SLO's own alert rules as engine AlertRules, or None for the engine's defaults."""
     if slo.alerting is None:
         return None
@@ -99,7 +99,7 @@ def plan(specs: Sequence[ServiceSpec], at: float) -> list[Planned]:
     for spec in specs:
         for slo in spec.slos:
             label, start, window_s = _window(slo, end)
-            rules = _rules(slo)
+            rules = alert_rules(slo)
             longest = max([LONGEST_BURN_WINDOW_S] + [r.long_s for r in rules or ()])
             first = min(start, end - longest)
             gkey = (first, start)
@@ -155,10 +155,10 @@ def evaluate(
     counts = source.fetch(requests(planned), progress)
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
-    return Evaluation(at=when, slos=tuple(_run_engine(planned, counts, min_coverage)))
+    return Evaluation(at=when, slos=tuple(run_engine(planned, counts, min_coverage)))
 
 
-def _run_engine(
+def run_engine(
     planned: Sequence[Planned], counts: Sequence[SeriesCounts], min_coverage: float | None
 ) -> list[SLOResult]:
     """Group SLOs by grid and alert rules, run the engine once per group, keep spec order."""

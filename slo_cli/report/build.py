@@ -66,7 +66,7 @@ def plan(specs: Sequence[ServiceSpec], period: Period) -> list[Planned]:
     """Every SLO of `specs`, in spec order, with the grid its counts are fetched on.
 
     SLOs needing the same edges share one grid (and so one engine run)."""
-    from slo_cli.evaluate import _rules as alert_rules
+    from slo_cli.evaluate import alert_rules
     from slo_cli.sources.grid import plan_grid
 
     end = period.end
@@ -132,7 +132,7 @@ def _engine_status(
     """(status, alert) per SLO at `end`: `slo check`'s own engine step (slo_cli.evaluate) run on
     the report's grid, so the report's status is what `slo check --at END` would say."""
     from slo_cli.evaluate import Planned as CheckPlanned
-    from slo_cli.evaluate import _run_engine as run_engine
+    from slo_cli.evaluate import run_engine
 
     as_check = [
         CheckPlanned(
