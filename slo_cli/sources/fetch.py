@@ -29,6 +29,9 @@ LOOKBACK_S = 3600.0
 #: LOOKBACK_S. (600 s would suit 5-minute scrapes better, but changes the recorded queries, so
 #: every snapshot, examples/snapshot.json included, must be recorded again with it.)
 QUICK_LOOKBACK_S = 300.0
+#: shortest {{window}} a raw template is evaluated over (seconds): rate()/increase() need two
+#: samples inside it, so it must exceed the scrape interval (5m covers scrapes up to ~2.5m)
+RAW_MIN_WINDOW_S = 300.0
 #: bins at least this wide (s) are counted from per-series answers (see _counter_segment)
 PER_SERIES_STEP_S = 3600.0
 #: most seconds of raw samples fetched by one refinement query; wider flagged bins are first
@@ -297,11 +300,20 @@ class Fetcher:
     # ---- raw templates (approximate) -------------------------------------------------------------
 
     def raw_counts(self, key: str, raw: Any, edges: np.ndarray) -> SeriesCounts:
-        """Evaluate {{window}} templates per bin (window = bin width). Approximate."""
+        """Evaluate {{window}} templates per bin. Approximate.
+
+        The template's window is the bin width, but at least RAW_MIN_WINDOW_S: `rate()` and
+        `increase()` need two samples inside their window, which 1-minute bins over 1-minute
+        scrapes rarely hold (the short burn-rate windows would be blind). Event counts over a
+        window longer than the bin are scaled to the bin (× step ÷ window); error ratios are
+        taken as they are (the ratio of the trailing window, an approximation either way).
+        """
         n = edges.size - 1
         good, total = np.full(n, np.nan), np.full(n, np.nan)
         for seg in segments(edges):
-            window = promql.dur(seg.step)
+            window_s = max(seg.step, RAW_MIN_WINDOW_S)
+            window = promql.dur(window_s)
+            scale = seg.step / window_s
             if raw.error_ratio is not None:
                 expr = raw.error_ratio.replace("{{window}}", window)
                 got = self.range_parts(promql.union({"ratio": expr}), seg)
@@ -315,8 +327,8 @@ class Fetcher:
             first = "bad" if raw.bad is not None else "good"
             parts[first] = getattr(raw, first).replace("{{window}}", window)
             got = self.range_parts(promql.union({k: f"sum({v})" for k, v in parts.items()}), seg)
-            tot = got.get("total", np.full(seg.n, np.nan))
-            other = got.get(first, np.full(seg.n, np.nan))
+            tot = got.get("total", np.full(seg.n, np.nan)) * scale
+            other = got.get(first, np.full(seg.n, np.nan)) * scale
             total[seg.first : seg.last + 1] = tot
             good[seg.first : seg.last + 1] = other if first == "good" else tot - other
         notes = ("raw PromQL templates are evaluated by the server and are approximate",)

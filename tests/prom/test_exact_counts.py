@@ -204,6 +204,33 @@ def test_raw_templates_are_marked_approximate_and_close(
     assert got != truth and abs(got - truth) / truth < 0.05
 
 
+def test_raw_templates_see_the_short_windows_on_one_minute_bins(
+    source: PrometheusSource, shared_data: SharedData
+) -> None:
+    # The finest bins are 1 minute; a {{window}} of 1m holds fewer than two samples of a
+    # 1-minute scrape, so rate()/increase() would return nothing and the 5m/1h burn rates (and
+    # the page alerts) would be blind. The template is evaluated over at least 5m and scaled.
+    sli = {
+        "raw": {
+            "good": "sum(increase("
+            'http_requests_total{service="checkout",code!~"5.."}[{{window}}]))',
+            "total": 'sum(increase(http_requests_total{service="checkout"}[{{window}}]))',
+        }
+    }
+    edges = grid(ATS[0])
+    [c] = source.fetch([FetchRequest("raw", spec(sli), edges)])
+    end = edges[-1]
+    last_hour = c.edges[:-1] >= end - 3600
+    assert np.all(np.diff(c.edges[:-1][last_hour]) == 60)  # the hour is in 1-minute bins
+    assert not np.isnan(c.total[last_hour]).any()
+    truth = shared_data.dataset.count(
+        "http_requests_total", end - 3600, end, lambda lb: lb["service"] == "checkout"
+    )
+    got = window_sum(c, 3600)[1]
+    # approximate (a trailing 5-minute average per minute), but the right size
+    assert abs(got - truth) / truth < 0.15
+
+
 def test_raw_error_ratio_weighs_bins_by_their_minutes(source: PrometheusSource) -> None:
     sli = {
         "raw": {
