@@ -6,7 +6,6 @@ need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v tmux >/dev/null 2>&1 || need+=(tmux)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
