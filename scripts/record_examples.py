@@ -1,11 +1,13 @@
 """Record `examples/snapshot.json`: generate the examples' history, load it into a real
-Prometheus, and record what `slo check examples/` needs with `slo snapshot --at`.
+Prometheus, and record what `slo check examples/` and `slo report examples/ --period 7d` /
+`--period week` need with `slo snapshot --at … --period 7d --period week`.
 
     .venv/bin/python scripts/record_examples.py [--out examples/snapshot.json] [--keep-server]
 
 Needs `prometheus` and `promtool` (apt-get install -y prometheus). The history is described in
 tests/check/example_data.py; the snapshot is evaluated at its instant (2026-11-20T12:00:00Z), so
-`slo check examples/ --from examples/snapshot.json` needs no --at.
+`slo check examples/ --from examples/snapshot.json` needs no --at (nor does `slo report … --from
+examples/snapshot.json --period 7d`, which reports the 7 days to that instant).
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.check.example_data import AT, build  # noqa: E402
+from tests.check.example_data import AT, SNAPSHOT_DAYS, build  # noqa: E402
 from tests.promserver import start_prometheus  # noqa: E402
+
+#: the report periods recorded as well (time zone UTC), the ones the README shows
+PERIODS = ("7d", "week")
 
 
 def main() -> int:
@@ -35,12 +40,12 @@ def main() -> int:
     args = parser.parse_args()
 
     t0 = time.monotonic()
-    data = build()
+    data = build(days=SNAPSHOT_DAYS)
     text = data.dataset.openmetrics()
     print(f"generated {len(text.splitlines()):,} samples in {time.monotonic() - t0:.1f} s")
     with tempfile.TemporaryDirectory(prefix="slo-examples-") as tmp:
         t0 = time.monotonic()
-        server = start_prometheus(text, tmp)
+        server = start_prometheus(text, tmp, timeout=300)
         print(f"prometheus ready at {server.url} in {time.monotonic() - t0:.1f} s")
         try:
             slo = Path(sys.executable).parent / "slo"
@@ -52,6 +57,7 @@ def main() -> int:
                 args.out,
                 "--at",
                 str(int(AT)),
+                *(a for p in PERIODS for a in ("--period", p)),
                 "--prometheus-url",
                 server.url,
             ]

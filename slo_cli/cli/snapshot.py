@@ -1,7 +1,9 @@
 """`slo snapshot`: record the raw server answers needed to evaluate SLOs at one instant.
 
 The file replays offline with `--from FILE` on every command that reads data; it holds no URL,
-header, token or password.
+header, token or password. It always holds what `slo check` needs at the instant; with
+`--period P` (repeatable) and `--timezone TZ` it also holds what `slo report --period P
+--timezone TZ` needs at that instant (the report's own query plan, docs/design.md §5).
 """
 
 from __future__ import annotations
@@ -29,14 +31,33 @@ def register(app: typer.Typer) -> None:
             metavar="TIME",
             help="Evaluation instant: epoch seconds or ISO 8601 (default: a minute ago).",
         ),
+        periods: Optional[list[str]] = typer.Option(
+            None,
+            "--period",
+            "-p",
+            metavar="PERIOD",
+            help="Also record what `slo report --period PERIOD` needs at this instant "
+            "(repeatable: 7d, Nd, week, month, quarter).",
+        ),
+        timezone: str = typer.Option(
+            "UTC",
+            "--timezone",
+            "--tz",
+            metavar="ZONE",
+            help="IANA zone of the recorded report periods (as `slo report --timezone`).",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
-        """Record what `slo check --from FILE` needs to evaluate these SLOs at one instant."""
+        """Record what `slo check --from FILE` (and, with --period, `slo report --from FILE`)
+        needs to evaluate these SLOs at one instant."""
         import time
 
         from slo_cli.errors import UsageError
         from slo_cli.evaluate import plan, requests
+        from slo_cli.report.build import plan as report_plan
+        from slo_cli.report.build import requests as report_requests
+        from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.http import Recorder
         from slo_cli.sources.prometheus import PrometheusSource
         from slo_cli.sources.recorded import write_snapshot
@@ -45,9 +66,19 @@ def register(app: typer.Typer) -> None:
         settings = connection.settings()
         if settings.from_file:
             raise UsageError("slo snapshot records from a server; --from cannot be used here")
+        check_timezone(timezone)
         instant = parse_at(at, time.time(), lag_s=settings.lag_s)
+        # every period is resolved before any query, so a bad one is a usage error (exit 2)
+        report_periods = [
+            resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
+        ]
         specs = load_paths(paths)
-        reqs = requests(plan(specs, instant))
+        check_reqs = requests(plan(specs, instant))
+        # the report's grids differ from the check's (period bounds are edges, hourly bins far
+        # back): each period adds its own requests; answers shared by several are stored once
+        reqs = check_reqs + [
+            r for p in report_periods for r in report_requests(report_plan(specs, p))
+        ]
         recorder = Recorder()
         source = PrometheusSource(
             settings,
@@ -71,8 +102,13 @@ def register(app: typer.Typer) -> None:
         n = write_snapshot(
             out, recorder, at=instant, engine=settings.engine, max_points=settings.max_points
         )
+        also = ""
+        if report_periods:
+            names = ", ".join(p.label for p in report_periods)
+            also = f" (and reports for {names}, time zone {timezone})"
         typer.echo(
-            f"slo: recorded {n} answers for {len(reqs)} SLOs at {_iso(instant)} into {out}",
+            f"slo: recorded {n} answers for {len(check_reqs)} SLOs at {_iso(instant)}{also} "
+            f"into {out}",
             err=True,
         )
 

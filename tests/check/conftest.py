@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.check.example_data import ExampleData, build
+from tests.check.example_data import SNAPSHOT_DAYS, ExampleData, build
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -47,7 +47,7 @@ def check(*args: str) -> Run:
 @pytest.fixture(scope="session")
 def example_data() -> ExampleData:
     """The history examples/snapshot.json was recorded from (same seed, same 60 s scrapes)."""
-    return build()
+    return build(days=SNAPSHOT_DAYS)
 
 
 @pytest.fixture(autouse=True)

@@ -49,6 +49,10 @@ MONTH_START_BERLIN = 1_793_487_600.0
 #: 2026-12-01T00:00:00+01:00 = 2026-11-30T23:00:00Z
 MONTH_END_BERLIN = MONTH_START_BERLIN + 30 * DAY
 
+#: days of history recorded into examples/snapshot.json: `slo report --period week` at AT covers
+#: 9-16 Nov, its previous week 2-9 Nov and that week's 30-day SLO window from 10 Oct (41.5 days)
+SNAPSHOT_DAYS = 50.0
+
 #: story instants (epoch seconds)
 SEARCH_BURN_START = AT - 3.5 * DAY
 PAYMENTS_INCIDENT_START = AT - 90 * 60

@@ -1,4 +1,4 @@
-"""Fixtures of the `slo report` tests: a way to run `slo` and the recorded examples fixture."""
+"""Fixtures of the `slo report` tests: a way to run `slo` and the recorded examples snapshot."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from tests.check.conftest import Run, slo
 __all__ = ["FIXTURE", "GENERATED_AT", "GOLDEN", "ROOT", "Run", "report", "slo"]
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-#: recorded from a real Prometheus by tests/report/record_fixture.py (7d and week at AT)
-FIXTURE = DATA / "examples-report.json"
+#: the README's snapshot: recorded from a real Prometheus by scripts/record_examples.py, for
+#: `slo check` and for `slo report --period 7d` / `--period week` (UTC) at its instant
+FIXTURE = ROOT / "examples" / "snapshot.json"
 #: the generation time every golden report is written with
 GENERATED_AT = "2026-11-20T12:05:00Z"
 

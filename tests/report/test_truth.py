@@ -1,10 +1,10 @@
 """`slo report` numbers equal independent arithmetic on the generator's truth.
 
-The recorded fixture (tests/report/record_fixture.py) was taken from a real Prometheus loaded
-with tests/check/example_data.build(days=DAYS). The same generator, run again here, says how
-many requests and 5xx happened in any span; every figure is recomputed from those counts with
-the definitions written in docs (budget = (1 − objective) × events of the SLO window; consumed =
-bad events of the period ÷ that budget), never from the tool's output.
+The recorded snapshot (examples/snapshot.json, scripts/record_examples.py) was taken from a real
+Prometheus loaded with tests/check/example_data.build(days=SNAPSHOT_DAYS). The same generator,
+run again here, says how many requests and 5xx happened in any span; every figure is recomputed
+from those counts with the definitions written in docs (budget = (1 − objective) × events of
+the SLO window; consumed = bad events of the period ÷ that budget), never from the tool's output.
 
 The week to 2026-11-20 12:00 holds two known incidents: auth's 12-hour outage (06:00–18:00 on
 18 November, bin-aligned) and payments' fast burn from 10:30 (half-way through an hourly bin).
@@ -24,12 +24,12 @@ from tests.check.example_data import (
     HOUR,
     MONTH_START_BERLIN,
     PAYMENTS_INCIDENT_START,
+    SNAPSHOT_DAYS,
     ExampleData,
     bad_and_total,
     build,
 )
 from tests.report.conftest import report
-from tests.report.record_fixture import DAYS
 
 PS, PE = AT - 7 * DAY, AT  # the 7d report's period
 QS, QE = PS - 7 * DAY, PS  # the previous period
@@ -37,7 +37,7 @@ QS, QE = PS - 7 * DAY, PS  # the previous period
 
 @pytest.fixture(scope="module")
 def data() -> ExampleData:
-    return build(days=DAYS)
+    return build(days=SNAPSHOT_DAYS)
 
 
 @pytest.fixture(scope="module")
