@@ -156,8 +156,8 @@ def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: floa
     return SnapshotError(
         f"snapshot {path} has no answers for `slo report --period {period}` "
         f"(time zone {tz}) at {iso(at)}",
-        hint="a snapshot replays only what it was recorded for; one recorded for `slo check` "
-        "holds the SLO windows, not a report's periods",
+        hint=f"record it with `slo snapshot PATHS --out {path} --at {iso(at)} "
+        f"--period {period} --timezone {tz}` (a snapshot replays only what it was recorded for)",
     )
 
 
