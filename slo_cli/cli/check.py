@@ -105,11 +105,12 @@ def register(app: typer.Typer) -> None:
         import time
 
         from slo_cli.cli.connection import make_source
+        from slo_cli.cli.selection import select_slos
         from slo_cli.gate import apply_gate, exit_code
         from slo_specs import load_paths
 
         now = time.time()
-        specs = _filter(load_paths(paths or [Path(".")]), select or [], service or [])
+        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
         n_slos = sum(len(s.slos) for s in specs)
         settings = connection.settings()
         source = make_source(settings)
@@ -126,34 +127,6 @@ def register(app: typer.Typer) -> None:
         code = exit_code(evaluation, allow_no_data=allow_no_data)
         _emit(evaluation, fmt, output, int(code), details, no_color, allow_no_data)
         raise typer.Exit(int(code))
-
-
-def _filter(
-    specs: Sequence[ServiceSpec], select: Sequence[str], services: Sequence[str]
-) -> list[ServiceSpec]:
-    """The specs restricted to the selected SLOs; a usage error when nothing is left."""
-    from fnmatch import fnmatchcase
-
-    from slo_cli.errors import UsageError
-
-    out = []
-    for spec in specs:
-        if services and not any(fnmatchcase(spec.service, s) for s in services):
-            continue
-        slos = [
-            slo
-            for slo in spec.slos
-            if not select
-            or any(fnmatchcase(slo.key, p) or fnmatchcase(slo.name, p) for p in select)
-        ]
-        if slos:
-            out.append(spec.model_copy(update={"slos": slos}))
-    if not out:
-        if select or services:
-            given = [f"--select {p}" for p in select] + [f"--service {s}" for s in services]
-            raise UsageError(f"no SLO matches {' '.join(given)}")
-        raise UsageError("no SLOs found (give spec files or directories)")
-    return out
 
 
 def _instant(at: str | None, source: Source, now: float, lag_s: float) -> float:

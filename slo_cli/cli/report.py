@@ -70,6 +70,15 @@ def register(app: typer.Typer) -> None:
             metavar="DIR",
             help="Write one SVG chart per SLO into DIR (created) and link them from the Markdown.",
         ),
+        select: Optional[list[str]] = typer.Option(
+            None,
+            "--select",
+            metavar="PATTERN",
+            help="Only SLOs whose service/name or name matches this glob (repeatable).",
+        ),
+        service: Optional[list[str]] = typer.Option(
+            None, "--service", metavar="NAME", help="Only SLOs of this service (repeatable)."
+        ),
         generated_at: Optional[str] = typer.Option(
             None,
             "--generated-at",
@@ -84,6 +93,7 @@ def register(app: typer.Typer) -> None:
         import time
 
         from slo_cli.cli.connection import make_source
+        from slo_cli.cli.selection import select_slos
         from slo_cli.report.build import build_report
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.errors import SnapshotError
@@ -92,11 +102,7 @@ def register(app: typer.Typer) -> None:
         now = time.time()
         check_timezone(timezone)
         generated = now if generated_at is None else _generated(generated_at, now)
-        specs = load_paths(paths or [Path(".")])
-        if not any(s.slos for s in specs):
-            from slo_cli.errors import UsageError
-
-            raise UsageError("no SLOs found (give spec files or directories)")
+        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
         settings = connection.settings()
         source = make_source(settings)
         try:

@@ -60,3 +60,24 @@ def test_a_period_the_snapshot_was_not_recorded_for_exits_3() -> None:
     assert run.code == 3 and run.stdout == ""
     assert "has no answers for `slo report --period month`" in run.stderr
     assert run.stderr.count("\n") == 1
+
+
+def test_select_and_service_narrow_the_report_as_in_check() -> None:
+    run = slo(*COMMAND, "--service", "auth", "--select", "payments/*", "--format", "json")
+    # --service keeps only auth's SLOs; --select then keeps the ones matching: none of auth's
+    assert run.code == 2 and "no SLO matches" in run.stderr
+    run = slo(*COMMAND, "--service", "auth", "--format", "json")
+    assert run.code == 0, run.stderr
+    assert [s["key"] for s in json.loads(run.stdout)["slos"]] == [
+        "auth/availability",
+        "auth/probe-uptime",
+    ]
+    run = slo(*COMMAND, "--select", "*/availability", "--format", "json")
+    keys = sorted(s["key"] for s in json.loads(run.stdout)["slos"])
+    assert keys == [
+        "auth/availability",
+        "checkout/availability",
+        "legacy-reports/availability",
+        "payments/availability",
+        "search/availability",
+    ]
