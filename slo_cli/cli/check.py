@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
+from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.common import CheckFormat
 
 if TYPE_CHECKING:
@@ -84,15 +85,8 @@ def register(app: typer.Typer) -> None:
             max=100.0,
             help="Also fail when less than PCT percent of an SLO's budget remains.",
         ),
-        select: Optional[list[str]] = typer.Option(
-            None,
-            "--select",
-            metavar="PATTERN",
-            help="Only SLOs whose service/name or name matches this glob (repeatable).",
-        ),
-        service: Optional[list[str]] = typer.Option(
-            None, "--service", metavar="NAME", help="Only SLOs of this service (repeatable)."
-        ),
+        select: Optional[list[str]] = SELECT_OPTION,
+        service: Optional[list[str]] = SERVICE_OPTION,
         allow_no_data: bool = typer.Option(
             False,
             "--allow-no-data",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
+from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.report_common import ReportFormat
 
 if TYPE_CHECKING:
@@ -70,15 +71,8 @@ def register(app: typer.Typer) -> None:
             metavar="DIR",
             help="Write one SVG chart per SLO into DIR (created) and link them from the Markdown.",
         ),
-        select: Optional[list[str]] = typer.Option(
-            None,
-            "--select",
-            metavar="PATTERN",
-            help="Only SLOs whose service/name or name matches this glob (repeatable).",
-        ),
-        service: Optional[list[str]] = typer.Option(
-            None, "--service", metavar="NAME", help="Only SLOs of this service (repeatable)."
-        ),
+        select: Optional[list[str]] = SELECT_OPTION,
+        service: Optional[list[str]] = SERVICE_OPTION,
         generated_at: Optional[str] = typer.Option(
             None,
             "--generated-at",

@@ -5,8 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import typer
+
 if TYPE_CHECKING:
     from slo_specs.model import ServiceSpec
+
+#: the two options, declared once for every command that takes them
+SELECT_OPTION = typer.Option(
+    None,
+    "--select",
+    metavar="PATTERN",
+    help="Only SLOs whose service/name or name matches this glob (repeatable).",
+)
+SERVICE_OPTION = typer.Option(
+    None, "--service", metavar="NAME", help="Only SLOs of this service (repeatable)."
+)
 
 
 def select_slos(
