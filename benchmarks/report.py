@@ -99,7 +99,7 @@ def record(url: str, specs: Path, out: Path) -> None:
         source.fetch(requests(plan(load_paths([specs]), resolve_period("7d", AT))))
     finally:
         source.close()
-    write_snapshot(out, recorder, at=AT, engine="prometheus", max_points=11_000)
+    write_snapshot(out, recorder, at=AT, recorded_at=AT, engine="prometheus", max_points=11_000)
 
 
 def main() -> int:

@@ -76,7 +76,7 @@ def error_lines(exc: BaseException) -> list[str]:
     if isinstance(exc, SpecError):
         return [str(p) for p in exc.problems]
     text = str(exc).strip() or type(exc).__name__
-    return [text.splitlines()[0] if len(text.splitlines()) > 0 else text]
+    return [text.splitlines()[0]]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -270,33 +270,9 @@ def _emit(
         return
     text = render(evaluation, fmt, exit_code=code, details=details, allow_no_data=allow_no_data)
     assert text is not None
-    write_atomically(output, text)
+    from slo_cli.files import write_atomically
     from slo_cli.render.common import summary
 
+    write_atomically(output, text)
+
     sys.stderr.write(f"slo: wrote {output}: {summary(evaluation)}\n")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temp file in the same directory and os.replace, so a
-    reader (or an earlier run's file) never sees a half-written file."""
-    import tempfile
-
-    from slo_cli.errors import UsageError
-
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path(".")
-        )
-    except OSError as exc:
-        raise UsageError(f"--output {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"--output {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

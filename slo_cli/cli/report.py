@@ -180,7 +180,7 @@ def _instant(at: str | None, source: Source, now: float, lag_s: float) -> float:
 
 def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path | None) -> None:
     """Render, write the charts (when asked), and write the report to --output or stdout."""
-    from slo_cli.cli.check import write_atomically
+    from slo_cli.files import write_atomically
 
     links: dict[str, str] = {}
     svgs: dict[str, str] | None = None
@@ -204,8 +204,8 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path |
 
 def _write_charts(report: Report, directory: Path) -> dict[str, str]:
     """One SVG per SLO with data into `directory` (each written atomically)."""
-    from slo_cli.cli.check import write_atomically
     from slo_cli.errors import UsageError
+    from slo_cli.files import write_atomically
     from slo_cli.render.report_charts import chart_file_name, chart_svgs
 
     try:

@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
 
         def progress(done: int, total: int) -> None:
             if tty:
-                sys.stderr.write(f"\rslo: fetched {done}/{total} SLOs")
+                sys.stderr.write(f"\rslo: fetched {done}/{total} requests")
                 sys.stderr.flush()
 
         try:
@@ -100,7 +100,12 @@ def register(app: typer.Typer) -> None:
             if tty:
                 sys.stderr.write("\n")
         n = write_snapshot(
-            out, recorder, at=instant, engine=settings.engine, max_points=settings.max_points
+            out,
+            recorder,
+            at=instant,
+            recorded_at=time.time(),
+            engine=settings.engine,
+            max_points=settings.max_points,
         )
         also = ""
         if report_periods:

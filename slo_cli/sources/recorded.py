@@ -10,13 +10,12 @@ answers from the file, so answers go through the very parsing code a live run us
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from slo_cli.errors import UsageError
+from slo_cli.files import write_atomically
 from slo_cli.sources.errors import SnapshotError
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
 from slo_cli.sources.http import RawAnswer, Recorder, Transport, answer_key
@@ -97,16 +96,20 @@ def write_snapshot(
     recorder: Recorder,
     *,
     at: float,
+    recorded_at: float,
     engine: str,
     max_points: int,
     lookback_s: float = LOOKBACK_S,
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """Write the recorded answers atomically (temp file + rename). Returns the answer count."""
+    """Write the recorded answers atomically (temp file + rename). Returns the answer count.
+
+    ``recorded_at`` is the wall-clock time of the recording (epoch seconds), read by the caller:
+    the clock is read only in the CLI."""
     doc = {
         "format": FORMAT,
         "at": at,
-        "recorded_at": time.time(),
+        "recorded_at": recorded_at,
         "engine": engine,
         "max_points": max_points,
         "lookback_s": lookback_s,
@@ -114,14 +117,9 @@ def write_snapshot(
         "answers": [recorder.answers[k] for k in sorted(recorder.answers)],
     }
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, separators=(",", ":"))
-            fh.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {path}: {exc.strerror}") from None
+    write_atomically(target, json.dumps(doc, separators=(",", ":")) + "\n", option="--out")
     return len(doc["answers"])
