@@ -62,7 +62,7 @@ def _window(slo: SLO, end: float) -> tuple[str, float, float]:
         # the period holding the last instant of data (end itself may be the next period's start)
         from slo_cli.engine.calendar import period_bounds
 
-        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone)
+        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone, w.start)
         return w.calendar, float(start), float(stop - start)
     return w.label, end - w.seconds, float(w.seconds)
 
@@ -77,7 +77,7 @@ def alert_rules(slo: SLO) -> tuple[Any, ...] | None:
         AlertRule(
             severity=w.severity,
             long_s=w.long,
-            short_s=w.short,
+            short_s=w.long if w.short is None else w.short,
             budget_share=w.budget_consumed,
             burn_rate=w.burn_rate,
         )

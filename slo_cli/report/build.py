@@ -57,7 +57,7 @@ def _window_at(slo: SLO, end: float) -> tuple[str, float, float]:
     if isinstance(w, CalendarWindow):
         from slo_cli.engine.calendar import period_bounds
 
-        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone)
+        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone, w.start)
         return w.label, float(start), float(stop - start)
     return w.label, end - float(w.seconds), float(w.seconds)
 
