@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -22,6 +22,13 @@ from slo_cli.results import STATUSES, Evaluation, Gate, SLOResult
 if TYPE_CHECKING:
     from slo_cli.sources.model import FetchRequest, SeriesCounts, Source
     from slo_specs.model import SLO, ServiceSpec
+
+class _HasSLO(Protocol):
+    @property
+    def slo(self) -> Any: ...
+
+
+PlannedT = TypeVar("PlannedT", bound=_HasSLO)
 
 #: bin width near the evaluation instant; evaluation instants are floored to it (seconds)
 FINE_STEP_S = 60.0
@@ -155,7 +162,33 @@ def evaluate(
     counts = source.fetch(requests(planned), progress)
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
+    planned, counts = expand_groups(planned, counts)
     return Evaluation(at=when, slos=tuple(run_engine(planned, counts, min_coverage)))
+
+
+def expand_groups(
+    planned: Sequence[PlannedT], counts: Sequence[SeriesCounts]
+) -> tuple[list[PlannedT], list[SeriesCounts]]:
+    """A grouped SLO (``group_by``) becomes one SLO per group its source found: named
+    ``slo{label="value"}`` (key ``service/slo{label="value"}``), each with its own counts, and
+    so its own budget, alerts, gate verdict and report row. Other SLOs pass through."""
+    from dataclasses import replace
+
+    from slo_cli.sources.groups import label_text
+
+    out_p: list[PlannedT] = []
+    out_c: list[SeriesCounts] = []
+    for p, c in zip(planned, counts, strict=True):
+        slo = p.slo
+        if not slo.group_by:
+            out_p.append(p)
+            out_c.append(c)
+            continue
+        for g in c.groups:
+            member = slo.model_copy(update={"name": f"{slo.name}{label_text(g.labels)}"})
+            out_p.append(replace(p, slo=member))  # type: ignore[type-var]
+            out_c.append(replace(c, key=member.key, good=g.good, total=g.total, groups=()))
+    return out_p, out_c
 
 
 def run_engine(

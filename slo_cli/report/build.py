@@ -111,6 +111,9 @@ def build_report(
     counts = source.fetch(requests(planned), progress) if planned else []
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
+    from slo_cli.evaluate import expand_groups
+
+    planned, counts = expand_groups(planned, counts)
     statuses = _engine_status(planned, counts, period.end)
     slos = tuple(
         _slo_report(p, c, period, statuses[i], burn_threshold)
