@@ -11,6 +11,7 @@ The clock is never read here: `at` comes from the command line (or from a record
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,18 +71,21 @@ def run_engine(
         edges = planned[idx[0]].edges
         good = np.vstack([_on_grid(counts[i].good, edges) for i in idx])
         total = np.vstack([_on_grid(counts[i].total, edges) for i in idx])
-        kwargs: dict[str, Any] = {
-            "end": planned[idx[0]].end,
-            "objective": np.array([planned[i].slo.objective for i in idx], dtype=float),
-            "window_start": np.array([planned[i].window.start for i in idx], dtype=float),
-            "window_s": np.array([planned[i].window.seconds for i in idx], dtype=float),
-            "ratio_timeslices": ratio_ts,
-            "min_coverage": min_coverage,
-            "warn_remaining": WARN_REMAINING,
-        }
+        if ratio_ts:  # counted in good-seconds of seconds with traffic
+            good, total = engine.ratio_timeslice_counts(edges, good, total)
+        policy = engine.Policy(min_coverage=min_coverage, warn_remaining=WARN_REMAINING)
         if rules is not None:
-            kwargs["rules"] = rules
-        res = engine.evaluate(edges, good, total, **kwargs)
+            policy = replace(policy, rules=rules)
+        res = engine.evaluate(
+            edges,
+            good,
+            total,
+            end=planned[idx[0]].end,
+            objective=np.array([planned[i].slo.objective for i in idx], dtype=float),
+            window_start=np.array([planned[i].window.start for i in idx], dtype=float),
+            window_s=np.array([planned[i].window.seconds for i in idx], dtype=float),
+            policy=policy,
+        )
         for row, i in enumerate(idx):
             results[i] = _result(planned[i], counts[i], res, row, min_coverage)
     return [r for r in results if r is not None]
