@@ -251,7 +251,7 @@ def _plugins(reader: Reader, node: Mapping[str, Any], loc: Loc, key: str) -> Non
         )
 
 
-SLI = tuple[dict[str, Any], str, dict[Loc, Loc], list[str]]  # noqa: UP040
+SLI = tuple[dict[str, Any], str, dict[Loc, Loc], list[str]]
 """(native SLI, note for the description, native loc → Sloth loc, group_by)."""
 
 
