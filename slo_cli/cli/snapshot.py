@@ -14,7 +14,12 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.connection import ConnectionOptions, connection_options, parse_at
+from slo_cli.cli.connection import (
+    ConnectionOptions,
+    connection_options,
+    parse_at,
+    system_clock,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -82,6 +87,7 @@ def register(app: typer.Typer) -> None:
         recorder = Recorder()
         source = PrometheusSource(
             settings,
+            clock=system_clock(),
             workers=settings.workers,
             allow_partial=settings.allow_partial,
             recorder=recorder,
