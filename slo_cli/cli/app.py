@@ -43,9 +43,9 @@ def _root(
 
 
 def _register() -> None:
-    from slo_cli.cli import budget, check, report, schema, snapshot, validate
+    from slo_cli.cli import budget, check, report, rules, schema, snapshot, validate
 
-    for module in (check, report, validate, budget, snapshot, schema):
+    for module in (check, report, validate, budget, snapshot, schema, rules):
         module.register(app)
 
 
