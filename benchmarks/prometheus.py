@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from slo_cli.cli.connection import system_clock  # noqa: E402
 from slo_cli.sources.grid import plan_grid  # noqa: E402
 from slo_cli.sources.model import FetchRequest  # noqa: E402
 from slo_cli.sources.prometheus import PrometheusSource  # noqa: E402
@@ -103,7 +104,9 @@ def truth_windows(series: list[Series], end: float) -> list[tuple[float, float]]
 
 
 def run_source(url: str, slos: list, edges: np.ndarray, workers: int) -> tuple[float, int, list]:
-    src = PrometheusSource(ConnectionSettings.from_sources({"url": url}, {}), workers=workers)
+    src = PrometheusSource(
+        ConnectionSettings.from_sources({"url": url}, {}), clock=system_clock(), workers=workers
+    )
     reqs = [FetchRequest(s.key, s, edges) for s in slos]
     t0 = time.perf_counter()
     try:

@@ -85,6 +85,7 @@ def timed(cmd: list[str], repeat: int) -> list[float]:
 
 def record(url: str, specs: Path, out: Path) -> None:
     """A snapshot of exactly what the 7d report at AT asks the server."""
+    from slo_cli.cli.connection import system_clock
     from slo_cli.report.build import plan, requests
     from slo_cli.report.period import resolve_period
     from slo_cli.sources.http import Recorder
@@ -94,7 +95,9 @@ def record(url: str, specs: Path, out: Path) -> None:
     from slo_specs import load_paths
 
     recorder = Recorder()
-    source = PrometheusSource(ConnectionSettings(url=url), workers=4, recorder=recorder)
+    source = PrometheusSource(
+        ConnectionSettings(url=url), clock=system_clock(), workers=4, recorder=recorder
+    )
     try:
         source.fetch(requests(plan(load_paths([specs]), resolve_period("7d", AT))))
     finally:

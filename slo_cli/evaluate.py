@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,18 +173,23 @@ def run_engine(
         edges = planned[idx[0]].edges
         good = np.vstack([_on_grid(counts[i].good, edges) for i in idx])
         total = np.vstack([_on_grid(counts[i].total, edges) for i in idx])
-        kwargs: dict[str, Any] = {
-            "end": planned[idx[0]].end,
-            "objective": np.array([planned[i].slo.objective for i in idx], dtype=float),
-            "window_start": np.array([planned[i].window_start for i in idx], dtype=float),
-            "window_s": np.array([planned[i].window_s for i in idx], dtype=float),
-            "ratio_timeslices": ratio_ts,
-        }
+        if ratio_ts:  # counted in good-seconds of seconds with traffic
+            good, total = engine.ratio_timeslice_counts(edges, good, total)
+        policy = engine.Policy()
         if rules is not None:
-            kwargs["rules"] = rules
+            policy = replace(policy, rules=rules)
         if min_coverage is not None:
-            kwargs["min_coverage"] = min_coverage
-        res = engine.evaluate(edges, good, total, **kwargs)
+            policy = replace(policy, min_coverage=min_coverage)
+        res = engine.evaluate(
+            edges,
+            good,
+            total,
+            end=planned[idx[0]].end,
+            objective=np.array([planned[i].slo.objective for i in idx], dtype=float),
+            window_start=np.array([planned[i].window_start for i in idx], dtype=float),
+            window_s=np.array([planned[i].window_s for i in idx], dtype=float),
+            policy=policy,
+        )
         for row, i in enumerate(idx):
             results[i] = _result(planned[i], counts[i], res, row)
     return [r for r in results if r is not None]

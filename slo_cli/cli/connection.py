@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 if TYPE_CHECKING:
+    from slo_cli.sources.http import Clock
     from slo_cli.sources.model import Source
     from slo_cli.sources.settings import ConnectionSettings
 
@@ -293,8 +294,20 @@ def make_source(connection: ConnectionOptions | ConnectionSettings) -> Source:
 
     settings.base_url  # noqa: B018 - raises the one-line "no URL" usage error early
     return PrometheusSource(
-        settings, workers=settings.workers, allow_partial=settings.allow_partial
+        settings,
+        clock=system_clock(),
+        workers=settings.workers,
+        allow_partial=settings.allow_partial,
     )
+
+
+def system_clock() -> Clock:
+    """The real clock, read here in the CLI and handed to sources (which never read it)."""
+    import time
+
+    from slo_cli.sources.http import Clock
+
+    return Clock(now=time.time, monotonic=time.monotonic, sleep=time.sleep)
 
 
 #: how far in the past the default evaluation instant is, so the newest bin is complete (s)

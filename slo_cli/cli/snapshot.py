@@ -14,7 +14,12 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.connection import ConnectionOptions, connection_options, parse_at
+from slo_cli.cli.connection import (
+    ConnectionOptions,
+    connection_options,
+    parse_at,
+    system_clock,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,8 +56,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record what `slo check --from FILE` (and, with --period, `slo report --from FILE`)
         needs to evaluate these SLOs at one instant."""
-        import time
-
+        from slo_cli.cli.common import now
         from slo_cli.errors import UsageError
         from slo_cli.evaluate import plan, requests
         from slo_cli.report.build import plan as report_plan
@@ -67,7 +71,7 @@ def register(app: typer.Typer) -> None:
         if settings.from_file:
             raise UsageError("slo snapshot records from a server; --from cannot be used here")
         check_timezone(timezone)
-        instant = parse_at(at, time.time(), lag_s=settings.lag_s)
+        instant = parse_at(at, now(), lag_s=settings.lag_s)
         # every period is resolved before any query, so a bad one is a usage error (exit 2)
         report_periods = [
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
@@ -82,6 +86,7 @@ def register(app: typer.Typer) -> None:
         recorder = Recorder()
         source = PrometheusSource(
             settings,
+            clock=system_clock(),
             workers=settings.workers,
             allow_partial=settings.allow_partial,
             recorder=recorder,
@@ -103,7 +108,7 @@ def register(app: typer.Typer) -> None:
             out,
             recorder,
             at=instant,
-            recorded_at=time.time(),
+            recorded_at=now(),
             engine=settings.engine,
             max_points=settings.max_points,
         )

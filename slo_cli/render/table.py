@@ -26,6 +26,7 @@ from slo_cli.render.common import (
     summary,
     tte_text,
 )
+from slo_cli.render.console import PLAIN, Terminal, console_text
 from slo_cli.render.units import human_duration, number
 from slo_cli.results import BURN_WINDOWS, Evaluation, SLOResult
 
@@ -162,8 +163,15 @@ def fitted_table(evaluation: Evaluation, console: Console) -> Table:
     return table
 
 
-def render_table(evaluation: Evaluation, console: Console, *, details: bool = False) -> None:
-    """Print the table, the summary line and (with `details`) every window of every SLO."""
+def render_table(
+    evaluation: Evaluation, terminal: Terminal = PLAIN, *, details: bool = False
+) -> str:
+    """The title, the table fitted to the terminal, (with `details`) every window of every SLO,
+    and the summary line; colour escapes only when `terminal` takes them."""
+    return console_text(terminal, lambda console: _draw(evaluation, console, details))
+
+
+def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
     console.print(f"[bold]SLO check[/] at {iso(evaluation.at)}", highlight=False)
     if evaluation.slos:
         console.print(fitted_table(evaluation, console))

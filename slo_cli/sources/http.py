@@ -14,7 +14,6 @@ from __future__ import annotations
 import email.utils
 import json
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,20 @@ MAX_RETRIES = 3
 BACKOFF_S = 0.5
 #: longest Retry-After we honour before giving up (seconds)
 MAX_RETRY_AFTER_S = 60.0
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Time as the CLI reads it, handed down: sources never read the clock themselves.
+
+    `now` is epoch seconds (for an HTTP-date Retry-After), `monotonic` measures deadlines,
+    `sleep` waits between retries.
+    """
+
+    now: Callable[[], float]
+    monotonic: Callable[[], float]
+    sleep: Callable[[float], None]
+
 
 _LIMIT_WORDS = (
     "limit",
@@ -107,14 +120,14 @@ class Transport:
         url: str = "",
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self.allow_partial = allow_partial
         self.auth_headers = auth_headers or []
         self.url = url
         self.max_retries = max_retries
         self.backoff_s = backoff_s
-        self.sleep = sleep
+        self.clock = clock
         self.requests_sent = 0
         self.partial_notes: list[str] = []
 
@@ -135,14 +148,15 @@ class Transport:
                 self._record(path, params, answer)
                 return envelope
             attempt += 1
-            self.sleep(retry_in)
+            assert self.clock is not None  # _retry_delay replays only with a clock
+            self.clock.sleep(retry_in)
 
     def _retry_delay(self, answer: RawAnswer, attempt: int) -> float | None:
         """Seconds to wait before replaying this answer's request, or None to not replay."""
-        if attempt >= self.max_retries:
+        if attempt >= self.max_retries or self.clock is None:
             return None
         if answer.status == 429:
-            wait = _retry_after_s(answer.retry_after)
+            wait = _retry_after_s(answer.retry_after, self.clock.now())
             if wait is None:
                 return self.backoff_s * 2**attempt
             return wait if wait <= MAX_RETRY_AFTER_S else None
@@ -276,7 +290,7 @@ def _envelope(answer: RawAnswer) -> dict[str, Any] | None:
     return None
 
 
-def _retry_after_s(value: str | None) -> float | None:
+def _retry_after_s(value: str | None, now: float) -> float | None:
     if not value:
         return None
     try:
@@ -287,7 +301,7 @@ def _retry_after_s(value: str | None) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, when.timestamp() - now)
 
 
 class LiveTransport(Transport):
@@ -297,6 +311,7 @@ class LiveTransport(Transport):
         self,
         settings: ConnectionSettings,
         *,
+        clock: Clock,
         recorder: Recorder | None = None,
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
@@ -307,6 +322,7 @@ class LiveTransport(Transport):
             url=redact_url(settings.base_url),
             max_retries=max_retries,
             backoff_s=backoff_s,
+            clock=clock,
         )
         self.settings = settings
         self.recorder = recorder

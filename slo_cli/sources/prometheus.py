@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
-from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, LiveTransport, Recorder
+from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, LiveTransport, Recorder
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
 from slo_cli.sources.settings import ConnectionSettings
 
@@ -16,13 +16,15 @@ class PrometheusSource:
     """Counts from a Prometheus-compatible server, `workers` SLOs at a time.
 
     Each worker thread has its own HTTP session (requests sessions are not thread-safe).
-    `recorder` collects every successful raw answer for `slo snapshot`.
+    `recorder` collects every successful raw answer for `slo snapshot`; `clock` is the CLI's
+    (sources never read the clock themselves).
     """
 
     def __init__(
         self,
         settings: ConnectionSettings,
         *,
+        clock: Clock,
         workers: int = 4,
         allow_partial: bool = False,
         recorder: Recorder | None = None,
@@ -36,6 +38,7 @@ class PrometheusSource:
         settings.base_url  # noqa: B018 - a missing URL is a usage error now, not in a thread
         self.workers = max(1, int(workers))
         self.recorder = recorder
+        self.clock = clock
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.lookback_s = lookback_s
@@ -61,6 +64,7 @@ class PrometheusSource:
         if fetcher is None:
             transport = LiveTransport(
                 self.settings,
+                clock=self.clock,
                 recorder=self.recorder,
                 max_retries=self.max_retries,
                 backoff_s=self.backoff_s,

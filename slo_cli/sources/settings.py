@@ -8,7 +8,6 @@ logged or recorded safely.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -187,15 +186,16 @@ class ConnectionSettings:
     def from_sources(
         cls,
         flags: Mapping[str, Any],
-        env: Mapping[str, str] | None = None,
+        env: Mapping[str, str],
         config: Mapping[str, Any] | None = None,
     ) -> ConnectionSettings:
         """Merge settings: flags over environment variables over the config file over defaults.
 
-        `flags` maps field names to values (None = not given); `env` is usually `os.environ`;
+        `flags` maps field names to values (None = not given); `env` is the environment the CLI
+        hands down (sources never read `os.environ` themselves);
         `config` is the parsed config file (a mapping, optionally under a `prometheus` key).
         """
-        env = dict(os.environ if env is None else env)
+        env = dict(env)
         merged: dict[str, Any] = {}
         if config:
             section = config.get("prometheus", config)

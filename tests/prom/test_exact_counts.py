@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pytest
 
+from slo_cli.cli.connection import system_clock
 from slo_cli.sources.errors import NotABucketBoundaryError
 from slo_cli.sources.grid import plan_grid
 from slo_cli.sources.model import FetchRequest, SeriesCounts
@@ -73,7 +74,7 @@ def grid(at: float) -> np.ndarray:
 @pytest.fixture(scope="module")
 def source(prometheus: Server):
     settings = ConnectionSettings.from_sources({"url": prometheus.url}, {})
-    src = PrometheusSource(settings, workers=2)
+    src = PrometheusSource(settings, clock=system_clock(), workers=2)
     yield src
     src.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from slo_cli.cli.connection import system_clock
 from slo_cli.sources import errors as E
 from slo_cli.sources.fetch import Counter, Fetcher
 from slo_cli.sources.http import LiveTransport
@@ -67,7 +68,9 @@ def fetch(
     settings = ConnectionSettings.from_sources(
         {"url": url, "timeout_s": 5, **flags}, {"TOK": TOKEN}
     )
-    src = PrometheusSource(settings, workers=1, allow_partial=allow_partial, backoff_s=0.05)
+    src = PrometheusSource(
+        settings, clock=system_clock(), workers=1, allow_partial=allow_partial, backoff_s=0.05
+    )
     edges = T0 + 60.0 * np.arange(bins + 1)
     started = time.monotonic()
     try:
@@ -282,7 +285,9 @@ def test_chunks_stay_under_the_points_limit_and_bins_follow_timestamps() -> None
         return Reply(200, json.dumps(body))
 
     with fault_server(script) as srv:
-        transport = LiveTransport(ConnectionSettings.from_sources({"url": srv.url}, {}))
+        transport = LiveTransport(
+            ConnectionSettings.from_sources({"url": srv.url}, {}), clock=system_clock()
+        )
         got = Fetcher(transport, max_points=3).counter_counts(
             [Counter("good", 'req_total{code="200"}'), Counter("total", "req_total")],
             T0 + 60.0 * np.arange(8),
@@ -331,7 +336,7 @@ def test_workers_have_one_session_each_and_report_progress() -> None:
     calls: list[tuple[int, int]] = []
     with fault_server(lambda r, i: Reply(200, matrix(r.form), delay=0.05)) as srv:
         settings = ConnectionSettings.from_sources({"url": srv.url}, {})
-        src = PrometheusSource(settings, workers=2)
+        src = PrometheusSource(settings, clock=system_clock(), workers=2)
         edges = T0 + 60.0 * np.arange(3)
         reqs = [FetchRequest(f"shop/avail{i}", SLO, edges) for i in range(5)]
         try:

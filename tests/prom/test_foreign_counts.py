@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from slo_cli.cli.connection import system_clock
 from slo_cli.sources.grid import plan_grid
 from slo_cli.sources.model import FetchRequest, SeriesCounts
 from slo_cli.sources.prometheus import PrometheusSource
@@ -66,7 +67,7 @@ spec:
 @pytest.fixture(scope="module")
 def source(prometheus: Server):
     settings = ConnectionSettings.from_sources({"url": prometheus.url}, {})
-    src = PrometheusSource(settings, workers=2)
+    src = PrometheusSource(settings, clock=system_clock(), workers=2)
     yield src
     src.close()
 

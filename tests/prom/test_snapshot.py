@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from slo_cli.cli.app import app
+from slo_cli.cli.connection import system_clock
 from slo_cli.evaluate import plan, requests
 from slo_cli.sources.errors import SnapshotError
 from slo_cli.sources.prometheus import PrometheusSource
@@ -91,7 +92,9 @@ def test_replay_equals_the_live_counts(prometheus: Server, recorded: tuple[Path,
     replay = RecordedSource(snap)
     assert replay.at == AT
     reqs = requests(plan(specs, replay.at))
-    live_src = PrometheusSource(ConnectionSettings.from_sources({"url": prometheus.url}, {}))
+    live_src = PrometheusSource(
+        ConnectionSettings.from_sources({"url": prometheus.url}, {}), clock=system_clock()
+    )
     try:
         live = live_src.fetch(reqs)
     finally:
