@@ -38,11 +38,11 @@ class SliExprs:
 
 
 def threshold_regex(threshold: float) -> str:
-    """A regex matching the decimal spellings of a bucket bound: 0.3 -> '0\\.30*' (0.3, 0.30,
-    0.300), 1 -> '1(\\.0*)?' (1, 1.0), 2.5 -> '2\\.50*'; escaped for a PromQL string.
+    r"""A regex matching the decimal spellings of a bucket bound, escaped for a PromQL string:
+    0.3 -> ``0\\.30*`` (0.3, 0.30, 0.300), 1 -> ``1(\\.0*)?`` (1, 1.0).
 
-    >>> [threshold_regex(x) for x in (0.3, 1.0, 2.5, 10.0)]
-    ['0\\\\.30*', '1(\\\\.0*)?', '2\\\\.50*', '10(\\\\.0*)?']
+    >>> print(threshold_regex(0.3), threshold_regex(1.0), threshold_regex(2.5))
+    0\\.30* 1(\\.0*)? 2\\.50*
     """
     text = repr(float(threshold))
     if "e" in text or "E" in text:
