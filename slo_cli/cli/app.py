@@ -44,9 +44,19 @@ def _root(
 
 
 def _register() -> None:
-    from slo_cli.cli import budget, check, completion, examples, report, schema, snapshot, validate
+    from slo_cli.cli import (
+        budget,
+        check,
+        completion,
+        examples,
+        report,
+        rules,
+        schema,
+        snapshot,
+        validate,
+    )
 
-    for module in (check, report, validate, budget, snapshot, schema, examples, completion):
+    for module in (check, report, validate, budget, snapshot, schema, rules, examples, completion):
         module.register(app)
 
 
