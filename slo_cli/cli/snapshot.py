@@ -18,6 +18,7 @@ from slo_cli.cli.connection import (
     ConnectionOptions,
     connection_options,
     parse_at,
+    run_deadline,
     system_clock,
 )
 
@@ -85,9 +86,11 @@ def register(app: typer.Typer) -> None:
             r for p in report_periods for r in report_requests(report_plan(specs, p))
         ]
         recorder = Recorder()
+        clock = system_clock()
         source = PrometheusSource(
             settings,
-            clock=system_clock(),
+            clock=clock,
+            run_deadline=run_deadline(settings, clock),
             workers=settings.workers,
             allow_partial=settings.allow_partial,
             recorder=recorder,

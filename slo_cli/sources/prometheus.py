@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
-from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, LiveTransport, Recorder
+from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, Recorder
+from slo_cli.sources.live import LiveTransport
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
 from slo_cli.sources.settings import ConnectionSettings
 
@@ -31,6 +32,7 @@ class PrometheusSource:
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
         lookback_s: float = LOOKBACK_S,
+        run_deadline: float | None = None,
     ) -> None:
         from dataclasses import replace
 
@@ -42,6 +44,8 @@ class PrometheusSource:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.lookback_s = lookback_s
+        #: the monotonic instant (on `clock`) every request must end by: --deadline
+        self.run_deadline = run_deadline
         self._local = threading.local()
         self._transports: list[LiveTransport] = []
         self._lock = threading.Lock()
@@ -68,6 +72,7 @@ class PrometheusSource:
                 recorder=self.recorder,
                 max_retries=self.max_retries,
                 backoff_s=self.backoff_s,
+                run_deadline=self.run_deadline,
             )
             with self._lock:
                 self._transports.append(transport)
