@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
-from rich.console import Console
 
 from slo_cli.cli.check import render
 from slo_cli.gate import apply_gate
 from slo_cli.render.common import CheckFormat
+from slo_cli.render.console import Terminal
 from slo_cli.render.json_out import SCHEMA_FILE
 from slo_cli.render.table import COLUMNS, render_table
 from tests.check.factory import evaluation, no_data, result
@@ -117,9 +117,7 @@ def test_markdown_table_has_one_row_per_slo_and_lists_failures() -> None:
 
 
 def _lines(width: int) -> list[str]:
-    console = Console(width=width, color_system=None, highlight=False, file=io.StringIO())
-    render_table(EV, console)
-    return console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return render_table(EV, Terminal(width=width)).splitlines()
 
 
 def test_table_shows_every_column_at_100() -> None:
