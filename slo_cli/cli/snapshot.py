@@ -58,9 +58,7 @@ def register(app: typer.Typer) -> None:
         needs to evaluate these SLOs at one instant."""
         from slo_cli.cli.common import now
         from slo_cli.errors import UsageError
-        from slo_cli.evaluate import plan, requests
-        from slo_cli.report.build import plan as report_plan
-        from slo_cli.report.build import requests as report_requests
+        from slo_cli.plan import check_needs, plan, report_needs, requests
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.http import Recorder
         from slo_cli.sources.prometheus import PrometheusSource
@@ -77,11 +75,11 @@ def register(app: typer.Typer) -> None:
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
         ]
         specs = load_paths(paths)
-        check_reqs = requests(plan(specs, instant))
+        check_reqs = requests(plan(specs, check_needs(instant)))
         # the report's grids differ from the check's (period bounds are edges, hourly bins far
         # back): each period adds its own requests; answers shared by several are stored once
         reqs = check_reqs + [
-            r for p in report_periods for r in report_requests(report_plan(specs, p))
+            r for p in report_periods for r in requests(plan(specs, report_needs(p)))
         ]
         recorder = Recorder()
         source = PrometheusSource(

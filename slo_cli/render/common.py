@@ -124,7 +124,7 @@ def tte_text(r: SLOResult, parts: int = 2) -> str:
     duration with at most `parts` units."""
     if r.status == "NO_DATA" or math.isnan(r.time_to_exhaustion_s):
         return "—"
-    if r.remaining <= 0:
+    if r.exhausted:
         return "now"
     if math.isinf(r.time_to_exhaustion_s):
         return "—"

@@ -77,8 +77,13 @@ def _sli(r: SLOResult) -> str:
 
 COLUMNS: tuple[Column, ...] = (
     Column("slo", "SLO", lambda r: r.name, justify="left", max_width=24),
+    # the window without its zone: the zone is in --details and every other output
     Column(
-        "objective", "objective", lambda r: f"{objective_text(r.objective)} {r.window}", "left", 6
+        "objective",
+        "objective",
+        lambda r: f"{objective_text(r.objective)} {r.window_short or r.window}",
+        "left",
+        6,
     ),
     Column("sli", "SLI", _sli, keep=9),
     Column("remaining", "budget", _remaining),
@@ -208,8 +213,8 @@ def _details(r: SLOResult, console: Console) -> None:
     console.print(head, highlight=False)
     length = human_duration(r.window_s)
     window = r.window if length == r.window else f"{r.window} ({length})"
-    kind = r.sli_kind + ("" if r.budgeting == "occurrences" else f", {r.budgeting}")
-    unit = "slices" if "timeslices" in r.budgeting else "events"
+    kind = r.sli_kind + (f", {r.budgeting_note}" if r.budgeting_note else "")
+    unit = r.count_unit
     lines = [
         f"objective {objective_text(r.objective)} over {window}, from {iso(r.window_start)}"
         f" to {iso(r.window_end)}; SLI {kind}" + ("" if r.exact else " (approximate)"),
