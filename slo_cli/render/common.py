@@ -54,6 +54,22 @@ def pct(ratio: float, digits: int = 2) -> str:
     return f"{'0' if text == '-0' else text}%"
 
 
+def coverage_text(ratio: float) -> str:
+    """A coverage as a whole percentage, floored: 100% only when no bin lacks data, 0% only
+    when every bin does (so a window missing its last half hour never reads as complete).
+
+    >>> coverage_text(1.0), coverage_text(0.99993), coverage_text(0.5), coverage_text(0.004)
+    ('100%', '99%', '50%', '<1%')
+    >>> coverage_text(0.0), coverage_text(float("nan"))
+    ('0%', '—')
+    """
+    if math.isnan(ratio):
+        return "—"
+    if 0 < ratio < 0.01:
+        return "<1%"
+    return f"{math.floor(ratio * 100 + 1e-9):d}%"
+
+
 def objective_text(objective: float) -> str:
     """The objective with as many decimals as it was written with (up to 4).
 
