@@ -49,13 +49,14 @@ def test_every_value_of_every_format_enum_has_a_renderer() -> None:
         assert set(RENDERERS[enum_type]) == set(enum_type), name
 
 
-#: command -> (arguments before --format, how to recognise the output of each format)
+#: command -> (the command line before --format, the exit codes it may end with)
 SNAP = ("examples/", "--from", "examples/snapshot.json")
 RUNS: dict[str, tuple[tuple[str, ...], set[int]]] = {
     "check": (("check", *SNAP), {1}),
     "report": (("report", *SNAP, "--generated-at", "2026-11-20T12:05:00Z"), {0}),
     "validate": (("validate", "examples/"), {0}),
     "budget": (("budget", "99.9", "--events", "1000000"), {0}),
+    "rules": (("rules", "examples/"), {0}),
 }
 
 
@@ -70,6 +71,11 @@ def _looks_like(fmt: str, text: str) -> bool:
         return text.lstrip().lower().startswith("<!doctype html>")
     if fmt == "markdown":
         return text.startswith("#")
+    if fmt in ("prometheus", "prometheus-operator", "mimir"):
+        import yaml
+
+        data = yaml.safe_load(text)
+        return bool((data.get("spec") or data)["groups"])
     if fmt == "table":
         return text.startswith("SLO check at ")
     return bool(text.strip())  # text, github

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slo_cli.render.console import PLAIN, Terminal
+from slo_cli.rules.render import RulesFormat
 
 
 class CheckFormat(str, enum.Enum):
@@ -58,6 +59,7 @@ FORMATS: dict[str, type[enum.Enum]] = {
     "report": ReportFormat,
     "validate": ValidateFormat,
     "budget": BudgetFormat,
+    "rules": RulesFormat,
 }
 
 
@@ -67,7 +69,8 @@ class RenderOptions:
     goes (width, colour); `exit_code`: the run's exit code (check JSON); `details`: the check
     table's per-window view; `allow_no_data`: whether SLOs without data fail (check JUnit);
     `chart_links`: SLO key -> chart path (report Markdown); `charts`: SLO key -> SVG text
-    (report HTML; None draws them)."""
+    (report HTML; None draws them); `spec_files`: the specs a rule file comes from (its
+    header); `rules_name`, `rules_namespace`: the PrometheusRule / Mimir namespace names."""
 
     terminal: Terminal = PLAIN
     exit_code: int | None = None
@@ -75,6 +78,9 @@ class RenderOptions:
     allow_no_data: bool = False
     chart_links: Mapping[str, str] | None = None
     charts: Mapping[str, str] | None = None
+    spec_files: tuple[str, ...] = ()
+    rules_name: str = "slo-rules"
+    rules_namespace: str | None = None
 
 
 Renderer = Callable[[Any, RenderOptions], str]
@@ -155,6 +161,17 @@ def _budget_json(sheet: Any, o: RenderOptions) -> str:
     return budget_json(sheet)
 
 
+def _rules(fmt: RulesFormat) -> Renderer:
+    def renderer(groups: Any, o: RenderOptions) -> str:
+        from slo_cli.rules.render import render as render_rules
+
+        return render_rules(
+            groups, fmt, sources=o.spec_files, name=o.rules_name, namespace=o.rules_namespace
+        )
+
+    return renderer
+
+
 #: every format of every command -> its renderer, per enum (the enums are str enums: `json`
 #: of one command equals `json` of another, so one flat dict would mix them up)
 RENDERERS: dict[type[enum.Enum], dict[Any, Renderer]] = {
@@ -180,9 +197,15 @@ RENDERERS: dict[type[enum.Enum], dict[Any, Renderer]] = {
         BudgetFormat.text: _budget_text,
         BudgetFormat.json: _budget_json,
     },
+    RulesFormat: {
+        RulesFormat.prometheus: _rules(RulesFormat.prometheus),
+        RulesFormat.prometheus_operator: _rules(RulesFormat.prometheus_operator),
+        RulesFormat.mimir: _rules(RulesFormat.mimir),
+    },
 }
 
 
 def render(fmt: enum.Enum, subject: Any, options: RenderOptions = RenderOptions()) -> str:
-    """`subject` (an Evaluation, a Report, a CheckReport, a BudgetSheet) as text in `fmt`."""
+    """`subject` (an Evaluation, a Report, a CheckReport, a BudgetSheet, rule groups) as text
+    in `fmt`."""
     return RENDERERS[type(fmt)][fmt](subject, options)
