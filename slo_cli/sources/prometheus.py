@@ -38,6 +38,7 @@ class PrometheusSource:
 
         self.settings = replace(settings, allow_partial=allow_partial)
         settings.base_url  # noqa: B018 - a missing URL is a usage error now, not in a thread
+        settings.check_files()  # so is a missing CA bundle or certificate
         self.workers = max(1, int(workers))
         self.recorder = recorder
         self.clock = clock

@@ -167,6 +167,18 @@ class ConnectionSettings:
         names += [f"URL parameter {k}" for k, _ in self.url_params]
         return names
 
+    def check_files(self) -> None:
+        """Raise a usage error unless every file named (CA bundle, client certificate and key,
+        token file) is a readable regular file: before any request, not as a TLS failure."""
+        for option, path in (
+            ("--ca-bundle", self.ca_bundle),
+            ("--client-cert", self.client_cert),
+            ("--client-key", self.client_key),
+            ("--bearer-token-file", self.bearer_token_file),
+        ):
+            if path is not None:
+                _readable_file(option, path)
+
     def secret_values(self) -> list[str]:
         """Every value we send that may be secret, longest first, for scrubbing what we print:
         header values, the bearer token, passwords, URL user info and query values, --param
@@ -406,14 +418,6 @@ def _convert(base: ConnectionSettings, merged: dict[str, Any]) -> ConnectionSett
         )
     if bool(settings.client_cert) != bool(settings.client_key) and settings.client_key:
         raise UsageError("--client-key needs --client-cert")
-    for option, path in (
-        ("--ca-bundle", settings.ca_bundle),
-        ("--client-cert", settings.client_cert),
-        ("--client-key", settings.client_key),
-        ("--bearer-token-file", settings.bearer_token_file),
-    ):
-        if path is not None:
-            _readable_file(option, path)
     _check_auth(settings)
     return replace(settings, connect_timeout_s=min(10.0, settings.timeout_s))
 
