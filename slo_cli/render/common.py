@@ -6,24 +6,13 @@ people and never derives a new result.
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from slo_cli.render.formats import CheckFormat as CheckFormat  # re-exported
 from slo_cli.render.units import human_duration
 from slo_cli.results import Evaluation, SLOResult, Status
-
-
-class CheckFormat(str, enum.Enum):
-    """`slo check --format`: every value has a renderer (tests/check/test_formats.py)."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-    junit = "junit"
-
 
 #: status -> (symbol, word, rich style). The symbol and word read without colour.
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
