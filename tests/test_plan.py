@@ -8,11 +8,12 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from slo_cli.evaluate import evaluate
 from slo_cli.plan import check_needs, plan, report_needs, requests
-from slo_cli.render.json_out import check_document
+from slo_cli.render.json_out import SCHEMA_FILE, check_document
 from slo_cli.report.build import build_report
 from slo_cli.report.period import resolve_period
 from slo_cli.results import WARN_REMAINING
@@ -55,7 +56,9 @@ def test_ratio_timeslices_count_seconds_in_check_and_report() -> None:
     # the engine weighs each bin's good ÷ total ratio by its width: good-seconds of seconds
     specs = load_text(RATIO_TIMESLICES)
     [r] = evaluate(specs, Synthetic(0.0), AT).slos
-    [record] = check_document(evaluate(specs, Synthetic(0.0), AT))["slos"]
+    doc = check_document(evaluate(specs, Synthetic(0.0), AT))
+    jsonschema.validate(doc, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    [record] = doc["slos"]
     period = resolve_period("7d", AT)
     [s] = build_report(specs, Synthetic(0.0), period, at=AT, generated_at=AT).slos
     assert r.count_unit == record["count_unit"] == s.count_unit == "seconds"
