@@ -6,24 +6,13 @@ people and never derives a new result.
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from slo_cli.render.formats import CheckFormat as CheckFormat  # re-exported
 from slo_cli.render.units import human_duration
 from slo_cli.results import Evaluation, SLOResult, Status
-
-
-class CheckFormat(str, enum.Enum):
-    """`slo check --format`: every value has a renderer (tests/check/test_formats.py)."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-    junit = "junit"
-
 
 #: status -> (symbol, word, rich style). The symbol and word read without colour.
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
@@ -180,10 +169,13 @@ def summary(evaluation: Evaluation) -> str:
     )
     breached, unknown = evaluation.breached, evaluation.unknown
     if any(r.verdict is not None for r in evaluation.slos):
+        # never "pass" next to SLOs without data: those exit 4 unless --allow-no-data
         if breached:
             text += f" · gate: {len(breached)} failing"
+            if unknown:
+                text += f", {len(unknown)} without data"
+        elif unknown:
+            text += f" · gate: {len(unknown)} without data"
         else:
             text += " · gate: pass"
-        if unknown:
-            text += f", {len(unknown)} without data"
     return text
