@@ -94,7 +94,7 @@ def matchers(labels: dict[str, str]) -> str:
 
 def alert_rules_of(slo: Any) -> tuple[AlertRule, ...]:
     """The SLO's own alert rules (the ones `slo check` evaluates), or the engine's defaults."""
-    from slo_cli.evaluate import alert_rules
+    from slo_cli.plan import alert_rules
 
     return tuple(alert_rules(slo) or DEFAULT_ALERT_RULES)
 
