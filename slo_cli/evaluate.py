@@ -130,6 +130,7 @@ def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: 
         page=bool(np.asarray(res.page)[row]),
         ticket=bool(np.asarray(res.ticket)[row]),
         alerts_firing=tuple(res.alerts_firing[row]),
+        alerts_blind=tuple(res.alerts_blind[row]),
         time_to_exhaustion_s=_f(res.time_to_exhaustion_s, row),
         status=status,
         data_error=bool(np.asarray(res.data_error)[row]),

@@ -78,6 +78,8 @@ class SLOResult:
     shown, never clamped). `budget_minutes` is the budget's time equivalent
     over the window. `burn_rates` and `coverage` are keyed by BURN_WINDOWS names.
     `time_to_exhaustion_s` is inf when the budget is not burning, 0 when already exhausted.
+    `alerts_blind` names the alert rules that read a window without data (they cannot be
+    evaluated; the status is then NO_DATA unless a rule fires or the budget is spent).
     """
 
     service: str
@@ -104,6 +106,7 @@ class SLOResult:
     time_to_exhaustion_s: float
     status: Status
     data_error: bool = False
+    alerts_blind: tuple[str, ...] = ()
     exact: bool = True
     notes: tuple[str, ...] = ()
     description: str = ""

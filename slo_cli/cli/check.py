@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
-from slo_cli.render.common import CheckFormat
-
-if TYPE_CHECKING:
-    from slo_cli.render.console import Terminal
-    from slo_cli.results import Evaluation
+from slo_cli.render.formats import CheckFormat
 
 
 class FailOnChoice(str, enum.Enum):
@@ -105,52 +101,16 @@ def register(app: typer.Typer) -> None:
         )
         code = int(exit_code(evaluation, allow_no_data=allow_no_data))
         from slo_cli.render.common import summary
+        from slo_cli.render.formats import PLAIN, RenderOptions, render
 
-        terminal = None
-        if output is None and fmt is CheckFormat.table:
-            terminal = common.stdout_terminal(no_color=no_color)
-        text = render(
-            evaluation,
-            fmt,
+        options = RenderOptions(
+            # the table is laid out for stdout as it is (width, colour), for a file plainly
+            terminal=PLAIN
+            if output is not None or fmt is not CheckFormat.table
+            else common.stdout_terminal(no_color=no_color),
             exit_code=code,
             details=details,
             allow_no_data=allow_no_data,
-            terminal=terminal,
         )
-        common.emit(text, output, lambda: summary(evaluation))
+        common.emit(render(fmt, evaluation, options), output, lambda: summary(evaluation))
         raise typer.Exit(code)
-
-
-def render(
-    evaluation: Evaluation,
-    fmt: CheckFormat,
-    *,
-    exit_code: int,
-    details: bool = False,
-    allow_no_data: bool = False,
-    terminal: Terminal | None = None,
-) -> str:
-    """Render `evaluation` as text in `fmt`; the table is laid out for `terminal` (default: a
-    file, 100 columns, no colour)."""
-    if fmt is CheckFormat.table:
-        from slo_cli.render.console import PLAIN
-        from slo_cli.render.table import render_table
-
-        return render_table(evaluation, terminal or PLAIN, details=details)
-    if fmt is CheckFormat.json:
-        from slo_cli.render.json_out import render_json
-
-        return render_json(evaluation, exit_code)
-    if fmt is CheckFormat.markdown:
-        from slo_cli.render.markdown import render_markdown
-
-        return render_markdown(evaluation)
-    if fmt is CheckFormat.csv:
-        from slo_cli.render.csv_out import render_csv
-
-        return render_csv(evaluation)
-    if fmt is CheckFormat.junit:
-        from slo_cli.render.junit import render_junit
-
-        return render_junit(evaluation, allow_no_data=allow_no_data)
-    raise AssertionError(f"no renderer for {fmt}")

@@ -127,7 +127,7 @@ def stdout_terminal(*, no_color: bool = False, pipe_width: int | None = PIPE_WID
     )
 
 
-def emit(text: str, output: Path | None, summary: Callable[[], str]) -> None:
+def emit(text: str, output: Path | None = None, summary: Callable[[], str] | None = None) -> None:
     """Write the result to stdout, or atomically to `output` and say so on stderr
     (``slo: wrote FILE: SUMMARY``)."""
     if output is None:
@@ -137,4 +137,4 @@ def emit(text: str, output: Path | None, summary: Callable[[], str]) -> None:
     from slo_cli.files import write_atomically
 
     write_atomically(output, text)
-    sys.stderr.write(f"slo: wrote {output}: {summary()}\n")
+    sys.stderr.write(f"slo: wrote {output}" + (f": {summary()}" if summary else "") + "\n")

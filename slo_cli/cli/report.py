@@ -16,7 +16,7 @@ import typer
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
-from slo_cli.render.report_common import ReportFormat
+from slo_cli.render.formats import ReportFormat
 
 if TYPE_CHECKING:
     from slo_cli.report.model import Report
@@ -134,6 +134,7 @@ def _generated(text: str, now: float) -> float:
 def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path | None) -> None:
     """Render, write the charts (when asked), and write the report to --output or stdout."""
     from slo_cli.cli import common
+    from slo_cli.render.formats import RenderOptions, render
 
     links: dict[str, str] = {}
     svgs: dict[str, str] | None = None
@@ -146,7 +147,7 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path |
 
                 rel = os.path.relpath(charts / chart_file_name(s), base)
                 links[s.key] = Path(rel).as_posix()
-    text = render(report, fmt, chart_links=links, charts=svgs)
+    text = render(fmt, report, RenderOptions(chart_links=links, charts=svgs))
     common.emit(text, output, lambda: f"{len(report.slos)} SLOs, {report.period.title}")
 
 
@@ -165,30 +166,3 @@ def _write_charts(report: Report, directory: Path) -> dict[str, str]:
     for s in with_data:
         write_atomically(directory / chart_file_name(s), out[s.key])
     return out
-
-
-def render(
-    report: Report,
-    fmt: ReportFormat,
-    *,
-    chart_links: dict[str, str] | None = None,
-    charts: dict[str, str] | None = None,
-) -> str:
-    """The report as text in `fmt`."""
-    if fmt is ReportFormat.markdown:
-        from slo_cli.render.report_markdown import render_report_markdown
-
-        return render_report_markdown(report, chart_links or None)
-    if fmt is ReportFormat.html:
-        from slo_cli.render.report_html import render_report_html
-
-        return render_report_html(report, charts)
-    if fmt is ReportFormat.json:
-        from slo_cli.render.report_json import render_report_json
-
-        return render_report_json(report)
-    if fmt is ReportFormat.csv:
-        from slo_cli.render.report_csv import render_report_csv
-
-        return render_report_csv(report)
-    raise AssertionError(f"no renderer for {fmt}")

@@ -6,7 +6,6 @@ flags or specs. Generation lives in slo_cli.rules; this module assembles and ren
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -75,10 +74,11 @@ def register(app: typer.Typer) -> None:
         service: Optional[list[str]] = SERVICE_OPTION,
     ) -> None:
         """Write Prometheus rules: exact SLI counts, burn rates and the SLOs' own alerts."""
+        from slo_cli.cli.common import emit
         from slo_cli.cli.selection import select_slos
         from slo_cli.errors import UsageError
+        from slo_cli.render.formats import RenderOptions, render
         from slo_cli.rules.build import Options, build
-        from slo_cli.rules.render import render
         from slo_specs import load_paths
 
         options = Options(
@@ -92,13 +92,12 @@ def register(app: typer.Typer) -> None:
         specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
         groups = build(specs, options)
         sources = sorted({s.source_path for s in specs if s.source_path})
-        text = render(groups, fmt, sources=sources, name=name, namespace=namespace)
-        if output is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            return
-        from slo_cli.files import write_atomically
-
-        write_atomically(output, text)
+        rendering = RenderOptions(
+            spec_files=tuple(sources), rules_name=name, rules_namespace=namespace
+        )
         n_rules = sum(len(g.rules) for g in groups)
-        sys.stderr.write(f"slo: wrote {output}: {len(groups)} groups, {n_rules} rules\n")
+        emit(
+            render(fmt, groups, rendering),
+            output,
+            lambda: f"{len(groups)} groups, {n_rules} rules",
+        )

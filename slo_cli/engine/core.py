@@ -70,6 +70,7 @@ class EngineResult:
                       NaN without traffic in that window.
     coverage          same keys: seconds with data ÷ seconds in the window.
     page, ticket      whether any rule of that severity fires; alerts_firing: labels per SLO.
+    alerts_blind      labels per SLO of the rules reading a window without data (unevaluated).
     time_to_exhaustion_s  remaining × window_s ÷ burn_rates[tte_basis]; inf when that burn is 0
                       (or no traffic in it), 0 when remaining ≤ 0.
     status            Status ints; data_error: some bin in the SLO window had good > total.
@@ -88,6 +89,7 @@ class EngineResult:
     page: np.ndarray
     ticket: np.ndarray
     alerts_firing: list[tuple[str, ...]]
+    alerts_blind: list[tuple[str, ...]]
     time_to_exhaustion_s: np.ndarray
     tte_basis: str
     status: np.ndarray
@@ -140,6 +142,29 @@ def evaluate_alerts(
     return Alerts(page=page, ticket=ticket, firing=[tuple(x) for x in firing])
 
 
+def blind_rules(
+    cover: dict[float, np.ndarray], rules: Sequence[AlertRule]
+) -> list[tuple[str, ...]]:
+    """Per SLO, the labels of the rules that read a window holding not one bin with data: such a
+    rule cannot be evaluated, so its silence is no evidence. ``cover`` maps a window length in
+    seconds to coverage per SLO and must hold every rule's two windows.
+
+    >>> rules = DEFAULT_ALERT_RULES[:2]  # page 1h/5m and page 6h/30m
+    >>> cover = {3600.0: np.array([1.0, 0.5]), 300.0: np.array([1.0, 0.0]),
+    ...          21600.0: np.array([1.0, 0.9]), 1800.0: np.array([0.2, 0.0])}
+    >>> blind_rules(cover, rules)
+    [(), ('page 1h/5m', 'page 6h/30m')]
+    """
+    n_slo = next(iter(cover.values())).shape[0] if cover else 0
+    out: list[list[str]] = [[] for _ in range(n_slo)]
+    for rule in rules:
+        with np.errstate(invalid="ignore"):
+            blind = ~(cover[float(rule.long_s)] > 0) | ~(cover[float(rule.short_s)] > 0)
+        for i in np.flatnonzero(blind):
+            out[i].append(rule.label)
+    return [tuple(x) for x in out]
+
+
 def status(
     alerts: Alerts,
     remaining: np.ndarray,
@@ -152,7 +177,9 @@ def status(
     is never OK):
 
     CRITICAL  a page fires, or remaining ≤ 0;
-    NO_DATA   coverage of the SLO window < ``min_coverage``, no traffic in it, or ``blind``;
+    NO_DATA   coverage of the SLO window < ``min_coverage``, no traffic in it, or ``blind``
+              (some alert rule reads a window without data, or the last hour has none: a
+              status of OK or WARNING would claim that rule is silent);
     WARNING   a ticket fires, or remaining < ``warn_remaining``;
     OK        otherwise.
 
@@ -187,8 +214,9 @@ def evaluate(
 
     The SLO window is [window_start, end] per SLO (for a calendar window, window_start is the
     period start and window_s the whole period, whose budget is spread over its full length);
-    burn-rate windows are [end − w, end]. ``blind`` (see :func:`status`): not one bin with data
-    in the last hour, so the page alerts cannot be evaluated.
+    burn-rate windows are [end − w, end]. ``blind`` (see :func:`status`): some alert rule reads
+    a window without one bin of data (:func:`blind_rules`), or the last hour has none, so not
+    every alert can be evaluated; NO_DATA unless a rule fires anyway or the budget is spent.
 
     One SLO at 99.9 % over 30 days of 5-minute bins, 100 events per bin (1,200 an hour); in the
     last hour 1.5 bad per bin (burn (18 ÷ 1,200) ÷ 0.001 = 15 ≥ 14.4 over 1 h and over 5 m), and
@@ -240,8 +268,9 @@ def evaluate(
     # No data at all over the basis window is not "no burn": the time left is unknown.
     tte = np.where((coverage[policy.tte_basis] > 0) | (left <= 0), tte, np.nan)
     alerts = evaluate_alerts(burn, rules, window_s)
+    unevaluated = blind_rules(cover, rules)
     with np.errstate(invalid="ignore"):
-        blind = ~(coverage["1h"] > 0)
+        blind = ~(coverage["1h"] > 0) | np.array([bool(b) for b in unevaluated], dtype=bool)
     return EngineResult(
         good=slo.good,
         total=slo.total,
@@ -256,6 +285,7 @@ def evaluate(
         page=alerts.page,
         ticket=alerts.ticket,
         alerts_firing=alerts.firing,
+        alerts_blind=unevaluated,
         time_to_exhaustion_s=tte,
         tte_basis=policy.tte_basis,
         status=status(alerts, left, coverage["window"], slo.total, blind, policy),

@@ -18,6 +18,7 @@ from slo_cli.render.common import (
     bar,
     burn_short,
     by_service,
+    coverage_text,
     iso,
     objective_text,
     pct,
@@ -65,7 +66,7 @@ def _remaining(r: SLOResult) -> str:
 
 
 def _coverage(r: SLOResult) -> str:
-    return pct(r.coverage.get("window", math.nan), 0)
+    return coverage_text(r.coverage.get("window", math.nan))
 
 
 def _sli(r: SLOResult) -> str:
@@ -249,5 +250,5 @@ def _details(r: SLOResult, console: Console) -> None:
     for w in BURN_WINDOWS:
         t.add_column(w, justify="right", no_wrap=True)
     t.add_row("  burn rate ×", *[_burn(w, lambda x: number(x, 2))(r) for w in BURN_WINDOWS])
-    t.add_row("  data", *[pct(r.coverage.get(w, math.nan), 0) for w in BURN_WINDOWS])
+    t.add_row("  data", *[coverage_text(r.coverage.get(w, math.nan)) for w in BURN_WINDOWS])
     console.print(t)

@@ -159,6 +159,7 @@ def test_engine_equals_reference(case: dict) -> None:
         assert bool(res.page[i]) == ref.page
         assert bool(res.ticket[i]) == ref.ticket
         assert res.alerts_firing[i] == ref.alerts_firing
+        assert res.alerts_blind[i] == ref.alerts_blind
         assert int(res.status[i]) == ref.status
         assert bool(res.data_error[i]) == ref.data_error
         if not math.isnan(ref.sli):
