@@ -22,7 +22,7 @@ from slo_cli.results import SLOResult
 from slo_cli.sources.prometheus import PrometheusSource
 from slo_cli.sources.settings import ConnectionSettings
 from slo_specs import load_text
-from tests.datagen import DAY, END, Dataset, add_counter, rates, scrape_times
+from tests.datagen import DAY, END, Dataset, SharedData, add_counter, rates, scrape_times
 from tests.promserver import Server, prometheus_or_skip
 
 pytestmark = pytest.mark.prometheus
@@ -278,3 +278,51 @@ def test_a_sloth_page_alert_disabled_never_pages_so_the_page_gate_passes(
     assert (off.good, off.total, off.remaining) == (on.good, on.total, on.remaining)
     assert not off.page and off.alerts_firing == ()
     assert off.verdict is not None and not off.verdict.breached
+
+
+def test_a_grouped_latency_sli_counts_each_instance_exactly(
+    prometheus: Server, shared_data: SharedData
+) -> None:
+    """group_by on a classic histogram: per instance, requests within 300ms of all requests
+    (instance a spells the bound "0.3", b "0.30": both found, each in its own group)."""
+    text = """\
+    version: slo/v1
+    service: search
+    slos:
+      - name: latency
+        objective: 99
+        window: 7d
+        group_by: [instance]
+        sli:
+          latency:
+            histogram: http_request_duration_seconds
+            selector: '{service="search"}'
+            threshold: 300ms
+    """
+    at = shared_data.end - 137.0
+    src = PrometheusSource(
+        ConnectionSettings.from_sources({"url": prometheus.url}, {}), clock=system_clock()
+    )
+    try:
+        specs = load_text(textwrap.dedent(text), "latency.yaml")
+        results = {r.key: r for r in evaluate(specs, src, now=at).slos}
+    finally:
+        src.close()
+    assert sorted(results) == ['search/latency{instance="a"}', 'search/latency{instance="b"}']
+    end = np.floor(at / 60) * 60
+    ds = shared_data.dataset
+    for host in "ab":
+        r = results[f'search/latency{{instance="{host}"}}']
+        good = ds.count(
+            "http_request_duration_seconds_bucket",
+            end - 7 * DAY,
+            end,
+            lambda lb, h=host: lb["instance"] == h and float(lb["le"]) == 0.3,
+        )
+        total = ds.count(
+            "http_request_duration_seconds_count",
+            end - 7 * DAY,
+            end,
+            lambda lb, h=host: lb["instance"] == h,
+        )
+        assert good > 0 and (r.good, r.total) == (good, total), host
