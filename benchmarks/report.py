@@ -86,7 +86,7 @@ def timed(cmd: list[str], repeat: int) -> list[float]:
 def record(url: str, specs: Path, out: Path) -> None:
     """A snapshot of exactly what the 7d report at AT asks the server."""
     from slo_cli.cli.connection import system_clock
-    from slo_cli.report.build import plan, requests
+    from slo_cli.plan import plan, report_needs, requests
     from slo_cli.report.period import resolve_period
     from slo_cli.sources.http import Recorder
     from slo_cli.sources.prometheus import PrometheusSource
@@ -99,7 +99,7 @@ def record(url: str, specs: Path, out: Path) -> None:
         ConnectionSettings(url=url), clock=system_clock(), workers=4, recorder=recorder
     )
     try:
-        source.fetch(requests(plan(load_paths([specs]), resolve_period("7d", AT))))
+        source.fetch(requests(plan(load_paths([specs]), report_needs(resolve_period("7d", AT)))))
     finally:
         source.close()
     write_snapshot(out, recorder, at=AT, recorded_at=AT, engine="prometheus", max_points=11_000)

@@ -36,19 +36,29 @@ def effective_gate(
 
 
 def judge(result: SLOResult, gate: Gate) -> Verdict:
-    """The gate's verdict for one SLO. An SLO without data is unknown, never healthy."""
-    unknown = result.status == "NO_DATA" or result.data_error or math.isnan(result.remaining)
-    if unknown:
-        why = "good events exceed total events" if result.data_error else "no data"
-        return Verdict(breached=False, unknown=True, reasons=(why,))
+    """The gate's verdict for one SLO. An SLO without data is unknown, never healthy.
+
+    Rules: inconsistent counts are unknown; an alert at the gate's level that fires is a breach
+    even when other windows lack data (evidence beats missing data); otherwise status NO_DATA —
+    which includes any alert rule reading a window without data — is unknown, never a pass.
+    """
+    if result.data_error:
+        return Verdict(breached=False, unknown=True, reasons=("good events exceed total events",))
     level = _LEVELS[gate.fail_on]
     reasons: list[str] = []
-    if "exhausted" in level and result.remaining <= 0:
-        reasons.append("budget exhausted")
     if "page" in level and result.page:
         reasons.append("page alert firing")
     if "ticket" in level and result.ticket and not result.page:
         reasons.append("ticket alert firing")
+    if result.status == "NO_DATA" or math.isnan(result.remaining):
+        if reasons:
+            return Verdict(breached=True, unknown=False, reasons=tuple(reasons))
+        why = "no data"
+        if result.alerts_blind and result.total > 0:  # data, but not in every alert window
+            why = f"no recent data: {', '.join(result.alerts_blind)} cannot be evaluated"
+        return Verdict(breached=False, unknown=True, reasons=(why,))
+    if "exhausted" in level and result.remaining <= 0:
+        reasons.insert(0, "budget exhausted")
     if gate.min_remaining is not None and result.remaining < gate.min_remaining:
         reasons.append(f"remaining below {gate.min_remaining * 100:g}%")
     return Verdict(breached=bool(reasons), unknown=False, reasons=tuple(reasons))

@@ -18,6 +18,12 @@ STATUSES: tuple[Status, ...] = ("OK", "WARNING", "CRITICAL", "NO_DATA")
 FailOn = Literal["exhausted", "page", "ticket", "never"]
 FAIL_ON: tuple[FailOn, ...] = ("exhausted", "page", "ticket", "never")
 
+#: the status is WARNING when less than this share of the error budget is left (and reports call
+#: such SLOs "close to" exhaustion); the one definition, carried in every result
+WARN_REMAINING = 0.25
+#: the status is NO_DATA when data covers less than this share of the SLO window
+MIN_COVERAGE = 0.5
+
 #: burn-rate windows in display order; "window" is the whole SLO window
 BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "window")
 
@@ -62,11 +68,18 @@ class Verdict:
 class SLOResult:
     """One SLO evaluated at one instant (see docs/design.md §4).
 
-    Counts (`good`, `total`, `allowed_bad`) are events, or time slices for timeslice budgeting,
-    over the SLO window. `remaining` is the ratio of the error budget left (may be negative: an
-    overspent budget is shown, never clamped). `budget_minutes` is the budget's time equivalent
+    Counts (`good`, `total`, `allowed_bad`) are in `count_unit` over the SLO window: "events"
+    (occurrences), "slices" (timeslices) or "seconds" (ratio_timeslices: good-seconds of seconds
+    with traffic); `budgeting_note` is the budgeting for people ("" for occurrences).
+    `window` is the window's name in every output (``30d``, ``month (Europe/Berlin)``);
+    `window_short` the same without the zone, for narrow table cells.
+    `warn_remaining` and `min_coverage` are the thresholds the status was decided with.
+    `remaining` is the ratio of the error budget left (may be negative: an overspent budget is
+    shown, never clamped). `budget_minutes` is the budget's time equivalent
     over the window. `burn_rates` and `coverage` are keyed by BURN_WINDOWS names.
     `time_to_exhaustion_s` is inf when the budget is not burning, 0 when already exhausted.
+    `alerts_blind` names the alert rules that read a window without data (they cannot be
+    evaluated; the status is then NO_DATA unless a rule fires or the budget is spent).
     """
 
     service: str
@@ -93,12 +106,18 @@ class SLOResult:
     time_to_exhaustion_s: float
     status: Status
     data_error: bool = False
+    alerts_blind: tuple[str, ...] = ()
     exact: bool = True
     notes: tuple[str, ...] = ()
     description: str = ""
     source_path: str | None = None
     gate: Gate = field(default_factory=Gate)
     verdict: Verdict | None = None
+    window_short: str = ""
+    count_unit: str = "events"
+    budgeting_note: str = ""
+    warn_remaining: float = WARN_REMAINING
+    min_coverage: float = MIN_COVERAGE
 
     @property
     def key(self) -> str:

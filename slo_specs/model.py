@@ -630,6 +630,11 @@ class SLO(BaseModel):
         description="Slice settings when a ratio or latency SLI is budgeted by timeslices.",
     )
     alerting: Alerting | None = Field(default=None, description="Burn-rate alert windows.")
+    runbook_url: str | None = Field(
+        default=None,
+        description="Runbook URL: put into the annotations of the alerts `slo rules` writes.",
+        examples=["https://runbooks.example/checkout/availability"],
+    )
     gate: GatePolicy | None = Field(default=None, description="What makes `slo check` fail.")
     labels: Labels = Field(default_factory=dict, description="Extra labels for this SLO.")
     service: str = Field(default="", description="Filled from the service on load.")

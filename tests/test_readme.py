@@ -22,7 +22,8 @@ runner = CliRunner()
 
 
 def code_blocks(text: str) -> list[str]:
-    return re.findall(r"```(?:sh|bash|console)?\n(.*?)```", text, flags=re.S)
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+    return [body for lang, body in blocks if lang in ("", "sh", "bash", "console")]
 
 
 def slo_lines() -> list[str]:
@@ -66,3 +67,30 @@ def test_every_readme_command_and_flag_exists(line: str) -> None:
         assert re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", result.stdout), (
             f"README uses `{flag}`, which `slo {command} --help` does not list"
         )
+
+
+def test_every_environment_variable_and_config_key_is_documented() -> None:
+    from slo_cli.sources import settings
+
+    variables = [*settings.ENV_VARS, settings.DEFAULT_TOKEN_ENV, settings.DEFAULT_PASSWORD_ENV]
+    missing = [v for v in variables if f"`{v}`" not in README]
+    assert not missing, f"README does not document {missing}"
+    keys = [k for k in settings.CONFIG_KEYS if f"`{k}`" not in README]
+    assert not keys, f"README does not document the config keys {keys}"
+    assert "keys as the flags" not in README
+
+
+def test_the_readme_config_example_is_accepted(tmp_path: Path) -> None:
+    from slo_cli.cli.connection import ConnectionOptions
+
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", README, re.S) if "prometheus:" in b]
+    path = tmp_path / "slo-connection.yaml"
+    path.write_text(block, encoding="utf-8")
+    settings = ConnectionOptions({"config": path}).settings(env={})
+    assert settings.url == "https://mimir.example/prometheus" and settings.engine == "mimir"
+    assert settings.timeout_s == 30 and dict(settings.headers) == {"X-Scope-OrgID": "team-a"}
+
+
+def test_the_schema_comment_points_at_a_file_slo_schema_writes() -> None:
+    assert "example.invalid" not in README
+    assert "$schema=slo.schema.json" in README and "slo schema > slo.schema.json" in README

@@ -6,6 +6,7 @@ client, matplotlib) inside their functions only: `slo --help` must start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -43,9 +44,19 @@ def _root(
 
 
 def _register() -> None:
-    from slo_cli.cli import budget, check, report, schema, snapshot, validate
+    from slo_cli.cli import (
+        budget,
+        check,
+        completion,
+        examples,
+        report,
+        rules,
+        schema,
+        snapshot,
+        validate,
+    )
 
-    for module in (check, report, validate, budget, snapshot, schema):
+    for module in (check, report, validate, budget, snapshot, schema, rules, examples, completion):
         module.register(app)
 
 
@@ -83,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: run the app, turn any exception into a message and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if "_SLO_COMPLETE" in os.environ:  # a completion script calling back (`slo completion`)
+        from typer.completion import completion_init
+
+        completion_init()
     try:
         app(args=args, prog_name="slo")
     except SystemExit:

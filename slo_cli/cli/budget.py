@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import enum
-
 import typer
 
-
-class BudgetFormat(str, enum.Enum):
-    text = "text"
-    json = "json"
+from slo_cli.render.formats import BudgetFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -47,13 +42,10 @@ def register(app: typer.Typer) -> None:
         if window_s <= 0:
             raise UsageError(f"--window: must be positive, got {window}")
         sheet = budget_sheet(pct, window_s, events=events)
-        if fmt is BudgetFormat.json:
-            from slo_cli.render.budget import budget_json
+        from slo_cli.cli.common import emit, stdout_terminal
+        from slo_cli.render.formats import RenderOptions, render
 
-            typer.echo(budget_json(sheet), nl=False)
+        if fmt is BudgetFormat.text:  # laid out for stdout as it is (width, colour)
+            emit(render(fmt, sheet, RenderOptions(terminal=stdout_terminal(pipe_width=None))))
         else:
-            from rich.console import Console
-
-            from slo_cli.render.budget import budget_text
-
-            budget_text(sheet, Console(highlight=False))
+            emit(render(fmt, sheet))

@@ -190,7 +190,8 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             None,
             "--config",
             metavar="FILE",
-            help="YAML file with connection settings (keys as the flags, under `prometheus:`).",
+            help="YAML file of connection settings, optionally under `prometheus:` (keys: url, "
+            "engine, headers, params, bearer_token_file, timeout, …; see the README).",
             rich_help_panel=_PANEL,
         ),
     ),

@@ -9,9 +9,6 @@ before `--at`), Markdown (default), HTML, JSON or CSV on stdout or `--output FIL
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -19,11 +16,10 @@ import typer
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
-from slo_cli.render.report_common import ReportFormat
+from slo_cli.render.formats import ReportFormat
 
 if TYPE_CHECKING:
     from slo_cli.report.model import Report
-    from slo_cli.sources.model import Source
 
 
 def register(app: typer.Typer) -> None:
@@ -84,27 +80,23 @@ def register(app: typer.Typer) -> None:
         connection: ConnectionOptions,
     ) -> None:
         """Report budgets for people: spent this period vs the last, what is left, burn events."""
-        import time
-
-        from slo_cli.cli.connection import make_source
+        from slo_cli.cli import common
         from slo_cli.cli.selection import select_slos
         from slo_cli.report.build import build_report
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.errors import SnapshotError
         from slo_specs import load_paths
 
-        now = time.time()
+        now = common.now()
         check_timezone(timezone)
         generated = now if generated_at is None else _generated(generated_at, now)
         specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
-        settings = connection.settings()
-        source = make_source(settings)
-        try:
-            instant = _instant(at, source, now, settings.lag_s)
+        n_slos = sum(len(s.slos) for s in specs)
+        with common.open_source(connection) as (settings, source):
+            instant = common.resolve_instant(at, source, now, settings.lag_s)
             the_period = resolve_period(period, instant, timezone)
-            n_slos = sum(len(s.slos) for s in specs)
             try:
-                with _progress(n_slos) as progress:
+                with common.fetch_progress(n_slos) as progress:
                     result = build_report(
                         specs,
                         source,
@@ -115,35 +107,7 @@ def register(app: typer.Typer) -> None:
                     )
             except SnapshotError as exc:
                 raise _for_report(exc, settings.from_file, period, timezone, instant) from None
-        finally:
-            source.close()
         _emit(result, fmt, output, charts)
-
-
-#: more SLOs than this get a progress bar on stderr (when stderr is a terminal), as in `slo check`
-PROGRESS_MIN_SLOS = 5
-
-
-@contextmanager
-def _progress(n_slos: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A fetch progress bar on stderr while many SLOs are fetched; nothing when stderr is not a
-    terminal (stdout carries only the report)."""
-    if n_slos <= PROGRESS_MIN_SLOS or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    console = Console(file=sys.stderr, stderr=True)
-    with Progress(
-        TextColumn("fetching SLOs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("fetch", total=n_slos)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: float) -> Exception:
@@ -167,20 +131,10 @@ def _generated(text: str, now: float) -> float:
     return float(parse_at(text, now))
 
 
-def _instant(at: str | None, source: Source, now: float, lag_s: float) -> float:
-    """--at, else a snapshot's own instant, else now minus the lag. (A snapshot replays only
-    the instants it was recorded for; another --at fails with the snapshot's message, exit 3.)"""
-    from slo_cli.cli.connection import parse_at
-
-    recorded = getattr(source, "at", None)
-    if recorded is None or at is not None:
-        return float(parse_at(at, now, lag_s=lag_s))
-    return float(recorded)
-
-
 def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path | None) -> None:
     """Render, write the charts (when asked), and write the report to --output or stdout."""
-    from slo_cli.files import write_atomically
+    from slo_cli.cli import common
+    from slo_cli.render.formats import RenderOptions, render
 
     links: dict[str, str] = {}
     svgs: dict[str, str] | None = None
@@ -193,13 +147,8 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path |
 
                 rel = os.path.relpath(charts / chart_file_name(s), base)
                 links[s.key] = Path(rel).as_posix()
-    text = render(report, fmt, chart_links=links, charts=svgs)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    write_atomically(output, text)
-    sys.stderr.write(f"slo: wrote {output}: {len(report.slos)} SLOs, {report.period.title}\n")
+    text = render(fmt, report, RenderOptions(chart_links=links, charts=svgs))
+    common.emit(text, output, lambda: f"{len(report.slos)} SLOs, {report.period.title}")
 
 
 def _write_charts(report: Report, directory: Path) -> dict[str, str]:
@@ -217,30 +166,3 @@ def _write_charts(report: Report, directory: Path) -> dict[str, str]:
     for s in with_data:
         write_atomically(directory / chart_file_name(s), out[s.key])
     return out
-
-
-def render(
-    report: Report,
-    fmt: ReportFormat,
-    *,
-    chart_links: dict[str, str] | None = None,
-    charts: dict[str, str] | None = None,
-) -> str:
-    """The report as text in `fmt`."""
-    if fmt is ReportFormat.markdown:
-        from slo_cli.render.report_markdown import render_report_markdown
-
-        return render_report_markdown(report, chart_links or None)
-    if fmt is ReportFormat.html:
-        from slo_cli.render.report_html import render_report_html
-
-        return render_report_html(report, charts)
-    if fmt is ReportFormat.json:
-        from slo_cli.render.report_json import render_report_json
-
-        return render_report_json(report)
-    if fmt is ReportFormat.csv:
-        from slo_cli.render.report_csv import render_report_csv
-
-        return render_report_csv(report)
-    raise AssertionError(f"no renderer for {fmt}")

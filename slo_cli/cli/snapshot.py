@@ -56,12 +56,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record what `slo check --from FILE` (and, with --period, `slo report --from FILE`)
         needs to evaluate these SLOs at one instant."""
-        import time
-
+        from slo_cli.cli.common import now
         from slo_cli.errors import UsageError
-        from slo_cli.evaluate import plan, requests
-        from slo_cli.report.build import plan as report_plan
-        from slo_cli.report.build import requests as report_requests
+        from slo_cli.plan import check_needs, plan, report_needs, requests
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.http import Recorder
         from slo_cli.sources.prometheus import PrometheusSource
@@ -72,17 +69,17 @@ def register(app: typer.Typer) -> None:
         if settings.from_file:
             raise UsageError("slo snapshot records from a server; --from cannot be used here")
         check_timezone(timezone)
-        instant = parse_at(at, time.time(), lag_s=settings.lag_s)
+        instant = parse_at(at, now(), lag_s=settings.lag_s)
         # every period is resolved before any query, so a bad one is a usage error (exit 2)
         report_periods = [
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
         ]
         specs = load_paths(paths)
-        check_reqs = requests(plan(specs, instant))
+        check_reqs = requests(plan(specs, check_needs(instant)))
         # the report's grids differ from the check's (period bounds are edges, hourly bins far
         # back): each period adds its own requests; answers shared by several are stored once
         reqs = check_reqs + [
-            r for p in report_periods for r in report_requests(report_plan(specs, p))
+            r for p in report_periods for r in requests(plan(specs, report_needs(p)))
         ]
         recorder = Recorder()
         source = PrometheusSource(
@@ -109,7 +106,7 @@ def register(app: typer.Typer) -> None:
             out,
             recorder,
             at=instant,
-            recorded_at=time.time(),
+            recorded_at=now(),
             engine=settings.engine,
             max_points=settings.max_points,
         )

@@ -1,9 +1,12 @@
 """The numbers: error budgets, burn rates, alerts and time to exhaustion (docs/design.md §2).
 
 Imports only numpy and the standard library; knows nothing of specs, Prometheus or rendering.
-The alerting names are plain stdlib and load eagerly; the numpy parts (``evaluate``,
-``EngineResult``, ``Status``, ``history``, ``burn_events``...) load on first use, so `slo budget`
-(which needs only the alert table) does not pay for importing numpy.
+Modules: ``alerting`` (rules, stdlib), ``calendar`` (stdlib), ``kernel`` (window sums),
+``measures`` (count transforms), ``formulas`` (one function per figure), ``core`` (evaluate:
+kernel → formulas → alerts → status), ``timeline`` (history, burn events), ``offline``
+(`slo budget`). The alerting names are plain stdlib and load eagerly; the numpy parts
+(``evaluate``, ``EngineResult``, ``Status``, ``history``, ``burn_events``...) load on first
+use, so `slo budget` (which needs only the alert table) does not pay for importing numpy.
 """
 
 from __future__ import annotations
@@ -22,25 +25,23 @@ from slo_cli.engine.alerting import (
 )
 
 if TYPE_CHECKING:
-    from slo_cli.engine.core import (
-        EngineResult,
-        Status,
-        burn_rate,
-        edge_index,
-        evaluate,
-        time_to_exhaustion,
-    )
+    from slo_cli.engine.core import EngineResult, Policy, Status, evaluate
+    from slo_cli.engine.formulas import burn_rate, time_to_exhaustion
+    from slo_cli.engine.kernel import edge_index
+    from slo_cli.engine.measures import ratio_timeslice_counts
     from slo_cli.engine.timeline import BurnEvent, History, burn_events, history
 
 #: lazily loaded name -> module holding it
 # (the module is "timeline", not "history", so that it cannot shadow the function `history`)
 _LAZY = {
     "EngineResult": "slo_cli.engine.core",
+    "Policy": "slo_cli.engine.core",
     "Status": "slo_cli.engine.core",
-    "burn_rate": "slo_cli.engine.core",
-    "edge_index": "slo_cli.engine.core",
     "evaluate": "slo_cli.engine.core",
-    "time_to_exhaustion": "slo_cli.engine.core",
+    "burn_rate": "slo_cli.engine.formulas",
+    "time_to_exhaustion": "slo_cli.engine.formulas",
+    "edge_index": "slo_cli.engine.kernel",
+    "ratio_timeslice_counts": "slo_cli.engine.measures",
     "BurnEvent": "slo_cli.engine.timeline",
     "History": "slo_cli.engine.timeline",
     "burn_events": "slo_cli.engine.timeline",
@@ -65,6 +66,7 @@ __all__ = [
     "BurnEvent",
     "EngineResult",
     "History",
+    "Policy",
     "Status",
     "alert_budget",
     "burn_events",
@@ -74,5 +76,6 @@ __all__ = [
     "evaluate",
     "format_window",
     "history",
+    "ratio_timeslice_counts",
     "time_to_exhaustion",
 ]

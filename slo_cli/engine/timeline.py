@@ -1,6 +1,6 @@
 """Remaining budget and burn rate over time (for charts), and burn events (for postmortems).
 
-Same conventions as :mod:`slo_cli.engine.core` (bins, NaN, good > total clipped). Sliding windows
+Same conventions as :mod:`slo_cli.engine.kernel` (bins, NaN, good > total clipped). Sliding windows
 here end at bin edges that need not have a bin edge exactly one window earlier (the grid may be
 coarse far back), so each window *starts at the first bin edge at or after* ``t − window``:
 it holds the bins lying wholly inside [t − window, t]. A window reaching before the grid's
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from slo_cli.engine.core import CHUNK_ROWS, EDGE_TOLERANCE_S, _Buffers, burn_rate
+from slo_cli.engine.formulas import burn_rate
+from slo_cli.engine.kernel import CHUNK_ROWS, EDGE_TOLERANCE_S, Buffers, check_grid
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,13 @@ class _Cumulative:
     ) -> None:
         self.cols = np.unique(np.asarray(cols, dtype=np.int64))
         n_slo, n_bins = total.shape
-        width = np.diff(edges)
         self.bad = np.empty((n_slo, self.cols.size))
         self.tot = np.empty((n_slo, self.cols.size))
-        buffers = _Buffers(min(CHUNK_ROWS, n_slo), n_bins)
+        buffers = Buffers(min(CHUNK_ROWS, n_slo), n_bins)
         cum = np.zeros((min(CHUNK_ROWS, n_slo), n_bins + 1))
         for r0 in range(0, n_slo, CHUNK_ROWS):
             r1 = min(r0 + CHUNK_ROWS, n_slo)
-            bad, tot, _, _ = buffers.prepare(good[r0:r1], total[r0:r1], width, False)
+            bad, tot, _, _ = buffers.clean(good[r0:r1], total[r0:r1])
             for src, dst in ((bad, self.bad), (tot, self.tot)):
                 c = cum[: r1 - r0]
                 np.cumsum(src, axis=1, out=c[:, 1:])
@@ -83,19 +83,6 @@ class _Cumulative:
             _columns(self.bad, b) - _columns(self.bad, a),
             _columns(self.tot, b) - _columns(self.tot, a),
         )
-
-
-def _arrays(
-    edges: np.ndarray, good: np.ndarray, total: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    edges = np.asarray(edges, dtype=float)
-    good = np.atleast_2d(np.asarray(good, dtype=float))
-    total = np.atleast_2d(np.asarray(total, dtype=float))
-    if edges.ndim != 1 or edges.size != total.shape[1] + 1 or good.shape != total.shape:
-        raise ValueError(
-            f"shapes disagree: edges {edges.shape}, good {good.shape}, total {total.shape}"
-        )
-    return edges, good, total
 
 
 #: rows handled at once by history and burn_events (their per-row outputs span every edge)
@@ -150,7 +137,7 @@ def history(
     >>> h.remaining.round(12).tolist(), h.burn_rate.round(12).tolist()
     ([[nan, nan, 1.0, 0.5, 0.5]], [[nan, 0.0, 0.0, 1.0, 0.0]])
     """
-    edges, good, total = _arrays(edges, good, total)
+    edges, good, total = check_grid(edges, good, total)
     if total.shape[0] > BLOCK_ROWS:  # one block of rows at a time: bounded temporaries
         obj_rows = _per_row(objective, total.shape[0])
         parts = [
@@ -221,7 +208,7 @@ def burn_events(
     >>> e.start, e.end, round(e.peak_burn_rate, 9), round(e.budget_consumed, 9)
     (7200.0, 10800.0, 30.0, 5.0)
     """
-    edges, good, total = _arrays(edges, good, total)
+    edges, good, total = check_grid(edges, good, total)
     n_slo = total.shape[0]
     if n_slo > BLOCK_ROWS:  # one block of rows at a time: bounded temporaries
         obj_rows = _per_row(objective, n_slo)

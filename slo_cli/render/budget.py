@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from slo_cli.render.console import PLAIN, Terminal, console_text
 from slo_cli.render.units import human_duration, number, percent
 
 if TYPE_CHECKING:
@@ -57,8 +58,13 @@ def budget_json(sheet: BudgetSheet) -> str:
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
 
-def budget_text(sheet: BudgetSheet, console: Console) -> None:
-    """The sheet as rich tables (plain text when the console is not a terminal)."""
+def budget_text(sheet: BudgetSheet, terminal: Terminal = PLAIN) -> str:
+    """The sheet as rich tables laid out for `terminal` (colour escapes only when it takes
+    them)."""
+    return console_text(terminal, lambda console: _draw(sheet, console))
+
+
+def _draw(sheet: BudgetSheet, console: Console) -> None:
     from rich import box
     from rich.table import Table
 

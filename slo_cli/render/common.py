@@ -6,24 +6,13 @@ people and never derives a new result.
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
+from slo_cli.render.formats import CheckFormat as CheckFormat  # re-exported
 from slo_cli.render.units import human_duration
 from slo_cli.results import Evaluation, SLOResult, Status
-
-
-class CheckFormat(str, enum.Enum):
-    """`slo check --format`: every value has a renderer (tests/check/test_formats.py)."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-    csv = "csv"
-    junit = "junit"
-
 
 #: status -> (symbol, word, rich style). The symbol and word read without colour.
 STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
@@ -63,6 +52,22 @@ def pct(ratio: float, digits: int = 2) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{'0' if text == '-0' else text}%"
+
+
+def coverage_text(ratio: float) -> str:
+    """A coverage as a whole percentage, floored: 100% only when no bin lacks data, 0% only
+    when every bin does (so a window missing its last half hour never reads as complete).
+
+    >>> coverage_text(1.0), coverage_text(0.99993), coverage_text(0.5), coverage_text(0.004)
+    ('100%', '99%', '50%', '<1%')
+    >>> coverage_text(0.0), coverage_text(float("nan"))
+    ('0%', '—')
+    """
+    if math.isnan(ratio):
+        return "—"
+    if 0 < ratio < 0.01:
+        return "<1%"
+    return f"{math.floor(ratio * 100 + 1e-9):d}%"
 
 
 def objective_text(objective: float) -> str:
@@ -135,7 +140,7 @@ def tte_text(r: SLOResult, parts: int = 2) -> str:
     duration with at most `parts` units."""
     if r.status == "NO_DATA" or math.isnan(r.time_to_exhaustion_s):
         return "—"
-    if r.remaining <= 0:
+    if r.exhausted:
         return "now"
     if math.isinf(r.time_to_exhaustion_s):
         return "—"

@@ -44,7 +44,7 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
         "budgeting": r.budgeting,
         "sli_kind": r.sli_kind,
         "exact": r.exact,
-        "count_unit": "slices" if "timeslices" in r.budgeting else "events",
+        "count_unit": r.count_unit,
         "good_count": _num(r.good),
         "total_count": _num(r.total),
         "sli_ratio": _num(r.sli),

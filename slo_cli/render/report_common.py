@@ -3,23 +3,13 @@ the report's format enum. Rendering only: every number comes from `slo_cli.repor
 
 from __future__ import annotations
 
-import enum
 import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slo_cli.render.common import STATUS_LOOK, pct, status_text
+from slo_cli.render.formats import ReportFormat as ReportFormat  # re-exported
 from slo_cli.report.model import Report, SLOReport
-
-
-class ReportFormat(str, enum.Enum):
-    """`slo report --format`: every value has a renderer (tests/report/test_formats.py)."""
-
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-    csv = "csv"
-
 
 #: trend -> (symbol, word): symbols read without colour
 TREND_LOOK = {

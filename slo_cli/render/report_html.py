@@ -126,7 +126,10 @@ def render_report_html(report: Report, charts: dict[str, str] | None = None) -> 
             f"<code>{escape(k)}</code> ({escape(pct(find(report, k).current.remaining, 1))} left)"
             for k in summary.at_risk
         )
-        h.append(f"<li class='WARNING'>Close to it (less than 25 % left): {items}</li>")
+        h.append(
+            "<li class='WARNING'>Close to it "
+            f"(less than {summary.at_risk_below * 100:g} % left): {items}</li>"
+        )
     if not summary.exhausted and not summary.at_risk:
         h.append("<li>No SLO is out of budget or close to it.</li>")
     h.append("</ul>")

@@ -77,7 +77,7 @@ def render_report_markdown(report: Report, chart_links: dict[str, str] | None = 
         items = ", ".join(
             f"`{k}` ({pct(find(report, k).current.remaining, 1)} left)" for k in summary.at_risk
         )
-        out.append(f"- **Close to it** (less than 25 % left): {items}")
+        out.append(f"- **Close to it** (less than {summary.at_risk_below * 100:g} % left): {items}")
     if not summary.exhausted and not summary.at_risk:
         out.append("- No SLO is out of budget or close to it.")
     if summary.top_burners:

@@ -18,6 +18,7 @@ from slo_cli.render.common import (
     bar,
     burn_short,
     by_service,
+    coverage_text,
     iso,
     objective_text,
     pct,
@@ -26,6 +27,7 @@ from slo_cli.render.common import (
     summary,
     tte_text,
 )
+from slo_cli.render.console import PLAIN, Terminal, console_text
 from slo_cli.render.units import human_duration, number
 from slo_cli.results import BURN_WINDOWS, Evaluation, SLOResult
 
@@ -64,7 +66,7 @@ def _remaining(r: SLOResult) -> str:
 
 
 def _coverage(r: SLOResult) -> str:
-    return pct(r.coverage.get("window", math.nan), 0)
+    return coverage_text(r.coverage.get("window", math.nan))
 
 
 def _sli(r: SLOResult) -> str:
@@ -76,8 +78,13 @@ def _sli(r: SLOResult) -> str:
 
 COLUMNS: tuple[Column, ...] = (
     Column("slo", "SLO", lambda r: r.name, justify="left", max_width=24),
+    # the window without its zone: the zone is in --details and every other output
     Column(
-        "objective", "objective", lambda r: f"{objective_text(r.objective)} {r.window}", "left", 6
+        "objective",
+        "objective",
+        lambda r: f"{objective_text(r.objective)} {r.window_short or r.window}",
+        "left",
+        6,
     ),
     Column("sli", "SLI", _sli, keep=9),
     Column("remaining", "budget", _remaining),
@@ -162,8 +169,15 @@ def fitted_table(evaluation: Evaluation, console: Console) -> Table:
     return table
 
 
-def render_table(evaluation: Evaluation, console: Console, *, details: bool = False) -> None:
-    """Print the table, the summary line and (with `details`) every window of every SLO."""
+def render_table(
+    evaluation: Evaluation, terminal: Terminal = PLAIN, *, details: bool = False
+) -> str:
+    """The title, the table fitted to the terminal, (with `details`) every window of every SLO,
+    and the summary line; colour escapes only when `terminal` takes them."""
+    return console_text(terminal, lambda console: _draw(evaluation, console, details))
+
+
+def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
     console.print(f"[bold]SLO check[/] at {iso(evaluation.at)}", highlight=False)
     if evaluation.slos:
         console.print(fitted_table(evaluation, console))
@@ -200,8 +214,8 @@ def _details(r: SLOResult, console: Console) -> None:
     console.print(head, highlight=False)
     length = human_duration(r.window_s)
     window = r.window if length == r.window else f"{r.window} ({length})"
-    kind = r.sli_kind + ("" if r.budgeting == "occurrences" else f", {r.budgeting}")
-    unit = "slices" if "timeslices" in r.budgeting else "events"
+    kind = r.sli_kind + (f", {r.budgeting_note}" if r.budgeting_note else "")
+    unit = r.count_unit
     lines = [
         f"objective {objective_text(r.objective)} over {window}, from {iso(r.window_start)}"
         f" to {iso(r.window_end)}; SLI {kind}" + ("" if r.exact else " (approximate)"),
@@ -236,5 +250,5 @@ def _details(r: SLOResult, console: Console) -> None:
     for w in BURN_WINDOWS:
         t.add_column(w, justify="right", no_wrap=True)
     t.add_row("  burn rate ×", *[_burn(w, lambda x: number(x, 2))(r) for w in BURN_WINDOWS])
-    t.add_row("  data", *[pct(r.coverage.get(w, math.nan), 0) for w in BURN_WINDOWS])
+    t.add_row("  data", *[coverage_text(r.coverage.get(w, math.nan)) for w in BURN_WINDOWS])
     console.print(t)

@@ -1,99 +1,34 @@
 """Specs + a source + a period -> a `Report`.
 
-One fetch per report: every SLO's counts on one bin grid that has, as edges, the period's and the
-previous period's bounds and both SLO windows' starts; 1-minute bins over the last 6 hours and
-hourly bins before (so the engine can evaluate every burn-rate window at the period's end, and
-burn events are exact to the hour). The engine gives each SLO's status at the period's end;
-`compute` gives the period figures, burn events and chart series from the same counts.
+One fetch per report, planned by `slo_cli.plan` (`report_needs`): every SLO's counts on one bin
+grid that has, as edges, the period's and the previous period's bounds and both SLO windows'
+starts; 1-minute bins over the last 6 hours and hourly bins before (so the engine can evaluate
+every burn-rate window at the period's end, and burn events are exact to the hour). The engine
+gives each SLO's status at the period's end (`slo check`'s own engine step); `compute` gives the
+period figures, burn events and chart series from the same counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from slo_cli.plan import Planned, plan, report_needs, requests
 from slo_cli.report import compute
 from slo_cli.report.model import PeriodFigures, Report, SLOReport, Summary
 from slo_cli.report.period import Period
-from slo_cli.results import STATUSES
+from slo_cli.results import STATUSES, WARN_REMAINING
 
 if TYPE_CHECKING:
-    from slo_cli.sources.model import FetchRequest, Source
-    from slo_specs.model import SLO, ServiceSpec
+    from slo_cli.sources.model import Source
+    from slo_specs.model import ServiceSpec
 
-#: burn-rate windows the engine evaluates at the period's end reach back this far (3d)
-LONGEST_BURN_WINDOW_S = 3 * 86400.0
-#: SLOs with less than this share of their budget left are "close to" exhaustion (the engine's
-#: WARNING threshold)
-WARN_REMAINING = 0.25
 #: below this share of the SLO window with data, the report says the figures are partial
 FULL_COVERAGE = 0.99
 #: how many top burners the summary names
 TOP_BURNERS = 5
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One SLO in the report plan: its windows at the two period ends and its grid."""
-
-    slo: SLO
-    source_path: str | None
-    window_label: str
-    window_s: float
-    window_start: float  # the SLO window at the period's end starts here
-    previous_window_start: float  # ... and at the previous period's end
-    rules: tuple[Any, ...] | None
-    edges: np.ndarray
-
-
-def _window_at(slo: SLO, end: float) -> tuple[str, float, float]:
-    """(label, start, budgeted length) of the SLO window that ends at `end`."""
-    from slo_specs.model import CalendarWindow
-
-    w = slo.window
-    if isinstance(w, CalendarWindow):
-        from slo_cli.engine.calendar import period_bounds
-
-        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone)
-        return w.label, float(start), float(stop - start)
-    return w.label, end - float(w.seconds), float(w.seconds)
-
-
-def plan(specs: Sequence[ServiceSpec], period: Period) -> list[Planned]:
-    """Every SLO of `specs`, in spec order, with the grid its counts are fetched on.
-
-    SLOs needing the same edges share one grid (and so one engine run)."""
-    from slo_cli.evaluate import alert_rules
-    from slo_cli.sources.grid import plan_grid
-
-    end = period.end
-    grids: dict[tuple[float, ...], np.ndarray] = {}
-    out: list[Planned] = []
-    for spec in specs:
-        for slo in spec.slos:
-            label, ws, window_s = _window_at(slo, end)
-            _, ws_prev, _ = _window_at(slo, period.previous_end)
-            rules = alert_rules(slo)
-            longest = max([LONGEST_BURN_WINDOW_S] + [r.long_s for r in rules or ()])
-            first = min(ws, ws_prev, period.previous_start, end - longest)
-            must = (period.start, period.previous_start, ws, ws_prev)
-            key = (first, *must)
-            if key not in grids:
-                grids[key] = plan_grid(end, end - first, must_edges=must, far_step_s=None)
-            out.append(
-                Planned(slo, spec.source_path, label, window_s, ws, ws_prev, rules, grids[key])
-            )
-    return out
-
-
-def requests(planned: Sequence[Planned]) -> list[FetchRequest]:
-    """The source requests for a plan: `slo snapshot` can record exactly these."""
-    from slo_cli.sources.model import FetchRequest
-
-    return [FetchRequest(key=p.slo.key, slo=p.slo, edges=p.edges) for p in planned]
 
 
 def build_report(
@@ -107,11 +42,13 @@ def build_report(
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Fetch and compute the report for `period` (asked for at `at`, epoch seconds)."""
-    planned = plan(specs, period)
+    from slo_cli.evaluate import run_engine
+
+    planned = plan(specs, report_needs(period))
     counts = source.fetch(requests(planned), progress) if planned else []
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
-    statuses = _engine_status(planned, counts, period.end)
+    statuses = [(r.status, r.alert) for r in run_engine(planned, counts)]
     slos = tuple(
         _slo_report(p, c, period, statuses[i], burn_threshold)
         for i, (p, c) in enumerate(zip(planned, counts, strict=True))
@@ -126,31 +63,6 @@ def build_report(
     )
 
 
-def _engine_status(
-    planned: Sequence[Planned], counts: Sequence[Any], end: float
-) -> list[tuple[str, str]]:
-    """(status, alert) per SLO at `end`: `slo check`'s own engine step (slo_cli.evaluate) run on
-    the report's grid, so the report's status is what `slo check --at END` would say."""
-    from slo_cli.evaluate import Planned as CheckPlanned
-    from slo_cli.evaluate import run_engine
-
-    as_check = [
-        CheckPlanned(
-            slo=p.slo,
-            description=p.slo.description,
-            source_path=p.source_path,
-            window_label=p.window_label,
-            window_start=p.window_start,
-            window_s=p.window_s,
-            end=end,
-            rules=p.rules,
-            edges=p.edges,
-        )
-        for p in planned
-    ]
-    return [(r.status, r.alert) for r in run_engine(as_check, counts, None)]
-
-
 def _slo_report(
     p: Planned, counts: Any, period: Period, status: tuple[str, str], threshold: float
 ) -> SLOReport:
@@ -160,32 +72,29 @@ def _slo_report(
         np.asarray(counts.good, dtype=float),
         np.asarray(counts.total, dtype=float),
         slo.objective,
-        ratio_timeslices=slo.budgeting == "ratio_timeslices",
+        ratio_timeslices=p.measurement.ratio_timeslices,
     )
-    current = compute.figures(row, period.start, period.end, p.window_start, p.window_s)
-    _, _, prev_window_s = _window_at(slo, period.previous_end)
+    window, (prev_window,) = p.window, p.windows_at
+    current = compute.figures(row, period.start, period.end, window.start, window.seconds)
     previous = compute.figures(
-        row, period.previous_start, period.previous_end, p.previous_window_start, prev_window_s
+        row, period.previous_start, period.previous_end, prev_window.start, prev_window.seconds
     )
-    budget_minutes = p.window_s * (1.0 - slo.objective) / 60.0
+    budget_minutes = window.seconds * (1.0 - slo.objective) / 60.0
     events = compute.burn_events(
         row, period.start, period.end, current.budget_count, current.minutes_per_event, threshold
     )
     chart = compute.chart(
-        row, min(p.window_start, period.start), period.end, p.window_start, (period.start,)
+        row, min(window.start, period.start), period.end, window.start, (period.start,)
     )
     return SLOReport(
         service=slo.service,
         name=slo.name,
         description=slo.description,
         objective=float(slo.objective),
-        window=p.window_label,
-        window_s=p.window_s,
+        window=window.name,
+        window_s=window.seconds,
         budgeting=slo.budgeting,
-        # RatioTimeslices weighs each bin's ratio by its width: the engine counts seconds
-        count_unit={"timeslices": "slices", "ratio_timeslices": "seconds"}.get(
-            slo.budgeting, "events"
-        ),
+        count_unit=p.measurement.unit,
         budget_minutes=budget_minutes,
         status=status[0],
         alert=status[1],
@@ -222,4 +131,5 @@ def summarize(slos: Sequence[SLOReport]) -> Summary:
         top_burners=tuple(s.key for s in burning[:TOP_BURNERS]),
         exhausted=tuple(s.key for s in measured if s.current.remaining <= 0),
         at_risk=tuple(s.key for s in measured if 0 < s.current.remaining < WARN_REMAINING),
+        at_risk_below=WARN_REMAINING,
     )

@@ -131,14 +131,15 @@ class Summary:
     """The report's head: SLOs per status, the top burners, the SLOs out of budget or close.
 
     top_burners: keys of the SLOs that spent the most budget this period (most first, >0 only).
-    exhausted: keys with remaining ≤ 0 at the period's end; at_risk: 0 < remaining < the
-    warning threshold (WARN_REMAINING).
+    exhausted: keys with remaining ≤ 0 at the period's end; at_risk: 0 < remaining <
+    `at_risk_below` (the WARNING threshold, slo_cli.results.WARN_REMAINING).
     """
 
     status_counts: dict[str, int]
     top_burners: tuple[str, ...]
     exhausted: tuple[str, ...]
     at_risk: tuple[str, ...]
+    at_risk_below: float
 
 
 @dataclass(frozen=True)

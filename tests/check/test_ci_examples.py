@@ -46,14 +46,26 @@ def _commands(path: Path) -> list[list[str]]:
     return out
 
 
-def test_github_workflow_runs_the_gate_validates_with_annotations_and_keeps_junit() -> None:
+def test_github_workflow_runs_the_gate_through_the_action_and_keeps_junit() -> None:
+    """The workflow uses the repository's composite action (action.yml, tested in
+    tests/install/test_action.py): validate with annotations, gate with JUnit, artifact."""
     doc = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
     steps = doc["jobs"]["slo-gate"]["steps"]
-    cmds = _commands(GITHUB)
-    assert ["validate", "slos/", "--format", "github"] in cmds
-    assert any(c[0] == "check" and "junit" in c and "--output" in c for c in cmds)
-    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
-    assert "slo-junit.xml" in upload["with"]["path"] and upload["if"]
+    gate = next(s for s in steps if str(s.get("uses", "")).endswith("/slo@v0.1.0"))
+    assert gate["with"]["paths"] == "slos/" and gate["with"]["junit"] == "slo-junit.xml"
+    assert "SLO_PROMETHEUS_URL" in gate["env"]
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    runs = " ".join(s.get("run", "") for s in action["runs"]["steps"])
+    assert "slo validate $SLO_PATHS --format github" in runs and "--format junit" in runs
+    assert any(
+        str(s.get("uses", "")).startswith("actions/upload-artifact")
+        for s in action["runs"]["steps"]
+    )
+
+
+def test_no_ci_example_installs_from_a_package_index_slo_is_not_on() -> None:
+    for path in (GITHUB, GITLAB):
+        assert not re.search(r"pip install[^\n]*[\"']slo==", path.read_text()), path
 
 
 def test_gitlab_job_runs_the_gate_and_reports_junit() -> None:
@@ -65,7 +77,7 @@ def test_gitlab_job_runs_the_gate_and_reports_junit() -> None:
     assert any(c[0] == "check" and "junit" in c for c in cmds)
 
 
-@pytest.mark.parametrize("path", [GITHUB, GITLAB], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [GITLAB], ids=lambda p: p.name)
 def test_every_check_and_validate_command_runs_on_the_examples(path: Path, tmp_path: Path) -> None:
     ran = 0
     for cmd in _commands(path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jsonschema
 
-from slo_cli.render.common import CheckFormat
+from slo_cli.render.formats import CheckFormat
 from slo_cli.render.json_out import SCHEMA_FILE
 from tests.check.conftest import ROOT, check, slo
 from tests.check.example_data import AT, ExampleData

@@ -9,11 +9,10 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
-from rich.console import Console
 
-from slo_cli.cli.check import render
 from slo_cli.gate import apply_gate
-from slo_cli.render.common import CheckFormat
+from slo_cli.render.console import Terminal
+from slo_cli.render.formats import CheckFormat, RenderOptions, render
 from slo_cli.render.json_out import SCHEMA_FILE
 from slo_cli.render.table import COLUMNS, render_table
 from tests.check.factory import evaluation, no_data, result
@@ -45,12 +44,12 @@ EV = apply_gate(
 
 def test_every_format_has_a_renderer() -> None:
     for fmt in CheckFormat:
-        text = render(EV, fmt, exit_code=1)
+        text = render(fmt, EV, RenderOptions(exit_code=1))
         assert text and text.strip(), fmt
 
 
 def test_json_is_valid_against_the_published_schema_and_unrounded() -> None:
-    doc = json.loads(render(EV, CheckFormat.json, exit_code=1) or "")
+    doc = json.loads(render(CheckFormat.json, EV, RenderOptions(exit_code=1)))
     jsonschema.validate(doc, SCHEMA, format_checker=jsonschema.FormatChecker())
     first = doc["slos"][0]
     assert first["budget_remaining_ratio"] == THIRD
@@ -64,18 +63,19 @@ def test_json_is_valid_against_the_published_schema_and_unrounded() -> None:
 
 
 def test_the_schema_rejects_what_the_writer_must_never_write() -> None:
-    doc = json.loads(render(EV, CheckFormat.json, exit_code=1) or "")
+    doc = json.loads(render(CheckFormat.json, EV, RenderOptions(exit_code=1)))
     doc["slos"][0]["remaining_percent"] = 33.3  # unknown key (no unit drift)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, SCHEMA)
-    doc = json.loads(render(EV, CheckFormat.json, exit_code=1) or "")
+    doc = json.loads(render(CheckFormat.json, EV, RenderOptions(exit_code=1)))
     doc["schema"] = "slo/check/v2"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, SCHEMA)
 
 
 def test_csv_reads_back_the_same_floats() -> None:
-    rows = list(csv.DictReader(io.StringIO(render(EV, CheckFormat.csv, exit_code=1) or "")))
+    text = render(CheckFormat.csv, EV, RenderOptions(exit_code=1))
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["key"] for r in rows] == [
         "checkout/availability",
         "payments/availability",
@@ -109,7 +109,7 @@ def test_junit_has_one_case_per_slo(allow: bool) -> None:
 
 
 def test_markdown_table_has_one_row_per_slo_and_lists_failures() -> None:
-    text = render(EV, CheckFormat.markdown, exit_code=1) or ""
+    text = render(CheckFormat.markdown, EV, RenderOptions(exit_code=1))
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 1 + 3  # header + one per SLO
     assert "- `payments/availability`: page alert firing (fail on page)" in text
@@ -117,9 +117,7 @@ def test_markdown_table_has_one_row_per_slo_and_lists_failures() -> None:
 
 
 def _lines(width: int) -> list[str]:
-    console = Console(width=width, color_system=None, highlight=False, file=io.StringIO())
-    render_table(EV, console)
-    return console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return render_table(EV, Terminal(width=width)).splitlines()
 
 
 def test_table_shows_every_column_at_100() -> None:

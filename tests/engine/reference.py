@@ -91,6 +91,7 @@ class Ref:
     page: bool
     ticket: bool
     alerts_firing: tuple[str, ...]
+    alerts_blind: tuple[str, ...]
     time_to_exhaustion_s: float
     status: int
     data_error: bool
@@ -124,10 +125,13 @@ def evaluate_one(
     coverage["window"] = slo.seconds_with_data / slo.seconds if slo.seconds > 0 else math.nan
 
     firing = []
+    blind = []  # rules reading a window with not one bin of data: they cannot be evaluated
     page = ticket = False
     for rule in rules:
         long_w = window(edges, good, total, end - rule.long_s, end, ratio_timeslices)
         short_w = window(edges, good, total, end - rule.short_s, end, ratio_timeslices)
+        if not (long_w.seconds_with_data > 0 and short_w.seconds_with_data > 0):
+            blind.append(rule.label)
         b_long = burn(long_w.bad, long_w.total, objective)
         b_short = burn(short_w.bad, short_w.total, objective)
         factor = burn_factor(rule, window_s)
@@ -151,7 +155,7 @@ def evaluate_one(
     cov = coverage["window"]
     if page or remaining <= 0:
         status = 2
-    elif not (cov >= min_coverage) or not slo.total > 0 or not coverage["1h"] > 0:
+    elif not (cov >= min_coverage) or not slo.total > 0 or not coverage["1h"] > 0 or blind:
         status = 3
     elif ticket or remaining < warn_remaining:
         status = 1
@@ -170,6 +174,7 @@ def evaluate_one(
         page=page,
         ticket=ticket,
         alerts_firing=tuple(firing),
+        alerts_blind=tuple(blind),
         time_to_exhaustion_s=tte,
         status=status,
         data_error=slo.data_error,

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from slo_cli.engine import Status, evaluate
+from slo_cli.engine import Policy, Status, evaluate
 
 H = 3600.0
 END = 3 * 86400.0  # three days of 5-minute bins: every standard window fits on the grid
@@ -16,11 +16,18 @@ EDGES = np.arange(0.0, END + 1, 300.0)
 N = EDGES.size - 1  # 864 bins
 
 
-def run(good, total, objective=0.99, **kw):  # type: ignore[no-untyped-def]
-    kw.setdefault("window_start", 0.0)
-    kw.setdefault("window_s", END)
+def run(good, total, objective=0.99, window_start=0.0, window_s=END, **policy):  # type: ignore[no-untyped-def]
     with np.errstate(all="raise"):  # no division by zero, no invalid operation anywhere
-        return evaluate(EDGES, good, total, end=END, objective=objective, **kw)
+        return evaluate(
+            EDGES,
+            good,
+            total,
+            end=END,
+            objective=objective,
+            window_start=window_start,
+            window_s=window_s,
+            policy=Policy(**policy),
+        )
 
 
 def flat(value: float) -> np.ndarray:

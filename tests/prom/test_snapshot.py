@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from slo_cli.cli.app import app
 from slo_cli.cli.connection import system_clock
-from slo_cli.evaluate import plan, requests
+from slo_cli.plan import check_needs, plan, requests
 from slo_cli.sources.errors import SnapshotError
 from slo_cli.sources.prometheus import PrometheusSource
 from slo_cli.sources.recorded import RecordedSource
@@ -91,7 +91,7 @@ def test_replay_equals_the_live_counts(prometheus: Server, recorded: tuple[Path,
     specs = load_paths([specs_path])
     replay = RecordedSource(snap)
     assert replay.at == AT
-    reqs = requests(plan(specs, replay.at))
+    reqs = requests(plan(specs, check_needs(replay.at)))
     live_src = PrometheusSource(
         ConnectionSettings.from_sources({"url": prometheus.url}, {}), clock=system_clock()
     )
@@ -123,7 +123,7 @@ def test_replay_at_another_instant_says_what_is_missing(recorded: tuple[Path, Pa
     specs = load_paths([recorded[0]])
     replay = RecordedSource(recorded[1])
     with pytest.raises(SnapshotError, match="has no answer for /api/v1/"):
-        replay.fetch(requests(plan(specs, AT - 3600)))
+        replay.fetch(requests(plan(specs, check_needs(AT - 3600))))
 
 
 def test_not_a_snapshot(tmp_path: Path) -> None:

@@ -43,12 +43,14 @@ def test_unreachable_server_exits_3() -> None:
     assert run.stderr.count("\n") == 1 and run.stderr.startswith("slo: error:")
 
 
-def test_a_check_snapshot_is_not_enough_for_a_report_exit_3(tmp_path: Path) -> None:
-    # a snapshot recorded for another instant holds none of the report's answers
+def test_another_instant_than_the_snapshot_s_exits_2_as_in_check() -> None:
+    # a snapshot replays only the instant it was recorded at (tests/cli/test_common.py)
     run = report("--at", "2026-11-27T12:00:00Z")
-    assert run.code == 3
-    assert "has no answers for `slo report --period 7d`" in run.stderr
-    assert run.stderr.count("\n") == 1
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "slo: error: --at 2026-11-27T12:00:00Z: the snapshot was recorded at "
+        "2026-11-20T12:00:00Z and replays only at that instant\n"
+    )
 
 
 def test_failed_run_leaves_an_earlier_output_file_untouched(tmp_path: Path) -> None:
@@ -56,7 +58,8 @@ def test_failed_run_leaves_an_earlier_output_file_untouched(tmp_path: Path) -> N
     assert report("--output", str(out)).code == 0
     before = out.read_bytes()
     assert before.startswith(b"# SLO report: 7 days to 2026-11-20 12:00")
-    assert report("--output", str(out), "--at", "2026-11-27T12:00:00Z").code == 3
+    # the snapshot has no answers for a month: the run fails while fetching (exit 3)
+    assert report("--output", str(out), "--period", "month").code == 3
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["weekly.md"]  # no temp file left behind
 

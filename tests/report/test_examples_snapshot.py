@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from slo_cli.render.report_common import ReportFormat
+from slo_cli.render.formats import ReportFormat
 from tests.report.conftest import slo
 
 #: the README's command, run from the repository root (tests/report/conftest.py)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from slo_cli.render.report_common import ReportFormat
+from slo_cli.render.formats import ReportFormat
 from tests.report.conftest import FIXTURE, GENERATED_AT, GOLDEN, report, slo
 
 #: golden file -> the arguments after `slo report examples/ --from … --generated-at …`

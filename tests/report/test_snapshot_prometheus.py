@@ -120,7 +120,6 @@ def test_the_snapshot_still_replays_check(recorded: tuple[Server, Path, Path]) -
     [
         ("--period", "month", "--timezone", ZONE),  # a period not recorded
         ("--period", "week", "--timezone", "UTC"),  # the recorded period in another zone
-        ("--period", "7d", "--timezone", ZONE, "--at", "2026-11-19T12:00:00Z"),  # another instant
     ],
 )
 def test_a_report_not_recorded_exits_3(
@@ -130,6 +129,15 @@ def test_a_report_not_recorded_exits_3(
     code, out, err = _report(spec, *args, "--from", str(snap))
     assert code == 3 and out == ""
     assert err.startswith("slo: error: snapshot ") and "has no answers for `slo report" in err
+
+
+def test_another_instant_exits_2_as_in_check(recorded: tuple[Server, Path, Path]) -> None:
+    _, spec, snap = recorded
+    args = ("--period", "7d", "--timezone", ZONE, "--at", "2026-11-19T12:00:00Z")
+    code, out, err = _report(spec, *args, "--from", str(snap))
+    assert code == 2 and out == ""
+    assert err.startswith("slo: error: --at 2026-11-19T12:00:00Z: the snapshot was recorded at ")
+    assert err.endswith(" and replays only at that instant\n")
 
 
 def test_without_period_the_snapshot_holds_only_the_check(

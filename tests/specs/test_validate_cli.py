@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from slo_cli.cli.app import app
-from slo_cli.cli.validate import RENDERERS, ValidateFormat
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIVE_EXAMPLES = [str(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
@@ -36,10 +35,6 @@ def bad_file(tmp_path: Path) -> Path:
     path = tmp_path / "bad, spec.yaml"  # a comma, which GitHub annotations must escape
     path.write_text(BAD, encoding="utf-8")
     return path
-
-
-def test_every_format_has_a_renderer() -> None:
-    assert set(RENDERERS) == set(ValidateFormat)
 
 
 def test_valid_examples_exit_0_with_a_summary() -> None:

@@ -1,0 +1,140 @@
+"""The plumbing every command that reads data shares, defined once so the same mistake gets the
+same message and exit code in every command.
+
+- `now()`: the one clock read; commands pass the instant down (docs/design.md).
+- `open_source(connection)`: the data source (a snapshot for `--from FILE`, else Prometheus),
+  closed when the block ends.
+- `resolve_instant(at, source, now, lag_s)`: the instant a run is about (`--at`).
+- `fetch_progress(n_slos)`: a progress bar on stderr while many SLOs are fetched.
+- `stdout_terminal()`: what stdout is (width, colour), for renderers that lay text out.
+- `emit(text, output, summary)`: the result to stdout or, atomically, to `--output FILE`.
+
+Nothing heavy is imported at module level: `slo --help` must start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slo_cli.cli.connection import ConnectionOptions
+    from slo_cli.render.console import Terminal
+    from slo_cli.sources.model import Source
+    from slo_cli.sources.settings import ConnectionSettings
+
+#: more SLOs than this get a fetch progress bar on stderr (when stderr is a terminal)
+PROGRESS_MIN_SLOS = 5
+#: the width text is laid out for when stdout is not a terminal (and COLUMNS is unset)
+PIPE_WIDTH = 100
+
+#: a progress callback: (done, total)
+Progress = Callable[[int, int], None]
+
+
+def now() -> float:
+    """The current time, epoch seconds: the one place a command reads the clock."""
+    import time
+
+    return time.time()
+
+
+@contextmanager
+def open_source(connection: ConnectionOptions) -> Iterator[tuple[ConnectionSettings, Source]]:
+    """The connection settings and the source they describe (a `RecordedSource` for `--from
+    FILE`, else a `PrometheusSource`), closed when the block ends. Bad settings raise
+    UsageError (exit 2) before anything is fetched."""
+    from slo_cli.cli.connection import make_source
+
+    settings = connection.settings()
+    source = make_source(settings)
+    try:
+        yield settings, source
+    finally:
+        source.close()
+
+
+def resolve_instant(at: str | None, source: Source, now: float, lag_s: float) -> float:
+    """The instant a run is about: `--at`, else a snapshot's own instant, else now minus the lag.
+
+    A snapshot replays only the instant it was recorded at: another `--at` is a usage error
+    (exit 2) with the same message in every command.
+    """
+    from slo_cli.cli.connection import parse_at
+    from slo_cli.errors import UsageError
+
+    recorded = getattr(source, "at", None)
+    if recorded is None:
+        return float(parse_at(at, now, lag_s=lag_s))
+    if at is None:
+        return float(recorded)
+    wanted = float(parse_at(at, now, lag_s=lag_s))
+    if abs(wanted - float(recorded)) > 1e-6:
+        from slo_cli.render.common import iso
+
+        raise UsageError(
+            f"--at {at}: the snapshot was recorded at {iso(float(recorded))} "
+            "and replays only at that instant"
+        )
+    return wanted
+
+
+@contextmanager
+def fetch_progress(n_slos: int, *, no_color: bool = False) -> Iterator[Progress | None]:
+    """A fetch progress bar on stderr while more than PROGRESS_MIN_SLOS SLOs are fetched; None
+    (no bar) when there are few or stderr is not a terminal. stdout carries only the result."""
+    if n_slos <= PROGRESS_MIN_SLOS or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(file=sys.stderr, stderr=True, no_color=no_color or None)
+    with Progress(
+        TextColumn("fetching SLOs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("fetch", total=n_slos)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def stdout_terminal(*, no_color: bool = False, pipe_width: int | None = PIPE_WIDTH) -> Terminal:
+    """What stdout is, as rich sees it (TTY, NO_COLOR, FORCE_COLOR, TERM, its width).
+
+    When stdout is not a terminal the width is $COLUMNS, else `pipe_width` (None: rich's own
+    default). `no_color` is the `--no-color` flag.
+    """
+    from rich.console import Console
+
+    width = None
+    if pipe_width is not None and not sys.stdout.isatty():
+        width = int(os.environ.get("COLUMNS") or pipe_width)
+    console = Console(file=sys.stdout, width=width, no_color=no_color or None)
+    from slo_cli.render.console import Terminal
+
+    return Terminal(
+        width=console.width,
+        color_system=console.color_system,
+        no_color=console.no_color,
+        is_terminal=console.is_terminal,
+    )
+
+
+def emit(text: str, output: Path | None = None, summary: Callable[[], str] | None = None) -> None:
+    """Write the result to stdout, or atomically to `output` and say so on stderr
+    (``slo: wrote FILE: SUMMARY``)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from slo_cli.files import write_atomically
+
+    write_atomically(output, text)
+    sys.stderr.write(f"slo: wrote {output}" + (f": {summary()}" if summary else "") + "\n")

@@ -1,0 +1,128 @@
+"""The headline formulas, one function each, element-wise over arrays of SLOs (numpy).
+
+Every figure of `slo check` and `slo report` is one of these applied to window sums from
+:mod:`slo_cli.engine.kernel` (docs/design.md §2). None of them divides by zero: a window
+without traffic gives NaN (unknown, never healthy), an objective of 100 % (no budget) gives
+inf when anything was bad and 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _a(x: np.ndarray | float) -> np.ndarray:
+    return np.asarray(x, dtype=float)
+
+
+def sli(good: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Service level indicator: ``SLI = good ÷ total``; NaN when total == 0.
+
+    >>> sli(np.array([999.0, 0.0]), np.array([1000.0, 0.0])).tolist()
+    [0.999, nan]
+    """
+    good, total = _a(good), _a(total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(total > 0, good / np.where(total > 0, total, 1.0), np.nan))
+
+
+def error_budget(objective: np.ndarray | float, total: np.ndarray) -> np.ndarray:
+    """The error budget in events: ``allowed_bad = (1 − objective) × total``.
+
+    >>> error_budget(0.999, np.array([864000.0])).round(9).tolist()
+    [864.0]
+    """
+    return np.asarray((1.0 - _a(objective)) * _a(total))
+
+
+def budget_minutes(objective: np.ndarray | float, window_s: np.ndarray | float) -> np.ndarray:
+    """The budget's time equivalent: ``window_s × (1 − objective) ÷ 60`` minutes.
+
+    >>> budget_minutes(0.999, 30 * 86400.0).round(9).tolist()  # 30 days at 99.9 %
+    43.2
+    """
+    return np.asarray(_a(window_s) * (1.0 - _a(objective)) / 60.0)
+
+
+def burn_rate(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.ndarray:
+    """Burn rate: the bad fraction over a window ÷ the fraction the objective allows.
+
+    ``burn = (bad ÷ total) ÷ (1 − objective)``; NaN when total == 0 (no traffic: unknown, not
+    healthy); with objective 1 (no budget): inf when anything was bad, else 0.
+
+    >>> burn_rate(np.array([3.0, 0.0, 1.0, 0.0]), np.array([1000.0, 0.0, 5.0, 5.0]),
+    ...           np.array([0.999, 0.999, 1.0, 1.0])).round(12).tolist()
+    [3.0, nan, inf, 0.0]
+    """
+    bad = _a(bad)
+    total = _a(total)
+    allowed = 1.0 - _a(objective)
+    # the common case costs two divisions; the guards below only touch what they must
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.asarray(bad / total, dtype=float)
+        no_traffic = ~(total > 0)
+        if no_traffic.any():
+            ratio = np.where(no_traffic, np.nan, ratio)
+        rate = np.asarray(ratio / allowed, dtype=float)
+    no_budget = ~(allowed > 0)
+    if no_budget.any():
+        fix = no_budget & ~np.isnan(ratio)
+        rate = np.where(fix, np.where(ratio > 0, np.inf, 0.0), rate)
+    return rate
+
+
+def consumed(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.ndarray:
+    """Share of the error budget spent: ``consumed = bad ÷ allowed_bad``, i.e. the burn rate over
+    the whole SLO window (the same guards: NaN without traffic, inf at objective 1).
+
+    117 bad of 864,000 events at 99.9 % (budget 864):
+
+    >>> consumed(np.array([117.0]), np.array([864000.0]), np.array([0.999])).round(9).tolist()
+    [0.135416667]
+    """
+    return burn_rate(bad, total, objective)
+
+
+def remaining(spent: np.ndarray) -> np.ndarray:
+    """Share of the budget left: ``remaining = 1 − consumed`` (negative when overspent).
+
+    >>> remaining(np.array([0.25, 1.5, np.nan])).tolist()
+    [0.75, -0.5, nan]
+    """
+    return np.asarray(1.0 - _a(spent))
+
+
+def coverage(missing_s: np.ndarray, span_s: np.ndarray | float) -> np.ndarray:
+    """Share of a window with data, weighted by bin width: ``1 − missing_s ÷ span_s``
+    (seconds with data ÷ seconds; bins with data ÷ bins on a uniform grid); NaN for an
+    empty window.
+
+    >>> coverage(np.array([0.0, 1800.0, 3600.0]), 3600.0).tolist()
+    [1.0, 0.5, 0.0]
+    """
+    missing_s = _a(missing_s)
+    span = np.broadcast_to(_a(span_s), missing_s.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = 1.0 - missing_s / np.where(span > 0, span, 1.0)
+    return np.asarray(np.where(span > 0, share, np.nan))
+
+
+def time_to_exhaustion(remaining: np.ndarray, window_s: np.ndarray, burn: np.ndarray) -> np.ndarray:
+    """Seconds until the budget is gone if the burn rate stays ``burn``.
+
+    A burn rate of 1 spends a whole budget in ``window_s`` seconds, so the ``remaining`` share
+    lasts ``tte = remaining × window_s ÷ burn``. Infinite when burn is 0 or NaN (no traffic:
+    nothing is being spent); 0 when remaining ≤ 0 (already exhausted); NaN when remaining is
+    unknown. (``evaluate`` turns the infinity into NaN when the basis window holds no data.)
+
+    >>> time_to_exhaustion(np.array([0.5, 0.5, -0.1, 1.0]), np.full(4, 2592000.0),
+    ...                    np.array([14.4, 0.0, 3.0, np.nan])).tolist()
+    [90000.0, inf, 0.0, inf]
+    """
+    remaining = _a(remaining)
+    burn = _a(burn)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tte = remaining * _a(window_s) / np.where(burn > 0, burn, 1.0)
+    tte = np.where(burn > 0, tte, np.inf)
+    tte = np.where(remaining <= 0, 0.0, tte)
+    return np.asarray(np.where(np.isnan(remaining), np.nan, tte), dtype=float)

@@ -1,0 +1,206 @@
+"""Specs -> rule groups (format-free): one group per SLO, evaluated every E seconds.
+
+Per SLO (docs/rules.md has the full table):
+
+* `slo:sli_events_total:increase<E>` and `slo:sli_events_bad:increase<E>`: events of the last
+  interval (t − E, t], from `rules.sli`;
+* `slo:burn_rate{slo_window="<w>"}` for every distinct window of the SLO's alert rules:
+  (bad ÷ total over the last w) ÷ (1 − objective), the window summed with `sum_over_time` over
+  a range of w − E/2, which holds exactly the w ÷ E evaluations ending at t on every
+  Prometheus version (2.x ranges include their left end, 3.x ranges do not);
+* `slo:error_budget_remaining` (rolling windows): 1 − the burn rate over the SLO window;
+* one alert per alert rule (the rule table and factor of `engine.alerting`, the SLO's own
+  windows when its spec has them), and optionally a "budget exhausted" alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, AlertRule, burn_factor, format_window
+from slo_cli.errors import UsageError
+from slo_cli.rules import calendar as cal
+from slo_cli.rules.sli import sli_exprs, slice_interval
+
+TOTAL = "slo:sli_events_total:increase"
+BAD = "slo:sli_events_bad:increase"
+BURN = "slo:burn_rate"
+REMAINING = "slo:error_budget_remaining"
+BURN_ALERT = "SLOErrorBudgetBurn"
+EXHAUSTED_ALERT = "SLOErrorBudgetExhausted"
+_LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How rules are generated (the `slo rules` flags)."""
+
+    interval_s: float = 60.0
+    lookback_s: float = 3600.0
+    for_s: float = 0.0
+    exhausted_alert: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: `record` or `alert` is set; labels and annotations in insertion order."""
+
+    expr: str
+    record: str | None = None
+    alert: str | None = None
+    for_s: float | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One rule group: one SLO's rules, evaluated every `interval_s`."""
+
+    name: str
+    interval_s: float
+    rules: tuple[Rule, ...]
+    slo_key: str
+    exact: bool
+    notes: tuple[str, ...] = ()
+
+
+def duration(seconds: float) -> str:
+    """A PromQL duration in compound units: 3570 -> '59m30s', 0.5 -> '500ms', 0 -> '0s'.
+
+    >>> [duration(s) for s in (3570, 300, 86400, 0.5, 0, 90.25)]
+    ['59m30s', '5m', '1d', '500ms', '0s', '1m30s250ms']
+    """
+    ms = round(seconds * 1000)
+    if ms == 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        n, ms = divmod(ms, size)
+        if n:
+            parts.append(f"{n}{unit}")
+    if ms:
+        parts.append(f"{ms}ms")
+    return "".join(parts)
+
+
+def matchers(labels: dict[str, str]) -> str:
+    import json
+
+    return "{" + ",".join(f"{k}={json.dumps(v)}" for k, v in labels.items()) + "}"
+
+
+def alert_rules_of(slo: Any) -> tuple[AlertRule, ...]:
+    """The SLO's own alert rules (the ones `slo check` evaluates), or the engine's defaults."""
+    from slo_cli.plan import alert_rules
+
+    return tuple(alert_rules(slo) or DEFAULT_ALERT_RULES)
+
+
+def _check_multiple(slo: Any, what: str, seconds: float, interval_s: float) -> None:
+    ratio = seconds / interval_s
+    if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
+        raise UsageError(
+            f"{slo.key}: {what} {format_window(seconds)} is not a multiple of the rule "
+            f"interval {format_window(interval_s)} (choose --interval to divide it)"
+        )
+
+
+def interval_for(slo: Any, options: Options) -> float:
+    """The group interval: --interval, or the SLO's slice length when it has slices."""
+    return slice_interval(slo) or options.interval_s
+
+
+def _base_labels(spec: Any, slo: Any) -> dict[str, str]:
+    return {"slo_service": spec.service, "slo_name": slo.name}
+
+
+def alert_labels(spec: Any, slo: Any) -> dict[str, str]:
+    import re
+
+    labels = {**spec.labels, **slo.labels}
+    for name in labels:
+        if not re.match(_LABEL_NAME, name) or name.startswith("__"):
+            raise UsageError(f"{slo.key}: label {name!r} is not a Prometheus label name")
+    return {k: labels[k] for k in sorted(labels)}
+
+
+def windows_of(rules: Sequence[AlertRule]) -> list[float]:
+    """Every distinct long and short window of the rules, shortest first."""
+    return sorted({float(w) for r in rules for w in (r.long_s, r.short_s)})
+
+
+def build_group(spec: Any, slo: Any, options: Options) -> Group:
+    """The rule group of one SLO."""
+    interval = interval_for(slo, options)
+    exprs = sli_exprs(slo, interval, options.lookback_s)
+    rules = alert_rules_of(slo)
+    windows = windows_of(rules)
+    calendar = cal.is_calendar(slo)
+    for w in windows:
+        _check_multiple(slo, "alert window", w, interval)
+    if not calendar:
+        _check_multiple(slo, "SLO window", slo.window.seconds, interval)
+    base = _base_labels(spec, slo)
+    e = duration(interval)
+    total_name, bad_name = TOTAL + e, BAD + e
+    sel = matchers(base)
+    out = [
+        Rule(record=total_name, expr=exprs.total, labels=dict(base)),
+        Rule(record=bad_name, expr=exprs.bad, labels=dict(base)),
+    ]
+    allowed = f"(1 - {float(slo.objective)!r})"
+    for w in windows:
+        rng = duration(w - interval / 2)
+        expr = (
+            f"(sum_over_time({bad_name}{sel}[{rng}]) / sum_over_time({total_name}{sel}[{rng}]))"
+            f" / {allowed}"
+        )
+        out.append(Rule(record=BURN, expr=expr, labels={**base, "slo_window": format_window(w)}))
+    notes = [exprs.note] if exprs.note else []
+    if calendar:
+        notes.append(cal.note(slo))
+    else:
+        rng = duration(slo.window.seconds - interval / 2)
+        expr = (
+            f"1 - (sum_over_time({bad_name}{sel}[{rng}]) / sum_over_time({total_name}{sel}"
+            f"[{rng}])) / {allowed}"
+        )
+        out.append(Rule(record=REMAINING, expr=expr, labels=dict(base)))
+    from slo_cli.rules.alerts import burn_alert, exhausted_alert
+
+    out.extend(burn_alert(spec, slo, rule, options, calendar) for rule in rules)
+    if options.exhausted_alert and not calendar:
+        out.append(exhausted_alert(spec, slo, options))
+    return Group(
+        name=f"slo:{slo.key}",
+        interval_s=interval,
+        rules=tuple(out),
+        slo_key=slo.key,
+        exact=exprs.exact,
+        notes=tuple(notes),
+    )
+
+
+def factor_expr(slo: Any, rule: AlertRule) -> str:
+    """The burn-rate threshold of `rule` for `slo` as PromQL: a number for rolling windows
+    (`engine.alerting.burn_factor`, the same float `slo check` compares with), an expression
+    of the current calendar period's length for calendar windows."""
+    if not cal.is_calendar(slo) or rule.burn_rate is not None:
+        return repr(burn_factor(rule, cal.window_seconds(slo)))
+    return cal.factor_expr(slo, rule)
+
+
+def build(specs: Sequence[Any], options: Options) -> list[Group]:
+    """Every SLO's group, in spec order (a usage error when two SLOs share a key)."""
+    groups: list[Group] = []
+    seen: set[str] = set()
+    for spec in specs:
+        for slo in spec.slos:
+            if slo.key in seen:
+                raise UsageError(f"{slo.key}: defined twice (rule group names must be unique)")
+            seen.add(slo.key)
+            groups.append(build_group(spec, slo, options))
+    return groups

@@ -1,0 +1,185 @@
+"""Per-interval event counts of an SLI as PromQL: what the first two recording rules hold.
+
+For counters the expression is the one `slo check` sends for a bin (`sources.promql.exact_expr`):
+per series the difference of its last values at the evaluation instant t and at t − E (each
+looked back L seconds, so scrape gaps up to L are bridged), or the last value itself when it
+went down (a reset), summed over series after the difference. Evaluated every E seconds, the
+series holds the events of (t − E, t]; summed with `sum_over_time` over W ÷ E evaluations it is
+the window's count. See docs/rules.md for its error bound.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slo_cli.sources import promql
+
+#: the raw-template window is at least this long (the same floor `slo check` uses)
+RAW_MIN_WINDOW_S = 300.0
+
+
+@dataclass(frozen=True)
+class SliExprs:
+    """PromQL for the events of one evaluation interval: all events, and the bad ones.
+
+    interval_s  the evaluation interval E the expressions are written for.
+    exact       False for raw templates (evaluated by Prometheus, approximate).
+    note        why it is approximate, or what it counts (shown in docs and annotations).
+    """
+
+    total: str
+    bad: str
+    interval_s: float
+    exact: bool = True
+    note: str = ""
+
+
+def threshold_regex(threshold: float) -> str:
+    r"""A regex matching the decimal spellings of a bucket bound, escaped for a PromQL string:
+    0.3 -> ``0\\.30*`` (0.3, 0.30, 0.300), 1 -> ``1(\\.0*)?`` (1, 1.0).
+
+    >>> print(threshold_regex(0.3), threshold_regex(1.0), threshold_regex(2.5))
+    0\\.30* 1(\\.0*)? 2\\.50*
+    """
+    text = repr(float(threshold))
+    if "e" in text or "E" in text:
+        text = f"{threshold:.17f}".rstrip("0")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    pattern = re.escape(whole) + (re.escape("." + frac) + "0*" if frac else r"(\.0*)?")
+    return pattern.replace("\\", "\\\\")
+
+
+def _or_zero(expr: str) -> str:
+    """`expr`, or 0 when it has no result (no series of that kind exists yet)."""
+    return f"({expr}) or on() vector(0)"
+
+
+def _counters(slo: Any, interval_s: float, lookback_s: float) -> tuple[str, str, str]:
+    """(good-or-bad, which, total) exact per-interval expressions of a ratio or latency SLI."""
+    sli = slo.sli
+    if sli.kind == "ratio":
+        r = sli.ratio
+        total = promql.exact_expr(r.total, interval_s, lookback_s)
+        if r.bad is not None:
+            return promql.exact_expr(r.bad, interval_s, lookback_s), "bad", total
+        return promql.exact_expr(r.good, interval_s, lookback_s), "good", total
+    lat = sli.latency
+    bucket = promql.add_matcher(
+        lat.selector, f"{lat.histogram}_bucket", f'le=~"{threshold_regex(lat.threshold)}"'
+    )
+    count = promql.add_matcher(lat.selector, f"{lat.histogram}_count", "")
+    return (
+        promql.exact_expr(bucket, interval_s, lookback_s),
+        "good",
+        promql.exact_expr(count, interval_s, lookback_s),
+    )
+
+
+def _occurrences(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
+    part, which, total = _counters(slo, interval_s, lookback_s)
+    if which == "bad":
+        return SliExprs(total=total, bad=_or_zero(part), interval_s=interval_s)
+    return SliExprs(total=total, bad=f"({total}) - ({_or_zero(part)})", interval_s=interval_s)
+
+
+def _good_expr(slo: Any, interval_s: float, lookback_s: float) -> tuple[str, str]:
+    """(good, total) exact per-interval expressions of a ratio or latency SLI."""
+    part, which, total = _counters(slo, interval_s, lookback_s)
+    if which == "good":
+        return _or_zero(part), total
+    return f"({total}) - ({_or_zero(part)})", total
+
+
+def _slices(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
+    """Timeslice budgeting of a ratio/latency SLI: one slice per interval, good when its
+    good/total ratio reaches the target; slices without traffic are not counted."""
+    good, total = _good_expr(slo, interval_s, lookback_s)
+    target = float(slo.timeslice.target)
+    has = f"(({total}) > 0) * 0 + 1"
+    ok = f"((({good}) / ({total})) >= {target!r}) * 0 + 1"
+    return SliExprs(
+        total=has,
+        bad=f"({has}) - (({ok}) or on() vector(0))",
+        interval_s=interval_s,
+        note=f"one slice per {promql.dur(interval_s)}: good when good ÷ total ≥ {target!r}",
+    )
+
+
+def _ratio_slices(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
+    """RatioTimeslices: each interval with traffic weighs its length in seconds; the bad
+    seconds are the length times the interval's bad fraction (the engine's convention)."""
+    good, total = _good_expr(slo, interval_s, lookback_s)
+    e = repr(float(interval_s))
+    return SliExprs(
+        total=f"(({total}) > 0) * 0 + {e}",
+        bad=f"(1 - clamp_max(({good}) / (({total}) > 0), 1)) * {e}",
+        interval_s=interval_s,
+        note=f"seconds weighted by each {promql.dur(interval_s)} slice's good ratio",
+    )
+
+
+def _gauge_slices(slo: Any, interval_s: float) -> SliExprs:
+    ts = slo.sli.timeslices
+    cond = f"({ts.query}) {ts.good_when.op} {float(ts.good_when.value)!r}"
+    total = f"count({ts.query})"
+    return SliExprs(
+        total=total,
+        bad=f"({total}) - ((count({cond})) or on() vector(0))",
+        interval_s=interval_s,
+        note=f"one slice per {promql.dur(interval_s)} and series: good when {ts.good_when}",
+    )
+
+
+def _raw(slo: Any, interval_s: float) -> SliExprs:
+    """The per-bin quantities `slo check` derives from raw templates (approximate)."""
+    raw = slo.sli.raw
+    window_s = max(interval_s, RAW_MIN_WINDOW_S)
+    window = promql.dur(window_s)
+    note = "raw PromQL templates are evaluated by Prometheus and are approximate"
+    if raw.error_ratio is not None:
+        minutes = repr(interval_s / 60.0)
+        ratio = raw.error_ratio.replace("{{window}}", window).strip()
+        return SliExprs(
+            total=f"({ratio}) * 0 + {minutes}",
+            bad=f"({ratio}) * {minutes}",
+            interval_s=interval_s,
+            exact=False,
+            note=note + "; events are minutes weighted by the error ratio",
+        )
+    scale = repr(interval_s / window_s)
+    total = f"sum({raw.total.replace('{{window}}', window).strip()}) * {scale}"
+    if raw.bad is not None:
+        bad = f"sum({raw.bad.replace('{{window}}', window).strip()}) * {scale}"
+    else:
+        good = f"sum({raw.good.replace('{{window}}', window).strip()}) * {scale}"
+        bad = f"({total}) - ({good})"
+    return SliExprs(total=total, bad=bad, interval_s=interval_s, exact=False, note=note)
+
+
+def slice_interval(slo: Any) -> float | None:
+    """The interval an SLO's slices impose on its rules (None: any interval will do)."""
+    if slo.sli.kind == "timeslices":
+        return float(slo.sli.timeslices.slice)
+    if slo.budgeting != "occurrences" and slo.timeslice is not None:
+        return float(slo.timeslice.slice)
+    return None
+
+
+def sli_exprs(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
+    """The per-interval total and bad events of `slo` evaluated every `interval_s` seconds."""
+    if not (interval_s > 0 and math.isfinite(interval_s)):
+        raise ValueError("the interval must be positive")
+    kind = slo.sli.kind
+    if kind == "timeslices":
+        return _gauge_slices(slo, interval_s)
+    if kind == "raw":
+        return _raw(slo, interval_s)
+    if slo.budgeting == "timeslices":
+        return _slices(slo, interval_s, lookback_s)
+    if slo.budgeting == "ratio_timeslices":
+        return _ratio_slices(slo, interval_s, lookback_s)
+    return _occurrences(slo, interval_s, lookback_s)

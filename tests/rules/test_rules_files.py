@@ -1,0 +1,108 @@
+"""`slo rules`: every generated file passes `promtool check rules`, in every format, for every
+example spec (native, OpenSLO, Sloth); output is deterministic; bad flags are one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.rules.helpers import ROOT, groups_file, run_promtool, run_slo
+
+EXAMPLES = [
+    "examples/checkout.yaml",
+    "examples/auth.yaml",
+    "examples/payments.yaml",
+    "examples/search.yaml",
+    "examples/legacy-reports.yaml",
+    "examples/openslo/checkout.yaml",
+    "examples/sloth/search.yaml",
+]
+FORMATS = ["prometheus", "prometheus-operator", "mimir"]
+
+
+@pytest.fixture(autouse=True)
+def _in_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_promtool_checks_every_example_in_every_format(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for spec in EXAMPLES:
+        code, text, err = run_slo(capsys, "rules", spec, "--format", fmt, "--exhausted-alert")
+        assert code == 0, err
+        plain = groups_file(text, fmt, tmp_path / f"{Path(spec).stem}.yml")
+        if fmt == "prometheus":  # the file itself, not a copy
+            plain.write_text(text, encoding="utf-8")
+        done = run_promtool("check", "rules", str(plain))
+        assert done.returncode == 0, f"{spec} ({fmt}): {done.stdout}{done.stderr}"
+        assert "SUCCESS" in done.stdout
+
+
+def test_operator_and_mimir_envelopes(capsys: pytest.CaptureFixture[str]) -> None:
+    _, op, _ = run_slo(
+        capsys, "rules", "examples/checkout.yaml", "-f", "prometheus-operator", "--namespace", "obs"
+    )
+    doc = yaml.safe_load(op)
+    assert doc["apiVersion"] == "monitoring.coreos.com/v1" and doc["kind"] == "PrometheusRule"
+    assert doc["metadata"]["name"] == "slo-rules" and doc["metadata"]["namespace"] == "obs"
+    _, mimir, _ = run_slo(capsys, "rules", "examples/checkout.yaml", "-f", "mimir")
+    doc = yaml.safe_load(mimir)
+    assert doc["namespace"] == "slo-rules" and [g["name"] for g in doc["groups"]] == [
+        "slo:checkout/availability",
+        "slo:checkout/latency",
+    ]
+
+
+def test_same_specs_same_bytes_and_atomic_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("rules", "examples", "--exhausted-alert")
+    _, first, _ = run_slo(capsys, *args)
+    _, second, _ = run_slo(capsys, *args)
+    assert first == second
+    target = tmp_path / "rules.yml"
+    code, out, err = run_slo(capsys, *args, "--output", str(target))
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8") == first
+    assert err.startswith(f"slo: wrote {target}: ")
+    assert list(tmp_path.iterdir()) == [target]  # no temp file left behind
+
+
+def test_rule_counts_per_slo(capsys: pytest.CaptureFixture[str]) -> None:
+    """Default alert windows: 2 interval counts + 7 burn-rate windows + the budget left
+    = 10 recording rules, and 4 alerts (+1 with --exhausted-alert). docs/rules.md quotes this."""
+    _, text, _ = run_slo(capsys, "rules", "examples/checkout.yaml", "--exhausted-alert")
+    group = yaml.safe_load(text)["groups"][0]
+    records = [r for r in group["rules"] if "record" in r]
+    alerts = [r for r in group["rules"] if "alert" in r]
+    assert len(records) == 10 and len(alerts) == 5
+    windows = [r["labels"]["slo_window"] for r in records if r["record"] == "slo:burn_rate"]
+    assert windows == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+    severities = sorted((a["labels"]["severity"], a["labels"]["slo_alert"]) for a in alerts)
+    assert severities == [
+        ("page", "budget exhausted"),
+        ("page", "page 1h/5m"),
+        ("page", "page 6h/30m"),
+        ("ticket", "ticket 1d/2h"),
+        ("ticket", "ticket 3d/6h"),
+    ]
+    first = alerts[0]
+    assert first["annotations"]["runbook_url"] == "https://runbooks.example/checkout/availability"
+    assert first["labels"]["team"] == "payments" and first["for"] == "0s"
+
+
+def test_a_window_the_interval_does_not_divide_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run_slo(capsys, "rules", "examples/checkout.yaml", "--interval", "7m")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "slo: error: checkout/availability: alert window 5m is not a multiple of the rule "
+        "interval 7m (choose --interval to divide it)"
+    ]
+    code, _, err = run_slo(capsys, "rules", "examples/checkout.yaml", "--interval", "soon")
+    assert code == 2 and err.startswith("slo: error: --interval soon: ")
