@@ -19,10 +19,14 @@ import numpy as np
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql, samples
 from slo_cli.sources.grid import Segment, segments
+from slo_cli.sources.groups import GroupCounts
+from slo_cli.sources.groups import signed as _signed
+from slo_cli.sources.groups import sum_groups as _sum_groups
 from slo_cli.sources.http import Transport
 from slo_cli.sources.model import FetchRequest, SeriesCounts
-from slo_cli.sources.ranges import RangeQueries
 from slo_cli.sources.ranges import num as _num
+from slo_cli.sources.refine import RawSampleCounts
+from slo_specs.promql_forms import selector_terms
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
 LOOKBACK_S = 3600.0
@@ -39,8 +43,6 @@ PER_SERIES_STEP_S = 3600.0
 #: most seconds of raw samples fetched by one refinement query; wider flagged bins are first
 #: split into bins of this width and counted again (only the flagged sub-bins reach raw samples)
 MAX_RAW_SPAN_S = 6 * 3600.0
-#: series per targeted baseline query (see Fetcher.baselines)
-BASELINE_BATCH = 20
 #: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
 #: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)
 MAX_REFINE = 24
@@ -91,6 +93,34 @@ def _subsets(counters: list[Counter]) -> dict[str, tuple[str, tuple[tuple[str, s
     return derived
 
 
+def runs(bins: np.ndarray, longest: int) -> list[np.ndarray]:
+    """Sorted bin indices grouped into runs of consecutive bins, each at most `longest` long."""
+    out: list[np.ndarray] = []
+    for run in np.split(bins, np.flatnonzero(np.diff(bins) > 1) + 1):
+        out.extend(run[i : i + longest] for i in range(0, run.size, longest) if run.size)
+    return out
+
+
+def per_series_sums(
+    per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]], part: str, n: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(exact counts, flagged series) per bin from the series of one counter part (of
+    Fetcher.series_parts, possibly narrowed to one group's series); None without series."""
+    a_map, b_map, r_map = (per.get(p + part, {}) for p in ("a_", "b_", "r_"))
+    keys = sorted(set(a_map) | set(b_map) | set(r_map))
+    if not keys:
+        return None
+    nan = np.full(n, np.nan)
+    a = np.array([a_map.get(k, nan) for k in keys])
+    b = np.array([b_map.get(k, nan) for k in keys])
+    r = np.array([r_map.get(k, nan) for k in keys])
+    both = ~np.isnan(a) & ~np.isnan(b)
+    term = np.where(a >= b, a - b, a)
+    counted = np.where(both, term, 0.0).sum(axis=0)
+    flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
+    return np.where(both.any(axis=0), counted, np.nan), flag.sum(axis=0).astype(float)
+
+
 def zero_where_total(sub: np.ndarray, total: np.ndarray) -> np.ndarray:
     """A sub-counter (bad, good, a bucket) without series where the total has data counts
     zero events: client libraries create a labelled series on its first event, so an error
@@ -106,7 +136,7 @@ class Counter:
     selector: str
 
 
-class Fetcher(RangeQueries):
+class Fetcher(RawSampleCounts):
     """Turns one FetchRequest into SeriesCounts using `transport` for every call."""
 
     def __init__(
@@ -135,13 +165,7 @@ class Fetcher(RangeQueries):
             raise ValueError("edges must be strictly increasing with at least two entries")
         self.gaps = {}
         if kind == "ratio":
-            r = sli.ratio
-            first = Counter("bad", r.bad) if r.bad is not None else Counter("good", r.good)
-            got = self.counter_counts([first, Counter("total", r.total)], edges)
-            total = got["total"]
-            sub = zero_where_total(got[first.part], total)
-            good = sub if r.bad is None else total - sub
-            return SeriesCounts(req.key, edges, good, total, notes=self.gap_notes())
+            return self.ratio_counts(req, edges)
         if kind == "latency":
             lat = sli.latency
             bucket = self.bucket_selector(lat.histogram, lat.selector, lat.threshold, edges)
@@ -159,7 +183,66 @@ class Fetcher(RangeQueries):
 
     def gap_notes(self) -> tuple[str, ...]:
         """Notes naming the scrape gaps of the SLO's total events bridged by the last count."""
-        return samples.gap_notes(self.gaps.get("total", []))
+        parts = (p for p in self.gaps if p == "total" or p.startswith("total_"))
+        return samples.gap_notes([g for p in parts for g in self.gaps[p]])
+
+    def ratio_counts(self, req: FetchRequest, edges: np.ndarray) -> SeriesCounts:
+        """A ratio SLI: each part a counter selector or a signed sum of them (``a + b - c``),
+        every term counted exactly; per group of ``slo.group_by`` when the SLO has one."""
+        r: Any = req.slo.sli.ratio
+        first = "bad" if r.bad is not None else "good"
+        terms: dict[str, list[tuple[int, Counter]]] = {}
+        for part, expr in ((first, getattr(r, first)), ("total", r.total)):
+            found = selector_terms(expr) or ((1, expr),)
+            # a single selector keeps its part name, so its queries are those of before
+            names = [part] if len(found) == 1 else [f"{part}_{i}" for i in range(len(found))]
+            terms[part] = [
+                (sign, Counter(n, sel)) for n, (sign, sel) in zip(names, found, strict=True)
+            ]
+        counters = [c for part in terms.values() for _, c in part]
+        by = tuple(getattr(req.slo, "group_by", None) or ())
+        if by:
+            return self._grouped_ratio(req, edges, terms, counters, by)
+        got = self.counter_counts(counters, edges)
+        n = edges.size - 1
+        sub, total = (_signed(got, terms[p], n) for p in (first, "total"))
+        sub = zero_where_total(sub, total)
+        good = sub if first == "good" else total - sub
+        return SeriesCounts(req.key, edges, good, total, notes=self.gap_notes())
+
+    def _grouped_ratio(
+        self,
+        req: FetchRequest,
+        edges: np.ndarray,
+        terms: dict[str, list[tuple[int, Counter]]],
+        counters: list[Counter],
+        by: tuple[str, ...],
+    ) -> SeriesCounts:
+        """One good/total pair per group of `by` label values. A group whose total has data
+        but whose numerator has no series counts zero numerator events (no 5xx series for a
+        host means no 5xx responses), never "no data"."""
+        got = self.grouped_counts(counters, edges, by)
+        first = next(p for p in terms if p != "total")
+        keys = sorted({g for _, c in terms["total"] for g in got.get(c.part, {})})
+        limit = int(getattr(req.slo, "max_groups", 0) or 0)
+        if limit and len(keys) > limit:
+            raise E.SourceError(
+                f"{req.key}: {len(keys)} groups by ({', '.join(by)}), more than its limit of "
+                f"{limit}",
+                hint="raise max_groups in the spec, or group by fewer labels",
+            )
+        groups = []
+        for key in keys:
+            per = {c.part: got.get(c.part, {}).get(key) for c in counters}
+            n = edges.size - 1
+            total = _signed(per, terms["total"], n)
+            other = np.where(np.isnan(total), np.nan, np.nan_to_num(_signed(per, terms[first], n)))
+            good = other if first == "good" else total - other
+            groups.append(GroupCounts(key, good, total))
+        good, total = _sum_groups(groups, edges.size - 1)
+        return SeriesCounts(
+            req.key, edges, good, total, groups=tuple(groups), notes=self.gap_notes()
+        )
 
     # ---- counters: exact per-bin counts ---------------------------------------------------------
 
@@ -259,6 +342,19 @@ class Fetcher(RangeQueries):
         """Like _counter_segment, with the sums and flags computed here from per-series last
         values and reset counts, so each sample of a wide bin is read once by the server
         (the server-side form reads it twice: resets, then presence)."""
+        per = self.series_parts(counters, seg, lookback_s)
+        out: dict[str, np.ndarray] = {}
+        for c in counters:
+            got = per_series_sums(per, c.part, seg.n)
+            if got is not None:
+                out[c.part], out["flag_" + c.part] = got
+        return out
+
+    def series_parts(
+        self, counters: list[Counter], seg: Segment, lookback_s: float
+    ) -> dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]]:
+        """Per series (keyed by its labels without the name) of each counter: its last value
+        at each bin end (``a_``), at the bin start (``b_``) and its resets (``r_``)."""
         s, lb = promql.dur(seg.step), promql.dur(lookback_s)
         # a counter selecting a subset of another's series (good ⊂ total) is not queried: its
         # series are picked from the other's answer by its extra matchers
@@ -283,97 +379,16 @@ class Fetcher(RangeQueries):
                 per[p + part] = {
                     k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
                 }
-        out: dict[str, np.ndarray] = {}
-        for c in counters:
-            a_map, b_map, r_map = (per.get(p + c.part, {}) for p in ("a_", "b_", "r_"))
-            keys = sorted(set(a_map) | set(b_map) | set(r_map))
-            if not keys:
-                continue
-            nan = np.full(seg.n, np.nan)
-            a = np.array([a_map.get(k, nan) for k in keys])
-            b = np.array([b_map.get(k, nan) for k in keys])
-            r = np.array([r_map.get(k, nan) for k in keys])
-            both = ~np.isnan(a) & ~np.isnan(b)
-            term = np.where(a >= b, a - b, a)
-            counted = np.where(both, term, 0.0).sum(axis=0)
-            out[c.part] = np.where(both.any(axis=0), counted, np.nan)
-            flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
-            out["flag_" + c.part] = flag.sum(axis=0).astype(float)
-        return out
+        return per
 
-    def samples_counts_of(
-        self,
-        selector: str,
-        parts: dict[str, tuple[tuple[str, str, str], ...]],
-        lows: np.ndarray,
-        highs: np.ndarray,
-        span: float | None = None,
-    ) -> dict[str, np.ndarray]:
-        """Exact events in each bin (lows[i], highs[i]] from raw samples (one query for all),
-        for each part: the series of `selector` that match the part's extra matchers.
+    def grouped_counts(
+        self, counters: list[Counter], edges: np.ndarray, by: tuple[str, ...]
+    ) -> dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]]:
+        """Exact events per bin of each counter per group of `by` label values (see
+        slo_cli.sources.groups)."""
+        from slo_cli.sources.groups import grouped_counts
 
-        Per series: reset-aware increases of its samples, each from the sample before it
-        (slo_cli.sources.samples). Samples are fetched from `lookback_s` before the first bin;
-        a series whose first sample here lies inside a bin gets its baseline (its last sample
-        before, at most `span` seconds older) from one targeted query (see `baselines`), so a
-        scrape gap of any length is bridged. NaN for a bin where no series can be counted."""
-        lo, hi = float(lows[0]), float(highs[-1])
-        reach = hi - lo + self.lookback_s
-        query = f"{selector}[{promql.dur(reach)}]"
-        env = self.t.call("/api/v1/query", {"query": query, "time": _num(hi)}, query)
-        found = samples.parse_matrix(env.data, query)
-        mine = {p: [s for s in found if promql.matches(s.labels, m)] for p, m in parts.items()}
-        need = {s.key: s for group in mine.values() for s in group if s.t[0] > lo + 1e-9}
-        span = span if span is not None else hi - lo
-        bases = self.baselines(selector, list(need.values()), hi - reach, span) if need else {}
-        out: dict[str, np.ndarray] = {}
-        for part, group in mine.items():
-            total = np.zeros(lows.size)
-            seen = np.zeros(lows.size, dtype=bool)
-            for series in group:
-                events, observed, gaps = samples.bin_counts(
-                    series, lows, highs, self.lookback_s, bases.get(series.key)
-                )
-                total += events
-                seen |= observed
-                self.gaps.setdefault(part, []).extend(gaps)
-            out[part] = np.where(seen, total, np.nan)
-        return out
-
-    def baselines(
-        self, selector: str, series: list[samples.RawSeries], before: float, span: float
-    ) -> dict[tuple[tuple[str, str], ...], tuple[float, float]]:
-        """Each series' last sample (time, value) at or before `before`, looked for at most
-        `span` seconds back: one range query of `last_over_time` over just these series
-        (hourly or coarser points, so it reads each of their samples once) finds the step
-        holding it, then the raw samples of that step give its time and value."""
-        step = max(3600.0, math.ceil(span / 1000.0 / 3600.0) * 3600.0)
-        n = max(1, math.ceil(span / step))
-        seg = Segment(step, before - (n - 1) * step, before, 0, n - 1)
-        where: dict[float, list[samples.RawSeries]] = {}
-        for i in range(0, len(series), BASELINE_BATCH):
-            batch = series[i : i + BASELINE_BATCH]
-            parts = {
-                f"s{j}": f"last_over_time({samples.exact_selector(s.labels)}[{promql.dur(step)}])"
-                for j, s in enumerate(batch)
-            }
-            got = self.range_parts(promql.union(parts), seg)
-            for j, s in enumerate(batch):
-                have = np.flatnonzero(~np.isnan(got.get(f"s{j}", np.full(seg.n, np.nan))))
-                if have.size:
-                    where.setdefault(seg.first_end + int(have[-1]) * step, []).append(s)
-        out: dict[tuple[tuple[str, str], ...], tuple[float, float]] = {}
-        for at, wanted in sorted(where.items()):
-            query = f"{selector}[{promql.dur(step)}]"
-            env = self.t.call("/api/v1/query", {"query": query, "time": _num(at)}, query)
-            raw = {s.key: s for s in samples.parse_matrix(env.data, query)}
-            for s in wanted:
-                r = raw.get(s.key)
-                ok = r is not None and bool((r.t <= before + 1e-9).any())
-                if r is not None and ok:
-                    k = int(np.flatnonzero(r.t <= before + 1e-9)[-1])
-                    out[s.key] = (float(r.t[k]), float(r.v[k]))
-        return out
+        return grouped_counts(self, counters, edges, by)
 
     # ---- latency: which `le` spellings are the threshold ----------------------------------------
 
@@ -447,7 +462,8 @@ class Fetcher(RangeQueries):
         for seg in segments(edges):
             window_s = max(seg.step, RAW_MIN_WINDOW_S)
             window = promql.dur(window_s)
-            scale = seg.step / window_s
+            # events over the window, scaled to the bin; or events per second, times the bin
+            scale = seg.step if raw.unit == "per_second" else seg.step / window_s
             if raw.error_ratio is not None:
                 expr = raw.error_ratio.replace("{{window}}", window)
                 got = self.range_parts(promql.union({"ratio": expr}), seg)
