@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -31,7 +32,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from slo_specs.durations import DURATION_PATTERN, DurationError, format_duration, parse_duration
+from slo_specs.durations import (
+    DURATION_PATTERN,
+    DurationError,
+    format_duration,
+    parse_duration,
+    window_problem,
+)
 from slo_specs.selectors import metric_name_problem, selector_problem
 
 VERSION = "slo/v1"
@@ -141,6 +148,29 @@ PositiveDuration = Annotated[
     WithJsonSchema(_DURATION_SCHEMA),
 ]
 
+
+def _window(value: float) -> float:
+    problem = window_problem(value)
+    if problem:
+        raise spec_error(problem)
+    return value
+
+
+#: an SLO or alert window: positive, whole minutes, at most 366d
+WindowDuration = Annotated[PositiveDuration, AfterValidator(_window)]
+
+#: the finest objective that can be measured: 99.9999999 % (a budget of 1e-9 of the events)
+MIN_BUDGET = 1e-9
+
+
+def _objective(value: float) -> float:
+    if not MIN_BUDGET <= value <= 1 - MIN_BUDGET:
+        raise spec_error(
+            "must be from 0.0000001 to 99.9999999 (finer objectives cannot be measured)"
+        )
+    return value
+
+
 _STRICT = ConfigDict(extra="forbid", validate_default=True)
 
 
@@ -152,7 +182,7 @@ class RollingWindow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    seconds: PositiveDuration = Field(description="Length of the window in seconds.")
+    seconds: WindowDuration = Field(description="Length of the window in seconds.")
 
     @model_validator(mode="before")
     @classmethod
@@ -528,8 +558,8 @@ class AlertWindow(BaseModel):
     model_config = _STRICT
 
     severity: Literal["page", "ticket"]
-    long: PositiveDuration = Field(description="Long window, e.g. 1h.", examples=["1h"])
-    short: PositiveDuration = Field(description="Short window, e.g. 5m.", examples=["5m"])
+    long: WindowDuration = Field(description="Long window, e.g. 1h.", examples=["1h"])
+    short: WindowDuration = Field(description="Short window, e.g. 5m.", examples=["5m"])
     budget_consumed: Annotated[
         float | None,
         _percent_field(low_inclusive=False, high_inclusive=True),
@@ -609,6 +639,7 @@ class SLO(BaseModel):
     objective: Annotated[
         float,
         _percent_field(low_inclusive=False, high_inclusive=False),
+        AfterValidator(_objective),
         WithJsonSchema(
             {
                 "type": "number",
