@@ -3,7 +3,7 @@ job summaries, wikis). Same cells as the terminal table, plus a service column."
 
 from __future__ import annotations
 
-from slo_cli.render.common import by_service, iso, summary
+from slo_cli.render.common import by_service, iso, since_text, summary
 from slo_cli.render.table import COLUMNS
 from slo_cli.results import Evaluation
 
@@ -28,6 +28,10 @@ def render_markdown(evaluation: Evaluation) -> str:
                 if r.verdict is not None and r.verdict.breached:
                     cells[1] = f"**{cells[1]}**"
                 out.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        out.append("")
+    if evaluation.since is not None:
+        out += [f"**Since {iso(evaluation.since)}** (deploy):", ""]
+        out += [f"- `{_md(r.key)}`: {_md(since_text(r))}" for r in evaluation.slos]
         out.append("")
     if evaluation.breached:
         out.append("**Failing the gate:**")
