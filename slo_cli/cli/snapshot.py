@@ -91,9 +91,11 @@ def register(app: typer.Typer) -> None:
             since_reqs = requests(plan(specs, check_needs(instant, start)))
         # the report's grids differ from the check's (period bounds are edges, hourly bins far
         # back): each period adds its own requests; answers shared by several are stored once
-        reqs = check_reqs + since_reqs + [
-            r for p in report_periods for r in requests(plan(specs, report_needs(p)))
-        ]
+        reqs = (
+            check_reqs
+            + since_reqs
+            + [r for p in report_periods for r in requests(plan(specs, report_needs(p)))]
+        )
         recorder = Recorder()
         clock = system_clock()
         source = PrometheusSource(

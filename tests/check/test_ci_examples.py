@@ -111,4 +111,5 @@ def test_gitlab_release_gate_judges_the_deploy() -> None:
     assert "--max-burn-since" in gate and "--max-spent-since" in gate
     wf = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))["jobs"]["slo-release-gate"]
     step = next(s for s in wf["steps"] if str(s.get("uses", "")).endswith("/slo@v0.1.0"))
-    assert "deployment_status" in step["with"]["since"] and "--max-burn-since" in step["with"]["args"]
+    assert "deployment_status" in step["with"]["since"]
+    assert "--max-burn-since" in step["with"]["args"]
