@@ -16,6 +16,31 @@ _PART = re.compile(r"(\d+)(ms|w|d|h|m|s)")
 DURATION_PATTERN = r"^([0-9]+(ms|w|d|h|m|s))+$"
 
 
+#: the longest SLO or alert window accepted: a (leap) year. Longer is a typo, and would make
+#: every run read years of data.
+MAX_WINDOW_S = 366 * 86400
+
+
+def window_problem(seconds: float) -> str | None:
+    """Why `seconds` cannot be an SLO or alert window (None when it can).
+
+    Windows are counted in whole one-minute bins, so they must be whole minutes.
+
+    >>> window_problem(90.0)
+    'a window must be whole minutes (the counts are per minute), got 1m30s'
+    >>> window_problem(3600.0) is None
+    True
+    """
+    if seconds > MAX_WINDOW_S:
+        return f"a window can be at most 366d, got {format_duration(seconds)}"
+    if seconds % 60:
+        return (
+            "a window must be whole minutes (the counts are per minute), "
+            f"got {format_duration(seconds)}"
+        )
+    return None
+
+
 class DurationError(ValueError):
     """A string that is not a duration; ``str()`` is a short user message."""
 
@@ -46,6 +71,10 @@ def parse_duration(text: str) -> float:
                 f"units must appear once each, largest first (w d h m s ms), got {text!r}"
             )
         last = rank
+        if len(match.group(1)) > 12:
+            raise DurationError(
+                f"a duration of more than 12 digits is not supported: {text[:40]!r}"
+            )
         amount = int(match.group(1))
         millis += amount if unit == "ms" else amount * UNITS[unit] * 1000
         pos = match.end()

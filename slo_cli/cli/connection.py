@@ -160,7 +160,30 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             None,
             "--timeout",
             metavar="SECONDS",
-            help="Per-query timeout in seconds, also sent to the server (default 60).",
+            help="Total time for one request: connecting, waiting and reading the answer, "
+            "retries included (default 60); also sent to the server. Env: SLO_TIMEOUT.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "deadline_s": (
+        Optional[float],
+        typer.Option(
+            None,
+            "--deadline",
+            metavar="SECONDS",
+            help="Stop the whole run (every query, retries included) after SECONDS: exit 3. "
+            "Env: SLO_DEADLINE.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "max_answer_bytes": (
+        Optional[str],
+        typer.Option(
+            None,
+            "--max-answer-size",
+            metavar="SIZE",
+            help="Largest answer read, after decompression (default 64MiB; e.g. 256MiB): "
+            "larger answers fail with exit 3. Env: SLO_MAX_ANSWER_SIZE.",
             rich_help_panel=_PANEL,
         ),
     ),
@@ -294,12 +317,19 @@ def make_source(connection: ConnectionOptions | ConnectionSettings) -> Source:
     from slo_cli.sources.prometheus import PrometheusSource
 
     settings.base_url  # noqa: B018 - raises the one-line "no URL" usage error early
+    clock = system_clock()
     return PrometheusSource(
         settings,
-        clock=system_clock(),
+        clock=clock,
         workers=settings.workers,
         allow_partial=settings.allow_partial,
+        run_deadline=run_deadline(settings, clock),
     )
+
+
+def run_deadline(settings: ConnectionSettings, clock: Clock) -> float | None:
+    """The monotonic instant the whole run must end by (--deadline), counted from now."""
+    return None if settings.deadline_s is None else clock.monotonic() + settings.deadline_s
 
 
 def system_clock() -> Clock:
@@ -315,29 +345,45 @@ def system_clock() -> Clock:
 DEFAULT_LAG_S = 60.0
 
 
-def parse_at(text: str | None, now: float, *, lag_s: float = 0.0) -> float:
+#: the instants `--at` accepts: 1970-01-01 to 9999-12-31 (UTC)
+MIN_AT, MAX_AT = 0.0, 253_402_300_799.0
+
+
+def parse_at(text: str | None, now: float, *, lag_s: float = 0.0, option: str = "--at") -> float:
     """`--at TIME` as epoch seconds: a number, ISO 8601 (naive means UTC) or "now".
 
     Without a value: `now` minus a minute (plus the engine's own lag, e.g. VictoriaMetrics hides
-    its newest 30 s), so the last bin holds complete data.
+    its newest 30 s), so the last bin holds complete data. Instants outside 1970–9999 (and
+    nan/inf) are usage errors.
     """
+    import math
+
     from slo_cli.errors import UsageError
 
     if text is None or text.strip().lower() == "now":
         return now - DEFAULT_LAG_S - lag_s
     value = text.strip()
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        pass
+        number = None
+    if number is not None:
+        if not math.isfinite(number) or not MIN_AT <= number <= MAX_AT:
+            raise UsageError(
+                f"{option}: {value!r} is not an instant between 1970 and 9999 (epoch seconds)"
+            )
+        return number
     from datetime import datetime, timezone
 
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        stamp = when.timestamp()
+    except (ValueError, OverflowError):
         raise UsageError(
-            f"--at: expected epoch seconds or ISO 8601 (2026-01-31T12:00:00Z), got {value!r}"
+            f"{option}: expected epoch seconds or ISO 8601 (2026-01-31T12:00:00Z), got {value!r}"
         ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.timestamp()
+    if not MIN_AT <= stamp <= MAX_AT:
+        raise UsageError(f"{option}: {value!r} is not an instant between 1970 and 9999")
+    return stamp

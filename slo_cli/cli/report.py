@@ -128,7 +128,7 @@ def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: floa
 def _generated(text: str, now: float) -> float:
     from slo_cli.cli.connection import parse_at
 
-    return float(parse_at(text, now))
+    return float(parse_at(text, now, option="--generated-at"))
 
 
 def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path | None) -> None:
@@ -139,13 +139,14 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path |
     links: dict[str, str] = {}
     svgs: dict[str, str] | None = None
     if charts is not None:
+        from slo_cli.render.report_charts import chart_file_names
+
         svgs = _write_charts(report, charts)
         base = output.parent if output is not None else Path(".")
+        names = chart_file_names(list(report.slos))
         for s in report.slos:
             if s.key in svgs:
-                from slo_cli.render.report_charts import chart_file_name
-
-                rel = os.path.relpath(charts / chart_file_name(s), base)
+                rel = os.path.relpath(charts / names[s.key], base)
                 links[s.key] = Path(rel).as_posix()
     text = render(fmt, report, RenderOptions(chart_links=links, charts=svgs))
     common.emit(text, output, lambda: f"{len(report.slos)} SLOs, {report.period.title}")
@@ -155,7 +156,7 @@ def _write_charts(report: Report, directory: Path) -> dict[str, str]:
     """One SVG per SLO with data into `directory` (each written atomically)."""
     from slo_cli.errors import UsageError
     from slo_cli.files import write_atomically
-    from slo_cli.render.report_charts import chart_file_name, chart_svgs
+    from slo_cli.render.report_charts import chart_file_names, chart_svgs
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -163,6 +164,7 @@ def _write_charts(report: Report, directory: Path) -> dict[str, str]:
         raise UsageError(f"--charts {directory}: {exc.strerror}") from None
     with_data = [s for s in report.slos if s.current.total > 0]
     out = chart_svgs(report, with_data)
+    names = chart_file_names(list(report.slos))
     for s in with_data:
-        write_atomically(directory / chart_file_name(s), out[s.key])
+        write_atomically(directory / names[s.key], out[s.key], option="--charts")
     return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from slo_specs.model import ServiceSpec
+    from slo_specs.model import SLO, ServiceSpec
 
 #: the two options, declared once for every command that takes them
 SELECT_OPTION = typer.Option(
@@ -25,26 +25,40 @@ SERVICE_OPTION = typer.Option(
 def select_slos(
     specs: Sequence[ServiceSpec], select: Sequence[str], services: Sequence[str]
 ) -> list[ServiceSpec]:
-    """The specs restricted to the selected SLOs; a usage error when nothing is left."""
+    """The specs restricted to the selected SLOs.
+
+    Rule: every `--service` and every `--select` given must match at least one SLO; a typo is a
+    usage error naming it (and the services there are), never silently ignored.
+    """
     from fnmatch import fnmatchcase
 
     from slo_cli.errors import UsageError
 
+    if not any(spec.slos for spec in specs):
+        raise UsageError("no SLOs found (give spec files or directories)")
+    known = sorted({spec.service for spec in specs})
+    for name in services:
+        if not any(fnmatchcase(service, name) for service in known):
+            raise UsageError(f"no SLO matches --service {name} (services: {_few(known)})")
+    chosen = [s for s in specs if not services or any(fnmatchcase(s.service, n) for n in services)]
+    for pattern in select:
+        if not any(_matches(slo, pattern) for spec in chosen for slo in spec.slos):
+            keys = sorted(slo.key for spec in chosen for slo in spec.slos)
+            raise UsageError(f"no SLO matches --select {pattern} (SLOs: {_few(keys)})")
     out = []
-    for spec in specs:
-        if services and not any(fnmatchcase(spec.service, s) for s in services):
-            continue
-        slos = [
-            slo
-            for slo in spec.slos
-            if not select
-            or any(fnmatchcase(slo.key, p) or fnmatchcase(slo.name, p) for p in select)
-        ]
+    for spec in chosen:
+        slos = [slo for slo in spec.slos if not select or any(_matches(slo, p) for p in select)]
         if slos:
             out.append(spec.model_copy(update={"slos": slos}))
-    if not out:
-        if select or services:
-            given = [f"--select {p}" for p in select] + [f"--service {s}" for s in services]
-            raise UsageError(f"no SLO matches {' '.join(given)}")
-        raise UsageError("no SLOs found (give spec files or directories)")
     return out
+
+
+def _matches(slo: SLO, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(slo.key, pattern) or fnmatchcase(slo.name, pattern)
+
+
+def _few(names: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")

@@ -18,6 +18,7 @@ from slo_cli.cli.connection import (
     ConnectionOptions,
     connection_options,
     parse_at,
+    run_deadline,
     system_clock,
 )
 
@@ -82,9 +83,11 @@ def register(app: typer.Typer) -> None:
             r for p in report_periods for r in requests(plan(specs, report_needs(p)))
         ]
         recorder = Recorder()
+        clock = system_clock()
         source = PrometheusSource(
             settings,
-            clock=system_clock(),
+            clock=clock,
+            run_deadline=run_deadline(settings, clock),
             workers=settings.workers,
             allow_partial=settings.allow_partial,
             recorder=recorder,

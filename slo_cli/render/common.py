@@ -169,10 +169,13 @@ def summary(evaluation: Evaluation) -> str:
     )
     breached, unknown = evaluation.breached, evaluation.unknown
     if any(r.verdict is not None for r in evaluation.slos):
+        # never "pass" next to SLOs without data: those exit 4 unless --allow-no-data
         if breached:
             text += f" · gate: {len(breached)} failing"
+            if unknown:
+                text += f", {len(unknown)} without data"
+        elif unknown:
+            text += f" · gate: {len(unknown)} without data"
         else:
             text += " · gate: pass"
-        if unknown:
-            text += f", {len(unknown)} without data"
     return text

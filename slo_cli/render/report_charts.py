@@ -60,6 +60,26 @@ def chart_file_name(slo: SLOReport) -> str:
     return f"{safe}.svg"
 
 
+def chart_file_names(slos: list[SLOReport]) -> dict[str, str]:
+    """Chart file names per SLO key that never collide: ``service--name.svg``, and for SLOs
+    whose readable names clash (``a--b``/``c`` and ``a``/``b--c``, or names differing only in
+    case, for case-insensitive file systems) the same with a hash of the exact key added."""
+    import hashlib
+
+    plain = {s.key: chart_file_name(s) for s in slos}
+    counts: dict[str, int] = {}
+    for name in plain.values():
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    out = {}
+    for s in slos:
+        name = plain[s.key]
+        if counts[name.lower()] > 1:
+            digest = hashlib.sha256(f"{s.service}\0{s.name}".encode()).hexdigest()[:10]
+            name = f"{name[:-4]}.{digest}.svg"
+        out[s.key] = name
+    return out
+
+
 def _day_ticks(lo: float, hi: float, zone: Any) -> tuple[list[float], list[str]]:
     """Tick positions (days since the epoch) at local midnights between lo and hi (epoch s),
     every 1, 2, 4, 7, 14 or 28 days so at most 9 are drawn, with ``20 Nov`` labels."""

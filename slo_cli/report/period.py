@@ -111,6 +111,10 @@ def resolve_period(text: str, at: float, tz: str = "UTC") -> Period:
             f"--period: expected week, month, quarter or a whole number of hours or days "
             f"such as 7d, got {text!r}"
         )
+    from slo_specs.durations import MAX_WINDOW_S
+
+    if length > MAX_WINDOW_S:  # the report also reads the period before: two of them
+        raise UsageError(f"--period: at most 366d, got {text!r}")
     end = math.floor(at / ROLLING_STEP_S) * ROLLING_STEP_S
     start = end - length
     return Period(

@@ -60,6 +60,20 @@ class QueryTimeoutError(SourceError):
     """503 `timeout`: the server gave up on the query. Never replayed as-is."""
 
 
+class DeadlineError(SourceError):
+    """No complete answer within --timeout (one request, retries included) or --deadline (the
+    whole run). Unlike a server's 503 timeout, never split and tried again."""
+
+
+class AnswerTooLargeError(SourceError):
+    """The answer (after decompression) exceeds --max-answer-size."""
+
+
+class RedirectError(SourceError):
+    """A redirect to another origin (not followed: it would receive our credentials), or too
+    many redirects."""
+
+
 class OverloadedError(SourceError):
     """429 too many requests (after honouring Retry-After a bounded number of times)."""
 

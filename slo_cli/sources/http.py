@@ -1,12 +1,13 @@
-"""HTTP to a Prometheus-compatible API: sessions, the whole JSON envelope, retries, errors.
+"""HTTP to a Prometheus-compatible API: the whole JSON envelope, retries, errors.
 
-prometheus-api-client's `PrometheusConnect` is built with our own `requests.Session` (CA bundle,
-client certificate, headers, auth) and a urllib3 `Retry` that retries connection failures only.
-Queries are sent as a form-encoded POST body through the session it holds, because the client
-puts POST queries in the URL and returns only `data.result` (dropping `warnings`/`isPartial`).
-
-Every failure becomes a `SourceError` subclass with status, errorType, the query and a hint;
-no secret (header value, token, password, URL user info) is ever put in a message or a record.
+Queries are sent as a form-encoded POST body (the client library puts POST queries in the URL
+and returns only `data.result`, dropping `warnings`/`isPartial`); `slo_cli.sources.live` holds
+the live session. Every failure becomes a `SourceError` subclass with status, errorType, the
+query and a hint; every value we send that may be secret (header values, token, passwords, URL
+user info and parameters) is scrubbed from anything we print, server text included.
+Time bounds: each attempt ends within --timeout, a call and its retries within --timeout ×
+(retries + 1), all of it within the run's --deadline; a Retry-After that does not fit is not
+waited for.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from slo_cli.sources import errors as E
-from slo_cli.sources.settings import ConnectionSettings
+from slo_cli.sources.scrub import scrub, scrub_error
+from slo_cli.sources.shapes import check_data
 
 #: bounded retries for proxy 502/503/504 and for 429, and the backoff base (seconds, doubling)
 MAX_RETRIES = 3
@@ -121,6 +123,9 @@ class Transport:
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
         clock: Clock | None = None,
+        timeout_s: float | None = None,
+        run_deadline: float | None = None,
+        secrets: list[str] | None = None,
     ) -> None:
         self.allow_partial = allow_partial
         self.auth_headers = auth_headers or []
@@ -128,8 +133,13 @@ class Transport:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.clock = clock
+        self.timeout_s = timeout_s
+        self.run_deadline = run_deadline
+        self.secrets = [v for v in secrets or [] if v]
         self.requests_sent = 0
         self.partial_notes: list[str] = []
+        #: the monotonic instant the attempt being sent must end by (None: unbounded)
+        self.attempt_deadline: float | None = None
 
     def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
         raise NotImplementedError
@@ -138,18 +148,40 @@ class Transport:
         """Hook for recording successful answers (live transport only)."""
 
     def call(self, path: str, params: dict[str, str], query: str, method: str = "POST") -> Envelope:
-        """One API call with bounded retries for proxies and 429; raises SourceError subclasses."""
+        """One API call with bounded retries for proxies and 429; raises SourceError subclasses
+        with every secret we send scrubbed from their text."""
+        try:
+            return self._call(path, params, query, method)
+        except E.SourceError as exc:
+            raise scrub_error(exc, self.secrets) from None
+
+    def _call(self, path: str, params: dict[str, str], query: str, method: str) -> Envelope:
+        """Each attempt ends within --timeout; the call and its retries within
+        --timeout × (retries + 1); everything within the run's --deadline."""
+        clock = self.clock
+        call_end = None
+        if clock is not None and self.timeout_s is not None:
+            call_end = clock.monotonic() + self.timeout_s * (self.max_retries + 1)
+            if self.run_deadline is not None:
+                call_end = min(call_end, self.run_deadline)
         attempt = 0
         while True:
+            if clock is not None and call_end is not None and self.timeout_s is not None:
+                self.attempt_deadline = min(clock.monotonic() + self.timeout_s, call_end)
             answer = self._send(path, params, method)
             retry_in = self._retry_delay(answer, attempt)
+            fits = (
+                call_end is None or clock is None or clock.monotonic() + (retry_in or 0) < call_end
+            )
+            if not fits:
+                retry_in = None  # waiting would pass the deadline: report the answer now
             if retry_in is None:
                 envelope = self.parse(answer, query)
                 self._record(path, params, answer)
                 return envelope
             attempt += 1
-            assert self.clock is not None  # _retry_delay replays only with a clock
-            self.clock.sleep(retry_in)
+            assert clock is not None  # _retry_delay replays only with a clock
+            clock.sleep(retry_in)
 
     def _retry_delay(self, answer: RawAnswer, attempt: int) -> float | None:
         """Seconds to wait before replaying this answer's request, or None to not replay."""
@@ -191,7 +223,14 @@ class Transport:
             raise self._http_error(
                 answer, str(body.get("errorType") or ""), str(body.get("error") or ""), q
             )
-        warnings = tuple(str(w) for w in body.get("warnings") or ())
+        raw_warnings = body.get("warnings") or ()
+        if not isinstance(raw_warnings, list | tuple):
+            raise E.BadResponseError(
+                f"malformed answer from {self.url}: `warnings` is not a list",
+                status=status,
+                query=q,
+            )
+        warnings = tuple(scrub(str(w), self.secrets) for w in raw_warnings)
         partial = bool(body.get("isPartial"))
         if warnings or partial:
             what = "; ".join(warnings) or "isPartial=true"
@@ -203,6 +242,7 @@ class Transport:
                     hint="a store or replica was missing; pass --allow-partial to accept it",
                 )
             self.partial_notes.append(f"partial data: {_short(what, 200)}")
+        check_data(body.get("data"), q, self.url)
         return Envelope(body.get("data"), warnings)
 
     def _http_error(
@@ -302,132 +342,3 @@ def _retry_after_s(value: str | None, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
-
-
-class LiveTransport(Transport):
-    """A transport over one requests.Session held by a PrometheusConnect (one per worker)."""
-
-    def __init__(
-        self,
-        settings: ConnectionSettings,
-        *,
-        clock: Clock,
-        recorder: Recorder | None = None,
-        max_retries: int = MAX_RETRIES,
-        backoff_s: float = BACKOFF_S,
-    ) -> None:
-        super().__init__(
-            allow_partial=settings.allow_partial,
-            auth_headers=settings.auth_header_names(),
-            url=redact_url(settings.base_url),
-            max_retries=max_retries,
-            backoff_s=backoff_s,
-            clock=clock,
-        )
-        self.settings = settings
-        self.recorder = recorder
-        self.prom = _connect(settings)
-
-    def _record(self, path: str, params: dict[str, str], answer: RawAnswer) -> None:
-        if self.recorder is not None:
-            self.recorder.add(path, params, answer)
-
-    def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
-        import requests
-
-        s = self.settings
-        form = {**params, **s.query_params}
-        if path in ("/api/v1/query", "/api/v1/query_range"):
-            # the server gives up (503 timeout) a little before we stop waiting
-            form.setdefault("timeout", f"{max(1, int(s.timeout_s * 0.9))}s")
-        url = self.prom.url + path
-        kwargs: dict[str, Any] = {
-            "headers": self.prom.headers,
-            "timeout": (s.connect_timeout_s, s.timeout_s),
-        }
-        self.requests_sent += 1
-        try:
-            if method == "POST":
-                resp = self.prom._session.post(url, data=form, **kwargs)
-            else:
-                resp = self.prom._session.get(url, params=form, **kwargs)
-        except requests.exceptions.SSLError:
-            raise E.UnreachableError(
-                f"TLS handshake with {self.url} failed",
-                hint="pass --ca-bundle FILE for a private CA (or --insecure to skip checks)",
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise self._read_timeout(params) from None
-        except requests.exceptions.ConnectionError as exc:
-            text = str(exc)
-            if "Read timed out" in text:  # urllib3 wraps a read timeout in a ConnectionError
-                raise self._read_timeout(params) from None
-            dns = any(w in text for w in ("NameResolution", "Name or service", "getaddrinfo"))
-            raise E.UnreachableError(
-                f"cannot {'resolve' if dns else 'connect to'} {self.url}",
-                hint="check the host name (DNS)" if dns else "is the server up and the port right?",
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            raise E.UnreachableError(
-                f"request to {self.url} failed: {type(exc).__name__}",
-                hint="check --prometheus-url",
-            ) from None
-        return RawAnswer(
-            resp.status_code,
-            resp.headers.get("Content-Type", ""),
-            resp.text,
-            resp.headers.get("Retry-After"),
-        )
-
-    def _read_timeout(self, params: dict[str, str]) -> E.QueryTimeoutError:
-        return E.QueryTimeoutError(
-            f"no answer from {self.url} within {self.settings.timeout_s:g} s",
-            query=_short(params.get("query", ""), 300) or None,
-            hint="raise --timeout",
-        )
-
-    def close(self) -> None:
-        self.prom.close()
-
-
-def _connect(settings: ConnectionSettings) -> Any:
-    """A PrometheusConnect over our own session; the client retries connections only."""
-    import requests
-    from prometheus_api_client import PrometheusConnect
-    from urllib3.util.retry import Retry
-
-    session = requests.Session()
-    session.verify = settings.ca_bundle or not settings.insecure
-    if settings.client_cert:
-        session.cert = (
-            (settings.client_cert, settings.client_key)
-            if settings.client_key
-            else settings.client_cert
-        )
-    headers = {name: value for name, value in settings.headers}
-    token = settings.bearer_token()
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    auth = settings.basic_auth()
-    # connection failures never reached the server, so replaying them (even a POST) is safe;
-    # statuses are decided by Transport (a 503 query timeout must not be replayed as-is)
-    retry = Retry(
-        total=2,
-        connect=2,
-        read=0,
-        status=0,
-        other=0,
-        backoff_factor=0.2,
-        allowed_methods=None,
-        status_forcelist=(),
-        respect_retry_after_header=False,
-        raise_on_status=False,
-    )
-    return PrometheusConnect(
-        url=settings.base_url,
-        headers=headers,
-        session=session,
-        retry=retry,
-        auth=auth,
-        timeout=settings.timeout_s,
-    )

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
-from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, LiveTransport, Recorder
+from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, Recorder
+from slo_cli.sources.live import LiveTransport
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
 from slo_cli.sources.settings import ConnectionSettings
 
@@ -31,17 +32,21 @@ class PrometheusSource:
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
         lookback_s: float = LOOKBACK_S,
+        run_deadline: float | None = None,
     ) -> None:
         from dataclasses import replace
 
         self.settings = replace(settings, allow_partial=allow_partial)
         settings.base_url  # noqa: B018 - a missing URL is a usage error now, not in a thread
+        settings.check_files()  # so is a missing CA bundle or certificate
         self.workers = max(1, int(workers))
         self.recorder = recorder
         self.clock = clock
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.lookback_s = lookback_s
+        #: the monotonic instant (on `clock`) every request must end by: --deadline
+        self.run_deadline = run_deadline
         self._local = threading.local()
         self._transports: list[LiveTransport] = []
         self._lock = threading.Lock()
@@ -68,6 +73,7 @@ class PrometheusSource:
                 recorder=self.recorder,
                 max_retries=self.max_retries,
                 backoff_s=self.backoff_s,
+                run_deadline=self.run_deadline,
             )
             with self._lock:
                 self._transports.append(transport)

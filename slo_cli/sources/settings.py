@@ -8,11 +8,16 @@ logged or recorded safely.
 
 from __future__ import annotations
 
+import math
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from slo_cli.errors import UsageError
+from slo_cli.sources.urls import split_url
 
 ENGINES = ("prometheus", "thanos", "mimir", "cortex", "victoriametrics")
 
@@ -40,6 +45,10 @@ ENGINE_MAX_POINTS: dict[str, int] = {
 ENGINE_LAG_S: dict[str, float] = {"victoriametrics": 30.0}
 
 DEFAULT_TIMEOUT_S = 60.0
+#: longest --timeout / --deadline accepted (a day): longer is a typo, not a plan
+MAX_SECONDS = 86_400.0
+#: the largest answer body read (after decompression) unless --max-answer-size says otherwise
+DEFAULT_MAX_ANSWER_BYTES = 64 * 2**20
 DEFAULT_WORKERS = 4
 DEFAULT_TOKEN_ENV = "SLO_BEARER_TOKEN"
 DEFAULT_PASSWORD_ENV = "SLO_BASIC_AUTH_PASSWORD"
@@ -56,6 +65,8 @@ ENV_VARS: dict[str, str] = {
     "SLO_CLIENT_KEY": "client_key",
     "SLO_INSECURE": "insecure",
     "SLO_TIMEOUT": "timeout_s",
+    "SLO_DEADLINE": "deadline_s",
+    "SLO_MAX_ANSWER_SIZE": "max_answer_bytes",
     "SLO_WORKERS": "workers",
     "SLO_ALLOW_PARTIAL": "allow_partial",
 }
@@ -74,6 +85,8 @@ CONFIG_KEYS: dict[str, str] = {
     "client_key": "client_key",
     "insecure": "insecure",
     "timeout": "timeout_s",
+    "deadline": "deadline_s",
+    "max_answer_size": "max_answer_bytes",
     "workers": "workers",
     "allow_partial": "allow_partial",
     "params": "extra_params",
@@ -84,8 +97,11 @@ CONFIG_KEYS: dict[str, str] = {
 class ConnectionSettings:
     """Everything needed to open sessions to one server. Safe to print: no secret values.
 
-    `timeout_s` is the read timeout in seconds; the server-side `timeout` query parameter is set
-    a little below it so the server gives up (with a clean 503) before the client does.
+    `timeout_s` bounds each request in total (connecting, waiting, reading the whole answer,
+    retries included); the server-side `timeout` query parameter is set a little below it so
+    the server gives up (with a clean 503) before the client does. `deadline_s` bounds the
+    whole run. `url` never holds user info or a query string: those are `url_user`/
+    `url_password` (basic auth) and `url_params` (sent with every request), never shown.
     """
 
     url: str | None = None
@@ -104,6 +120,11 @@ class ConnectionSettings:
     workers: int = DEFAULT_WORKERS
     allow_partial: bool = False
     extra_params: tuple[tuple[str, str], ...] = ()
+    deadline_s: float | None = None
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES
+    url_user: str | None = field(default=None, repr=False)
+    url_password: str | None = field(default=None, repr=False)
+    url_params: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     from_file: str | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -141,7 +162,42 @@ class ConnectionSettings:
             names.append("Authorization (bearer)")
         elif self.basic_auth_user:
             names.append("Authorization (basic)")
+        elif self.url_user is not None:
+            names.append("Authorization (basic, from the URL's user info)")
+        names += [f"URL parameter {k}" for k, _ in self.url_params]
         return names
+
+    def check_files(self) -> None:
+        """Raise a usage error unless every file named (CA bundle, client certificate and key,
+        token file) is a readable regular file: before any request, not as a TLS failure."""
+        for option, path in (
+            ("--ca-bundle", self.ca_bundle),
+            ("--client-cert", self.client_cert),
+            ("--client-key", self.client_key),
+            ("--bearer-token-file", self.bearer_token_file),
+        ):
+            if path is not None:
+                _readable_file(option, path)
+
+    def secret_values(self) -> list[str]:
+        """Every value we send that may be secret, longest first, for scrubbing what we print:
+        header values, the bearer token, passwords, URL user info and query values, --param
+        values (engine presets are public and left out)."""
+        values = [v for _, v in self.headers] + [v for _, v in self.url_params]
+        values += [v for _, v in self.extra_params]
+        values += [self.url_user or "", self.url_password or ""]
+        try:
+            values.append(self.bearer_token() or "")
+            auth = self.basic_auth()
+        except UsageError:
+            auth = None
+        if auth:
+            values += list(auth)
+        out = {v for v in values if v.strip()}
+        for v in list(out):
+            out.add(quote(v, safe=""))
+            out.add(quote_plus(v, safe=""))
+        return sorted(out, key=lambda v: (-len(v), v))
 
     def _env_token_name(self) -> str | None:
         if self.bearer_token_env:
@@ -173,6 +229,8 @@ class ConnectionSettings:
 
     def basic_auth(self) -> tuple[str, str] | None:
         """(user, password) with the password read now from its environment variable."""
+        if self.url_user is not None:
+            return self.url_user, self.url_password or ""
         if not self.basic_auth_user:
             return None
         password = self.env.get(self.basic_auth_password_env)
@@ -233,14 +291,39 @@ def _as_bool(name: str, value: Any) -> bool:
     raise UsageError(f"{name}: expected true or false, got {value!r}")
 
 
-def _as_number(name: str, value: Any, kind: type, minimum: float) -> Any:
+def _as_number(
+    name: str, value: Any, kind: type, minimum: float, maximum: float = MAX_SECONDS
+) -> Any:
     try:
         number = kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UsageError(f"{name}: expected a number, got {value!r}") from None
-    if number < minimum:
-        raise UsageError(f"{name}: must be at least {minimum}, got {value!r}")
+    if not math.isfinite(number) or not minimum <= number <= maximum:
+        raise UsageError(
+            f"{name}: expected a number from {minimum:g} to {maximum:g}, got {value!r}"
+        )
     return number
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 10**6, "mb": 10**6}
+_SIZE_UNITS |= {"mib": 2**20, "g": 10**9, "gb": 10**9, "gib": 2**30}
+
+
+def parse_size(value: Any, name: str = "--max-answer-size") -> int:
+    """`64MiB`, `100MB`, `1048576` -> bytes (at least 1 KiB, at most 16 GiB)."""
+    text = str(value).strip().lower().replace(" ", "")
+    digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(digits) :]
+    try:
+        number = float(digits)
+    except ValueError:
+        number = math.nan
+    if unit not in _SIZE_UNITS or not math.isfinite(number):
+        raise UsageError(f"{name}: expected a size such as 64MiB or 100MB, got {value!r}")
+    size = int(number * _SIZE_UNITS[unit])
+    if not 1024 <= size <= 16 * 2**30:
+        raise UsageError(f"{name}: expected a size from 1KiB to 16GiB, got {value!r}")
+    return size
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -248,19 +331,44 @@ def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
         raise UsageError(f"--header: expected 'Name: value', got a value starting {name[:20]!r}")
-    return name.strip(), value.strip()
+    return _check_header(name.strip(), value.strip())
+
+
+_TOKEN_CHARS = set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _check_header(name: str, value: str) -> tuple[str, str]:
+    """A header HTTP can carry: a token name, a Latin-1 value without line breaks."""
+    if not name or not set(name) <= _TOKEN_CHARS:
+        raise UsageError(f"--header: {name[:40]!r} is not a valid header name")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"--header {name}: the value holds characters HTTP headers cannot carry "
+            "(only Latin-1; percent- or base64-encode it)"
+        ) from None
+    if any(ord(c) < 32 and c != "\t" for c in value) or "\x7f" in value:
+        raise UsageError(f"--header {name}: the value holds a line break or control character")
+    return name, value
 
 
 def _pairs(name: str, value: Any, parse: Any) -> tuple[tuple[str, str], ...]:
     if isinstance(value, Mapping):
-        return tuple((str(k), str(v)) for k, v in value.items())
+        return tuple(
+            parse(f"{k}{':' if parse is parse_header else '='}{v}") for k, v in value.items()
+        )
     if isinstance(value, str):
         items = [p for chunk in value.splitlines() for p in chunk.split(";") if p.strip()]
         return tuple(parse(p) for p in items)
     if isinstance(value, list | tuple):
         out = []
         for item in value:
-            out.append(tuple(item) if isinstance(item, tuple) else parse(str(item)))
+            out.append(
+                parse(":".join(item) if parse is parse_header else "=".join(item))
+                if isinstance(item, tuple)
+                else parse(str(item))
+            )
         return tuple(out)
     raise UsageError(f"{name}: expected a mapping or a list of 'name: value'")
 
@@ -268,7 +376,7 @@ def _pairs(name: str, value: Any, parse: Any) -> tuple[tuple[str, str], ...]:
 def _parse_param(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise UsageError(f"--param: expected 'name=value', got {text!r}")
+        raise UsageError(f"--param: expected 'name=value', got a value starting {text[:3]!r}…")
     return key.strip(), value.strip()
 
 
@@ -279,8 +387,12 @@ def _convert(base: ConnectionSettings, merged: dict[str, Any]) -> ConnectionSett
             values[name] = _as_bool(name, value)
         elif name == "timeout_s":
             values[name] = _as_number("--timeout", value, float, 0.001)
+        elif name == "deadline_s":
+            values[name] = _as_number("--deadline", value, float, 0.001)
+        elif name == "max_answer_bytes":
+            values[name] = parse_size(value)
         elif name == "workers":
-            values[name] = _as_number("--workers", value, int, 1)
+            values[name] = _as_number("--workers", value, int, 1, 256)
         elif name == "headers":
             values[name] = _pairs("--header", value, parse_header)
         elif name == "extra_params":
@@ -290,15 +402,52 @@ def _convert(base: ConnectionSettings, merged: dict[str, Any]) -> ConnectionSett
             if engine not in ENGINES:
                 raise UsageError(f"--engine: expected one of {', '.join(ENGINES)}, got {value!r}")
             values[name] = engine
+        elif name in ("url_user", "url_password", "url_params", "from_file"):
+            raise UsageError(f"unknown connection setting: {name}")
         else:
             values[name] = None if value is None else str(value)
     settings = replace(base, **values)
     if settings.url is not None:
-        url = settings.url.strip()
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"--prometheus-url: expected http:// or https://, got {url!r}")
-        settings = replace(settings, url=url.rstrip("/"))
+        split = split_url(settings.url)
+        settings = replace(
+            settings,
+            url=split.base,
+            url_user=split.user,
+            url_password=split.password,
+            url_params=split.params,
+        )
     if bool(settings.client_cert) != bool(settings.client_key) and settings.client_key:
         raise UsageError("--client-key needs --client-cert")
-    settings = replace(settings, connect_timeout_s=min(10.0, settings.timeout_s))
-    return settings
+    _check_auth(settings)
+    return replace(settings, connect_timeout_s=min(10.0, settings.timeout_s))
+
+
+def _readable_file(option: str, path: str) -> None:
+    """A file the TLS layer (or we) will read: exists, is a regular file, can be opened."""
+    try:
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise UsageError(f"{option} {path}: not a regular file")
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: {exc.strerror or 'cannot be read'}") from None
+
+
+def _check_auth(settings: ConnectionSettings) -> None:
+    """At most one source of the Authorization header; a conflict is an error, never a guess."""
+    sources = []
+    if settings.url_user is not None:
+        sources.append("user info in --prometheus-url")
+    if settings.basic_auth_user:
+        sources.append("--basic-auth-user")
+    token = settings._env_token_name()
+    if token:
+        sources.append(f"a bearer token (${token})")
+    elif settings.bearer_token_file:
+        sources.append("--bearer-token-file")
+    if any(name.lower() == "authorization" for name, _ in settings.headers):
+        sources.append("--header Authorization")
+    if len(sources) > 1:
+        raise UsageError(
+            f"more than one source of credentials: {' and '.join(sources)}; keep one "
+            "(the Authorization header can carry only one)"
+        )

@@ -13,12 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class Reply:
-    """What the server answers: status, headers, body, and a delay before answering (s)."""
+    """What the server answers: status, headers, body, a delay before answering (s), and a drip
+    (s between body bytes: a server that never quite finishes)."""
 
     status: int = 200
     body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     delay: float = 0.0
+    drip: float = 0.0
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Seen:
     path: str
     form: dict[str, str]
     headers: dict[str, str]
+    query: dict[str, str] = field(default_factory=dict)  # the URL's query string
 
 
 @dataclass
@@ -38,8 +41,11 @@ class FaultServer:
 
 
 @contextmanager
-def fault_server(script: Callable[[Seen, int], Reply]) -> Iterator[FaultServer]:
-    """Serve `script(request, index)` on a free loopback port until the block ends."""
+def fault_server(
+    script: Callable[[Seen, int], Reply], *, tls: tuple[str, str] | None = None
+) -> Iterator[FaultServer]:
+    """Serve `script(request, index)` on a free loopback port until the block ends (HTTPS with
+    `tls` = (certificate file, key file))."""
     seen: list[Seen] = []
     lock = threading.Lock()
 
@@ -52,7 +58,8 @@ def fault_server(script: Callable[[Seen, int], Reply]) -> Iterator[FaultServer]:
             raw = self.rfile.read(length).decode() if length else ""
             parsed = urllib.parse.urlsplit(self.path)
             form = dict(urllib.parse.parse_qsl(raw or parsed.query))
-            req = Seen(self.command, parsed.path, form, dict(self.headers.items()))
+            query = dict(urllib.parse.parse_qsl(parsed.query))
+            req = Seen(self.command, parsed.path, form, dict(self.headers.items()), query)
             with lock:
                 seen.append(req)
                 index = len(seen) - 1
@@ -66,7 +73,13 @@ def fault_server(script: Callable[[Seen, int], Reply]) -> Iterator[FaultServer]:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if reply.drip:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
+                else:
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
@@ -75,10 +88,17 @@ def fault_server(script: Callable[[Seen, int], Reply]) -> Iterator[FaultServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield FaultServer(f"http://127.0.0.1:{server.server_address[1]}", seen)
+        scheme = "https" if tls is not None else "http"
+        yield FaultServer(f"{scheme}://127.0.0.1:{server.server_address[1]}", seen)
     finally:
         server.shutdown()
         server.server_close()

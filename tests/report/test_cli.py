@@ -20,7 +20,10 @@ from tests.report.conftest import FIXTURE, ROOT, report, slo
         (("--timezone", "Mars/Olympus"), "slo: error: --timezone: unknown time zone"),
         (("--format", "pdf"), ""),  # typer's own usage error
         (("--at", "yesterday-ish"), "slo: error: --at: expected epoch seconds or ISO 8601"),
-        (("--generated-at", "soon"), "slo: error: --at: expected epoch seconds or ISO 8601"),
+        (
+            ("--generated-at", "soon"),
+            "slo: error: --generated-at: expected epoch seconds or ISO 8601",
+        ),
     ],
 )
 def test_bad_flags_exit_2(args: tuple[str, ...], message: str) -> None:

@@ -1,0 +1,86 @@
+"""The shape of a successful answer's `data`, checked before anything reads it.
+
+A server (or a proxy, or a fuzzer) can answer `status: success` with anything inside. Every
+shape the readers rely on is checked here, so a malformed answer is a source error (exit 3)
+naming what is wrong, never a crash deeper down (exit 70).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from slo_cli.sources import errors as E
+
+#: more than this many characters in one sample value or timestamp is not a number we read
+_MAX_NUMBER_CHARS = 64
+
+
+def check_data(data: Any, query: str | None, url: str) -> None:
+    """Raise BadResponseError unless `data` is a well-formed vector, matrix, scalar, string
+    or list of label values."""
+    problem = _problem(data)
+    if problem:
+        raise E.BadResponseError(
+            f"malformed answer from {url}: {problem}",
+            status=200,
+            query=query,
+            hint="the server or a proxy in between sent an answer Prometheus never sends",
+        )
+
+
+def _problem(data: Any) -> str | None:
+    if isinstance(data, list):  # label values, series
+        return (
+            None if all(isinstance(v, str | dict) for v in data) else "a list entry is not a string"
+        )
+    if data is None:
+        return "no `data`"
+    if not isinstance(data, dict):
+        return "`data` is not an object"
+    kind = data.get("resultType")
+    result = data.get("result")
+    if kind == "matrix":
+        if not isinstance(result, list):
+            return "`result` is not a list"
+        return next((p for s in result if (p := _series(s, "values"))), None)
+    if kind == "vector":
+        if not isinstance(result, list):
+            return "`result` is not a list"
+        return next((p for s in result if (p := _series(s, "value"))), None)
+    if kind in ("scalar", "string"):
+        return _sample(result)
+    return f"unknown resultType {str(kind)[:40]!r}"
+
+
+def _series(series: Any, key: str) -> str | None:
+    if not isinstance(series, dict):
+        return "a series is not an object"
+    metric = series.get("metric", {})
+    if not isinstance(metric, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metric.items()
+    ):
+        return "a series' labels are not strings"
+    if key == "value":
+        return _sample(series.get("value"))
+    values = series.get("values", [])
+    if "histograms" in series and "values" not in series:
+        return "native histogram samples where float samples were expected"
+    if not isinstance(values, list):
+        return "a series' `values` is not a list"
+    return next((p for v in values if (p := _sample(v))), None)
+
+
+def _sample(sample: Any) -> str | None:
+    if not isinstance(sample, list) or len(sample) != 2:
+        return "a sample is not a [time, value] pair"
+    t, v = sample
+    if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
+        return "a sample's time is not a finite number"
+    if not isinstance(v, str) or len(v) > _MAX_NUMBER_CHARS:
+        return "a sample's value is not a number in a string"
+    try:
+        float(v)
+    except ValueError:
+        return f"a sample's value {v[:20]!r} is not a number"
+    return None
