@@ -14,7 +14,7 @@ import typer
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
-from slo_cli.render.backtest import BacktestFormat
+from slo_cli.render.formats import BacktestFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         from slo_cli.cli.rules import _seconds
         from slo_cli.cli.selection import select_slos
         from slo_cli.errors import UsageError
-        from slo_cli.render.backtest import render
+        from slo_cli.render.formats import render
         from slo_cli.rules.backtest import backtest as run
         from slo_specs import load_paths
 
@@ -73,4 +73,4 @@ def register(app: typer.Typer) -> None:
             tickets = sum(len(s.tickets) for s in result.slos)
             return f"{len(result.slos)} SLOs, {pages} pages, {tickets} tickets"
 
-        common.emit(render(result, fmt), output, summary)
+        common.emit(render(fmt, result), output, summary)

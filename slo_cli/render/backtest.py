@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import math
 from typing import Any
@@ -11,14 +10,6 @@ from slo_cli.render.common import iso
 from slo_cli.render.units import human_duration
 
 SCHEMA = "slo/backtest/v1"
-
-
-class BacktestFormat(str, enum.Enum):
-    """`slo backtest --format`."""
-
-    table = "table"
-    json = "json"
-    markdown = "markdown"
 
 
 def _num(x: float | None) -> float | None:
@@ -166,11 +157,3 @@ def to_markdown(bt: Any) -> str:
         if not alerts and not rows:
             lines.append("No alerts and no burn events.")
     return "\n".join(lines) + "\n"
-
-
-def render(bt: Any, fmt: BacktestFormat) -> str:
-    if fmt is BacktestFormat.json:
-        return to_json(bt)
-    if fmt is BacktestFormat.markdown:
-        return to_markdown(bt)
-    return to_table(bt)
