@@ -2,11 +2,11 @@
 `slo check` (planner → source → engine), on a uniform 1-minute grid.
 
 Per SLO: the alerts (pages and tickets: runs of evaluation minutes in which a rule of that
-severity fires, with how long each lasted), the burn events (`engine.timeline.burn_events`, the
-one definition: the 1-hour burn rate above 1), each event's detection delay (its start to the
-first alert minute inside it), the budget spent before that alert (bad events from the event's
-start − 1 h to the alert, in budgets of the SLO window, the events' own denominator) and the
-events that never alerted.
+severity fires, with how long each lasted), the burn events (`engine.periods.burn_events`, the
+one definition: runs of hourly bins, counted back from the end, burning at ≥ 1), each event's
+detection delay (its start to the first alert minute inside it), the budget spent before that
+alert (bad events from the event's start to the alert, in budgets of the SLO window, the
+events' own denominator) and the events that never alerted.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 #: evaluation interval of the replay (s): the rules' default interval and slo check's fine bins
 STEP_S = 60.0
-#: the burn events' window and threshold (engine.timeline.burn_events' defaults)
-EVENT_WINDOW_S = 3600.0
+#: bin width (s) of the part of the SLO window before the replayed span (the events' budget)
+COARSE_STEP_S = 3600.0
+#: the burn events' threshold (engine.periods.burn_events' default)
 EVENT_THRESHOLD = 1.0
 
 
@@ -87,7 +88,8 @@ class Backtest:
 
 def backtest_plan(specs: Sequence[Any], at: float, days: float) -> list[Planned]:
     """The check plan at `at`, each SLO on a uniform 1-minute grid reaching back `days` plus
-    its longest alert window (so the first replayed minute has full windows)."""
+    its longest alert window (so the first replayed minute has full windows), and hourly bins
+    back to its SLO window's start (the burn events' budget)."""
     from slo_cli.engine.alerting import DEFAULT_ALERT_RULES
     from slo_cli.plan import check_needs, plan
 
@@ -98,6 +100,11 @@ def backtest_plan(specs: Sequence[Any], at: float, days: float) -> list[Planned]
         first = needs.end - days * 86400.0 - longest
         n = math.ceil((needs.end - first) / STEP_S)
         edges = needs.end - STEP_S * np.arange(n, -1, -1, dtype=float)
+        if p.window.start < edges[0]:  # the events' budget needs the whole SLO window: hours
+            k = math.ceil((edges[0] - p.window.start) / COARSE_STEP_S)
+            coarse = edges[0] - COARSE_STEP_S * np.arange(k, 0, -1, dtype=float)
+            coarse = np.concatenate([[p.window.start], coarse[coarse > p.window.start + 1e-3]])
+            edges = np.concatenate([coarse, edges])
         out.append(replace(p, edges=edges))
     return out
 
@@ -128,47 +135,43 @@ def _alerts(severity: str, tl: Any, row: int, labels: Sequence[str]) -> tuple[Al
 def _events(
     p: Planned, edges: np.ndarray, good: np.ndarray, total: np.ndarray, tl: Any, start: float
 ) -> tuple[Event, ...]:
+    from slo_cli.engine.periods import burn_events
     from slo_cli.engine.replay import bad_between
-    from slo_cli.engine.timeline import burn_events
 
     [found] = burn_events(
         edges,
         good,
         total,
         objective=float(p.slo.objective),
-        window_s=p.window.seconds,
+        window_start=p.window.start,
         period_start=start,
         period_end=float(edges[-1]),
-        burn_window_s=EVENT_WINDOW_S,
         threshold=EVENT_THRESHOLD,
     )
     any_alert = tl.page[0] | tl.ticket[0]
     out = []
-    for ev in found:
+    for ev in sorted(found, key=lambda e: e.start):
         inside = np.flatnonzero(any_alert & (tl.times >= ev.start) & (tl.times <= ev.end))
         if inside.size == 0:
             out.append(
-                Event(
-                    ev.start, ev.end, ev.peak_burn_rate, ev.budget_consumed, None, None, None, None
-                )
+                Event(ev.start, ev.end, ev.peak_burn_rate, ev.consumed, None, None, None, None)
             )
             continue
         t = float(tl.times[inside[0]])
         severity = "page" if tl.page[0, inside[0]] else "ticket"
-        lo = max(ev.start - EVENT_WINDOW_S, start)
-        spent_all = bad_between(edges, good, total, np.array([lo, lo]), np.array([ev.end, t]))[0]
-        # the event's own denominator: budget_consumed = bad in [start − 1 h, end] ÷ budget
-        per_budget = ev.budget_consumed / spent_all[0] if spent_all[0] > 0 else math.nan
+        before = float(bad_between(edges, good, total, np.array([ev.start]), np.array([t]))[0, 0])
+        # the event's own denominator: consumed = consumed_count ÷ the SLO window's budget
+        per_event = ev.consumed / ev.consumed_count if ev.consumed_count > 0 else math.nan
         out.append(
             Event(
                 ev.start,
                 ev.end,
                 ev.peak_burn_rate,
-                ev.budget_consumed,
+                ev.consumed,
                 t,
                 severity,
                 t - ev.start,
-                float(spent_all[1] * per_budget),
+                before * per_event,
             )
         )
     return tuple(out)

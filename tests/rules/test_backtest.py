@@ -1,8 +1,8 @@
 """`slo backtest` on the backfilled server's history: alert counts, durations, burn events and
 detection delays equal those computed here from the generator's samples (true per-minute
 counts; windows of whole minutes; the SRE Workbook rules scaled to the 7-day window:
-page 2 % in 1 h / 5 % in 6 h, ticket 10 % in 1 d and in 3 d; burn events where the 1-hour burn
-rate is above 1)."""
+page 2 % in 1 h / 5 % in 6 h, ticket 10 % in 1 d and in 3 d; burn events: runs of hourly bins,
+counted back from the end, whose burn rate is at least 1)."""
 
 from __future__ import annotations
 
@@ -62,14 +62,17 @@ def expected(bad: np.ndarray, total: np.ndarray, edges: np.ndarray, start: float
         s: [(times[a], (times[b] if b < idx.size else times[-1]) - times[a]) for a, b in _runs(f)]
         for s, f in sev.items()
     }
-    with np.errstate(invalid="ignore"):
-        above = (burn(3600, floor=first) > 1.0) & (idx > first)
+    # burn events: runs of hourly bins counted back from the end, each burning at >= 1
+    hours = edges[-1] - 3600.0 * np.arange(int((edges[-1] - start) // 3600) + 1)[::-1]
+    hi = np.searchsorted(edges, hours)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hot = (np.diff(cb[hi]) / np.diff(ct[hi])) / ALLOWED >= 1.0
     any_alert = sev["page"] | sev["ticket"]
     events = []
-    for a, b in _runs(above):
-        end = times[min(b, idx.size - 1)]
-        hit = np.flatnonzero(any_alert & (times >= times[a]) & (times <= end))
-        events.append((times[a], end, None if hit.size == 0 else times[hit[0]] - times[a]))
+    for a, b in _runs(hot):
+        lo, end = hours[a], hours[b]
+        hit = np.flatnonzero(any_alert & (times >= lo) & (times <= end))
+        events.append((lo, end, None if hit.size == 0 else times[hit[0]] - lo))
     return {"alerts": alerts, "events": events}
 
 
