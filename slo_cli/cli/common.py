@@ -1,6 +1,7 @@
 """The plumbing every command that reads data shares, defined once so the same mistake gets the
 same message and exit code in every command.
 
+- `PATHS_ARGUMENT`, `load_specs(paths, select, service)`: the spec files a run covers.
 - `now()`: the one clock read; commands pass the instant down (docs/design.md).
 - `open_source(connection)`: the data source (a snapshot for `--from FILE`, else Prometheus),
   closed when the block ends.
@@ -16,16 +17,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import typer
 
 if TYPE_CHECKING:
     from slo_cli.cli.connection import ConnectionOptions
     from slo_cli.render.console import Terminal
     from slo_cli.sources.model import Source
     from slo_cli.sources.settings import ConnectionSettings
+    from slo_specs.model import ServiceSpec
 
 #: more SLOs than this get a fetch progress bar on stderr (when stderr is a terminal)
 PROGRESS_MIN_SLOS = 5
@@ -34,6 +38,23 @@ PIPE_WIDTH = 100
 
 #: a progress callback: (done, total)
 Progress = Callable[[int, int], None]
+
+
+#: the PATHS argument of the commands that read specs (declared once)
+PATHS_ARGUMENT = typer.Argument(
+    None, help="Spec files or directories (default: the current directory)."
+)
+
+
+def load_specs(
+    paths: Sequence[Path] | None, select: Sequence[str] | None, service: Sequence[str] | None
+) -> list[ServiceSpec]:
+    """The specs under `paths` (default: the current directory), narrowed by --select and
+    --service; SpecError (exit 2) for bad specs, UsageError when nothing is selected."""
+    from slo_cli.cli.selection import select_slos
+    from slo_specs import load_paths
+
+    return select_slos(load_paths(list(paths or [Path(".")])), select or [], service or [])
 
 
 def now() -> float:

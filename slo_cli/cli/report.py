@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from slo_cli.cli.common import PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import ReportFormat
@@ -26,9 +27,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @connection_options
     def report(
-        paths: Optional[list[Path]] = typer.Argument(
-            None, help="Spec files or directories (default: the current directory)."
-        ),
+        paths: Optional[list[Path]] = PATHS_ARGUMENT,
         period: str = typer.Option(
             "7d",
             "--period",
@@ -81,16 +80,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Report budgets for people: spent this period vs the last, what is left, burn events."""
         from slo_cli.cli import common
-        from slo_cli.cli.selection import select_slos
         from slo_cli.report.build import build_report
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.errors import SnapshotError
-        from slo_specs import load_paths
 
         now = common.now()
         check_timezone(timezone)
         generated = now if generated_at is None else _generated(generated_at, now)
-        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
+        specs = common.load_specs(paths, select, service)
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
