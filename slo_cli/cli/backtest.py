@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 
+from slo_cli.cli.common import PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import BacktestFormat
@@ -21,9 +22,7 @@ def register(app: typer.Typer) -> None:
     @app.command("backtest")
     @connection_options
     def backtest(
-        paths: Optional[list[Path]] = typer.Argument(
-            None, help="Spec files or directories (default: the current directory)."
-        ),
+        paths: Optional[list[Path]] = PATHS_ARGUMENT,
         days: float = typer.Option(
             90.0, "--days", min=0.0, max=400.0, help="How many days of history to replay."
         ),
@@ -51,17 +50,15 @@ def register(app: typer.Typer) -> None:
         """Replay the alert rules over history: pages, tickets, detection delays, misses."""
         from slo_cli.cli import common
         from slo_cli.cli.rules import _seconds
-        from slo_cli.cli.selection import select_slos
         from slo_cli.errors import UsageError
         from slo_cli.render.formats import render
         from slo_cli.rules.backtest import backtest as run
-        from slo_specs import load_paths
 
         if days <= 0:
             raise UsageError("--days must be more than 0")
         for_s = _seconds(for_, "--for")
         now = common.now()
-        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
+        specs = common.load_specs(paths, select, service)
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
