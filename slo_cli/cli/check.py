@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the result to FILE (atomically) instead of stdout.",
+            help="Write the result to FILE (atomically) instead of stdout (- is stdout).",
         ),
         details: bool = typer.Option(
             False, "--details", help="Table: also show every burn-rate window and the counts."
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         options = RenderOptions(
             # the table is laid out for stdout as it is (width, colour), for a file plainly
             terminal=PLAIN
-            if output is not None or fmt is not CheckFormat.table
+            if common.to_file(output) or fmt is not CheckFormat.table
             else common.stdout_terminal(no_color=no_color),
             exit_code=code,
             details=details,

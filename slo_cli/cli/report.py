@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
             "--output",
             "-o",
             metavar="FILE",
-            help="Write to FILE (atomically) instead of stdout.",
+            help="Write to FILE (atomically) instead of stdout (- is stdout).",
         ),
         charts: Optional[Path] = typer.Option(
             None,
@@ -68,6 +68,11 @@ def register(app: typer.Typer) -> None:
         ),
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
+        no_color: bool = typer.Option(
+            False,
+            "--no-color",
+            help="No colour in the progress bar (also: the NO_COLOR environment variable).",
+        ),
         generated_at: Optional[str] = typer.Option(
             None,
             "--generated-at",
@@ -93,7 +98,7 @@ def register(app: typer.Typer) -> None:
             instant = common.resolve_instant(at, source, now, settings.lag_s)
             the_period = resolve_period(period, instant, timezone)
             try:
-                with common.fetch_progress(n_slos) as progress:
+                with common.fetch_progress(n_slos, no_color=no_color) as progress:
                     result = build_report(
                         specs,
                         source,
@@ -139,7 +144,7 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path |
         from slo_cli.render.report_charts import chart_file_names
 
         svgs = _write_charts(report, charts)
-        base = output.parent if output is not None else Path(".")
+        base = output.parent if common.to_file(output) and output is not None else Path(".")
         names = chart_file_names(list(report.slos))
         for s in report.slos:
             if s.key in svgs:

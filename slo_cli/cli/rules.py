@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             "mimir: a Mimir/Cortex ruler namespace file.",
         ),
         output: Optional[Path] = typer.Option(
-            None, "--output", "-o", metavar="FILE", help="Write to FILE (atomically)."
+            None, "--output", "-o", metavar="FILE", help="Write to FILE (atomically; - is stdout)."
         ),
         interval: str = typer.Option(
             "1m",
