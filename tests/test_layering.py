@@ -169,7 +169,12 @@ ALLOWED: dict[str, set[str]] = {
         "slo_specs",
     },
     "slo_cli.report.period": {"slo_cli.engine", "slo_cli.errors", "slo_specs"},
-    "slo_cli.report.model": {"slo_cli.report.period", "slo_cli.engine", "slo_cli.results"},
+    "slo_cli.report.model": {
+        "slo_cli.report.period",
+        "slo_cli.report.incidents",
+        "slo_cli.engine",
+        "slo_cli.results",
+    },
     "slo_cli.rules": {
         "slo_cli",
         "slo_cli.rules",
@@ -194,6 +199,7 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.results",
         "slo_cli.report.model",
         "slo_cli.report.period",
+        "slo_cli.report.incidents",
         "slo_cli.engine.offline",
         "slo_cli.engine.records",
         "slo_cli.rules.render",
