@@ -61,6 +61,8 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
         "status": r.status,
         "data_error": r.data_error,
         "notes": list(r.notes),
+        "spec_line": r.source_line,
+        "error": _error(r),
         "gate": {
             "fail_on": r.gate.fail_on,
             "min_remaining_ratio": r.gate.min_remaining,
@@ -69,6 +71,20 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
             "unknown": None if verdict is None else verdict.unknown,
             "reasons": [] if verdict is None else list(verdict.reasons),
         },
+    }
+
+
+def _error(r: SLOResult) -> dict[str, Any] | None:
+    """Why an SLO with status ERROR has no numbers; None for every other SLO."""
+    e = r.error
+    if e is None:
+        return None
+    return {
+        "message": e.message,
+        "type": e.kind,
+        "spec_query": e.spec_query,
+        "query_sent": e.query_sent,
+        "hint": e.hint,
     }
 
 
