@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationInfo,
     WithJsonSchema,
@@ -744,6 +745,13 @@ class SLO(BaseModel):
         description="Most groups a grouped SLO may have; more is an error, never a silent cut.",
     )
     service: str = Field(default="", description="Filled from the service on load.")
+    #: where the SLO is written (path, line): set by the loader, for messages about this SLO
+    _source: tuple[str, int] | None = PrivateAttr(default=None)
+
+    @property
+    def source_line(self) -> int | None:
+        """The line of the spec file the SLO starts at (None when not loaded from a file)."""
+        return None if self._source is None else self._source[1]
 
     @field_validator("group_by")
     @classmethod

@@ -243,7 +243,7 @@ class Fetcher(RawSampleCounts):
         keys = sorted({g for _, c in terms["total"] for g in got.get(c.part, {})})
         limit = int(getattr(req.slo, "max_groups", 0) or 0)
         if limit and len(keys) > limit:
-            raise E.SourceError(
+            raise E.LimitError(
                 f"{req.key}: {len(keys)} groups by ({', '.join(by)}), more than its limit of "
                 f"{limit}",
                 hint="raise max_groups in the spec, or group by fewer labels",
