@@ -151,22 +151,41 @@ def _f(array: Any, row: int) -> float:
     return float(np.asarray(array)[row])
 
 
-def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: float) -> SLOResult:
+def _identity(p: Planned) -> dict[str, Any]:
+    """The fields naming an SLO and how it is measured: the same in a result and an error row."""
     slo = p.slo
+    return {
+        "service": slo.service,
+        "name": slo.name,
+        "objective": float(slo.objective),
+        "window": p.window.name,
+        "window_short": p.window.short,
+        "window_s": p.window.seconds,
+        "window_start": p.window.start,
+        "window_end": p.end,
+        "budgeting": slo.budgeting,
+        "count_unit": p.measurement.unit,
+        "budgeting_note": p.measurement.qualifier,
+        "sli_kind": slo.sli.kind,
+    }
+
+
+def _provenance(p: Planned, min_coverage: float) -> dict[str, Any]:
+    """Where the SLO is written, its gate and the thresholds its status was judged by."""
+    return {
+        "description": p.description,
+        "source_path": p.source_path,
+        "source_line": getattr(p.slo, "source_line", None),
+        "gate": _gate(p.slo),
+        "warn_remaining": WARN_REMAINING,
+        "min_coverage": min_coverage,
+    }
+
+
+def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: float) -> SLOResult:
     status = STATUSES[int(np.asarray(res.status)[row])]
     return SLOResult(
-        service=slo.service,
-        name=slo.name,
-        objective=float(slo.objective),
-        window=p.window.name,
-        window_short=p.window.short,
-        window_s=p.window.seconds,
-        window_start=p.window.start,
-        window_end=p.end,
-        budgeting=slo.budgeting,
-        count_unit=p.measurement.unit,
-        budgeting_note=p.measurement.qualifier,
-        sli_kind=slo.sli.kind,
+        **_identity(p),
         good=_f(res.good, row),
         total=_f(res.total, row),
         sli=_f(res.sli, row),
@@ -185,12 +204,7 @@ def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: 
         data_error=bool(np.asarray(res.data_error)[row]),
         exact=bool(counts.exact),
         notes=tuple(counts.notes),
-        description=p.description,
-        source_path=p.source_path,
-        source_line=getattr(slo, "source_line", None),
-        gate=_gate(slo),
-        warn_remaining=WARN_REMAINING,
-        min_coverage=min_coverage,
+        **_provenance(p, min_coverage),
     )
 
 
@@ -234,18 +248,7 @@ def error_result(p: Planned, exc: Any, min_coverage: float) -> SLOResult:
         spec_line=getattr(slo, "source_line", None),
     )
     return SLOResult(
-        service=slo.service,
-        name=slo.name,
-        objective=float(slo.objective),
-        window=p.window.name,
-        window_short=p.window.short,
-        window_s=p.window.seconds,
-        window_start=p.window.start,
-        window_end=p.end,
-        budgeting=slo.budgeting,
-        count_unit=p.measurement.unit,
-        budgeting_note=p.measurement.qualifier,
-        sli_kind=slo.sli.kind,
+        **_identity(p),
         good=nan,
         total=nan,
         sli=nan,
@@ -261,11 +264,6 @@ def error_result(p: Planned, exc: Any, min_coverage: float) -> SLOResult:
         time_to_exhaustion_s=nan,
         status="ERROR",
         exact=False,
-        description=p.description,
-        source_path=p.source_path,
-        source_line=getattr(slo, "source_line", None),
-        gate=_gate(slo),
-        warn_remaining=WARN_REMAINING,
-        min_coverage=min_coverage,
+        **_provenance(p, min_coverage),
         error=error,
     )

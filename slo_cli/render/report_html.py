@@ -279,9 +279,7 @@ def _unexplained(report: Report) -> list[str]:
     """With --incidents: burn events no incident overlaps (postmortem candidates)."""
     if report.incidents is None:
         return []
-    rows = sorted(
-        ((s, e) for s in report.slos for e in s.unexplained), key=lambda p: -p[1].consumed
-    )
+    rows = report.unexplained()
     h = ["<h2>Unexplained burn — postmortem candidates</h2>"]
     if not rows:
         return [*h, "<p class='note'>Every burn event overlaps an incident.</p>"]

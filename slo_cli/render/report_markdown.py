@@ -188,9 +188,7 @@ def _unexplained_lines(report: Report) -> list[str]:
     """With --incidents: the burn events no incident explains (postmortem candidates)."""
     if report.incidents is None:
         return []
-    rows = sorted(
-        ((s, e) for s in report.slos for e in s.unexplained), key=lambda p: -p[1].consumed
-    )
+    rows = report.unexplained()
     out = ["", "## Unexplained burn — postmortem candidates", ""]
     if not rows:
         return [*out, "Every burn event overlaps an incident."]

@@ -103,3 +103,8 @@ class Report:
     def incident(self, incident_id: str) -> Incident:
         """The incident with this id."""
         return next(x for x in self.incidents or () if x.id == incident_id)
+
+    def unexplained(self) -> list[tuple[SLOReport, BurnEvent]]:
+        """Burn events no incident overlaps, most budget first (empty without --incidents)."""
+        pairs = ((s, e) for s in self.slos for e in s.unexplained)
+        return sorted(pairs, key=lambda p: -p[1].consumed)
