@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from slo_cli.plan import Planned, check_needs, plan, requests
+from slo_cli.plan import Planned, check_needs, expand_groups, plan, requests
 from slo_cli.results import MIN_COVERAGE, STATUSES, WARN_REMAINING, Evaluation, Gate, SLOResult
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def evaluate(
     counts = source.fetch(requests(planned), progress)
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
+    planned, counts = expand_groups(planned, counts)
     return Evaluation(at=when, slos=tuple(run_engine(planned, counts, min_coverage)))
 
 

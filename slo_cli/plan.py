@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from slo_cli.report.period import Period
-    from slo_cli.sources.model import FetchRequest
+    from slo_cli.sources.model import FetchRequest, SeriesCounts
     from slo_specs.model import SLO, ServiceSpec
 
 #: bin width near the evaluation instant; `slo check` instants are floored to it (seconds)
@@ -99,7 +99,7 @@ def slo_window(slo: SLO, end: float) -> Window:
     if isinstance(w, CalendarWindow):
         from slo_cli.engine.calendar import period_bounds
 
-        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone)
+        start, stop = period_bounds(end - 1e-3, w.calendar, w.timezone, w.start)
         return Window(w.label, w.calendar, float(start), float(stop - start))
     return Window(w.label, w.label, end - float(w.seconds), float(w.seconds))
 
@@ -114,7 +114,7 @@ def alert_rules(slo: SLO) -> tuple[Any, ...] | None:
         AlertRule(
             severity=w.severity,
             long_s=w.long,
-            short_s=w.short,
+            short_s=w.long if w.short is None else w.short,  # None: one window
             budget_share=w.budget_consumed,
             burn_rate=w.burn_rate,
         )
@@ -226,3 +226,27 @@ def requests(planned: Sequence[Planned]) -> list[FetchRequest]:
     from slo_cli.sources.model import FetchRequest
 
     return [FetchRequest(key=p.slo.key, slo=p.slo, edges=p.edges) for p in planned]
+
+
+def expand_groups(
+    planned: Sequence[Planned], counts: Sequence[SeriesCounts]
+) -> tuple[list[Planned], list[SeriesCounts]]:
+    """A grouped SLO (``group_by``) becomes one SLO per group its source found: named
+    ``slo{label="value"}`` (key ``service/slo{label="value"}``), each with its own counts, and
+    so its own budget, alerts, gate verdict and report row. Other SLOs pass through."""
+    from dataclasses import replace
+
+    from slo_cli.sources.groups import label_text
+
+    out_p: list[Planned] = []
+    out_c: list[SeriesCounts] = []
+    for p, c in zip(planned, counts, strict=True):
+        if not p.slo.group_by:
+            out_p.append(p)
+            out_c.append(c)
+            continue
+        for g in c.groups:
+            member = p.slo.model_copy(update={"name": f"{p.slo.name}{label_text(g.labels)}"})
+            out_p.append(replace(p, slo=member))
+            out_c.append(replace(c, key=member.key, good=g.good, total=g.total, groups=()))
+    return out_p, out_c

@@ -37,12 +37,17 @@ class Reader:
         self.locator = locator
         self.prefix = prefix
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def at(self, prefix: Loc) -> Reader:
-        """A reader for one document of a multi-document file, sharing the problem list."""
+        """A reader for one document of a multi-document file, sharing the problem lists."""
         child = Reader(self.path, self.locator, prefix)
-        child.problems = self.problems
+        child.problems, child.warnings = self.problems, self.warnings
         return child
+
+    def warn(self, loc: Loc, message: str, *, key: bool = False) -> None:
+        """Record something read but not used (``slo validate`` shows it; exit 0)."""
+        self.warnings.append(self.make(loc, message, key=key))
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> None:
         """Record a problem at ``loc`` in this reader's document (``key``: point at the key)."""
@@ -64,13 +69,22 @@ class Reader:
         self.problem(loc, f"expected a mapping, got {type_name(value)}")
         return None
 
-    def keys(self, node: Mapping[str, Any], loc: Loc, allowed: Iterable[str]) -> None:
-        """Report keys that are not in ``allowed``, with a "did you mean" for near misses."""
+    def keys(
+        self, node: Mapping[str, Any], loc: Loc, allowed: Iterable[str], *, ignored: str = ""
+    ) -> None:
+        """Report keys that are not in ``allowed``, with a "did you mean" for near misses.
+
+        ``ignored``: the format's own decoder ignores unknown keys, so they are warnings, with
+        this reason, instead of problems."""
         known = list(allowed)
         for key in node:
             if key not in known:
                 hint = did_you_mean(str(key), known)
-                self.problem((*loc, str(key)), f"unknown key {str(key)!r}{hint}", key=True)
+                message = f"unknown key {str(key)!r}{hint}"
+                if ignored:
+                    self.warn((*loc, str(key)), f"{message}: ignored ({ignored})", key=True)
+                else:
+                    self.problem((*loc, str(key)), message, key=True)
 
     def string(
         self, node: Mapping[str, Any], key: str, loc: Loc, *, required: bool = True
@@ -167,6 +181,8 @@ def build_service(
     where: Where,
     fallback: tuple[Reader, Loc],
     source_format: Literal["openslo", "sloth"],
+    *,
+    full_objective: bool = False,
 ) -> Any:
     """Validate native-shaped ``data`` as a ServiceSpec, locating each problem in the source.
 
@@ -186,6 +202,7 @@ def build_service(
             locator=_Routed(where, fallback),
             source_path=reader.path,
             source_format=source_format,
+            full_objective=full_objective,
         )
     except SpecError as exc:
         reader.problems.extend(exc.problems)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import ValidationError
 
 from slo_specs.errors import Problem, SpecError
@@ -52,16 +53,19 @@ def validate_service(
     percent: bool = True,
     prefix: Loc = (),
     translate: Callable[[Loc], Loc] | None = None,
+    full_objective: bool = False,
 ) -> ServiceSpec:
     """A ServiceSpec from native-shaped data, or SpecError with every problem positioned.
 
     ``percent``: objectives (and other percentages) in ``data`` are written in percent (True,
     as in native and Sloth specs) or already ratios (False, as OpenSLO targets).
     ``prefix``/``translate``: see :func:`slo_specs.messages.problems_from`.
+    ``full_objective``: an objective of 100 % is allowed (Sloth: 0 < objective <= 100).
     """
     problems = _duplicate_names(data, locator, prefix, translate)
     try:
-        spec = ServiceSpec.model_validate(data, context={"percent": percent})
+        context = {"percent": percent, "full_objective": full_objective}
+        spec = ServiceSpec.model_validate(data, context=context)
     except ValidationError as exc:
         problems += problems_from(exc, ServiceSpec, locator, prefix=prefix, translate=translate)
         raise SpecError(problems) from None
@@ -151,7 +155,7 @@ def _classify(doc: Document) -> tuple[str, Problem | None]:
             return "openslo", None
         if api == SLOTH_K8S_VERSION:  # Sloth's Kubernetes resource, read by the Sloth converter
             return "sloth", None
-        if isinstance(api, str) and api.lower().startswith("openslo/"):
+        if isinstance(api, str) and api.lower().startswith("openslo"):  # openslo.com/v2alpha too
             return "bad", loc.problem(
                 ("apiVersion",), f"unsupported OpenSLO version {api!r} (supported: openslo/v1)"
             )
@@ -180,19 +184,65 @@ def _converter(name: str) -> Any | None:
     return importlib.import_module(module)
 
 
-def load_documents(documents: Sequence[Document], path: str) -> list[ServiceSpec]:
-    """ServiceSpecs from the documents of one file; SpecError with every problem."""
+def expand_lists(documents: Sequence[Document]) -> list[Document]:
+    """Documents whose top level is a YAML list of OpenSLO objects, one document per object:
+    the form of the OpenSLO Go SDK's examples and decoder (``- apiVersion: openslo/v1 ...``)."""
+    out: list[Document] = []
+    for doc in documents:
+        root = doc.locator.root
+        items = doc.data
+        if (
+            isinstance(items, list)
+            and isinstance(root, yaml.SequenceNode)
+            and any(_openslo_like(item) for item in items)
+        ):
+            for item, node in zip(items, root.value, strict=True):
+                mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+                out.append(Document(item, Locator(doc.locator.path, node, start=mark), doc.index))
+        else:
+            out.append(doc)
+    return out
+
+
+def _openslo_like(item: object) -> bool:
+    api = item.get("apiVersion") if isinstance(item, dict) else None
+    return isinstance(api, str) and api.lower().startswith("openslo")
+
+
+def index_openslo(documents: Sequence[Document], objects: Any) -> list[Problem]:
+    """Add the named OpenSLO objects of one file's documents to ``objects``."""
+    docs = [d for d in expand_lists(documents) if _classify(d)[0] == "openslo"]
+    module = _converter("openslo") if docs else None
+    if module is None:
+        return []
+    locator = DocumentsLocator([d.locator for d in docs])
+    problems: list[Problem] = module.index([d.data for d in docs], locator.path, locator, objects)
+    return problems
+
+
+def load_documents(
+    documents: Sequence[Document],
+    path: str,
+    *,
+    objects: Any = None,
+    warnings: list[Problem] | None = None,
+) -> list[ServiceSpec]:
+    """ServiceSpecs from the documents of one file; SpecError with every problem.
+
+    ``objects``: the OpenSLO objects of every file read together (``slo_specs.openslo_sli.
+    Objects``), else this file's own. ``warnings`` receives what is read but not used.
+    """
     specs: list[ServiceSpec] = []
     problems: list[Problem] = []
     openslo_docs: list[Document] = []
-    for doc in documents:
+    for doc in expand_lists(documents):
         kind, problem = _classify(doc)
         if problem is not None:
             problems.append(problem)
         elif kind == "native":
             found, bad = _native(doc)
+            problems += bad + _same_file_duplicates(specs, found, doc)
             specs += found
-            problems += bad
         elif kind == "openslo":
             openslo_docs.append(doc)
         elif kind == "sloth":
@@ -201,7 +251,9 @@ def load_documents(documents: Sequence[Document], path: str) -> list[ServiceSpec
                 problems.append(_missing_converter(doc, "Sloth"))
                 continue
             try:
-                specs += module.convert(doc.data, path, doc.locator)
+                found = module.convert(doc.data, path, doc.locator, warnings=warnings)
+                problems += _same_file_duplicates(specs, found, doc)
+                specs += found
             except SpecError as exc:
                 problems += exc.problems
     if openslo_docs:
@@ -214,12 +266,34 @@ def load_documents(documents: Sequence[Document], path: str) -> list[ServiceSpec
                     [d.data for d in openslo_docs],
                     path,
                     DocumentsLocator([d.locator for d in openslo_docs]),
+                    objects=objects,
+                    warnings=warnings,
                 )
             except SpecError as exc:
                 problems += exc.problems
     if problems:
-        raise SpecError(problems)
+        raise SpecError(list(dict.fromkeys(problems)))
     return specs
+
+
+def _same_file_duplicates(
+    earlier: Sequence[ServiceSpec], found: Sequence[ServiceSpec], doc: Document
+) -> list[Problem]:
+    """SLOs of a Sloth document whose ``service/name`` an earlier document of the file has
+    (Sloth's rule IDs, ``service-name``, must be unique)."""
+    seen = {slo.key for spec in earlier for slo in spec.slos}
+    root: Loc = ("spec",) if isinstance(doc.data, dict) and "apiVersion" in doc.data else ()
+    problems = []
+    for spec in found:
+        for index, slo in enumerate(spec.slos):
+            if slo.key in seen:
+                problems.append(
+                    doc.locator.problem(
+                        (*root, "slos", index, "name"),
+                        f"duplicate SLO {slo.key!r}: an earlier document of this file has it",
+                    )
+                )
+    return problems
 
 
 def load_text(text: str, path: str = "<string>") -> list[ServiceSpec]:
@@ -235,11 +309,18 @@ def load_file(path: str | os.PathLike[str]) -> list[ServiceSpec]:
     return _finish(result.documents, result.problems, name)
 
 
-def _finish(documents: list[Document], problems: list[Problem], path: str) -> list[ServiceSpec]:
+def _finish(
+    documents: list[Document],
+    problems: list[Problem],
+    path: str,
+    *,
+    objects: Any = None,
+    warnings: list[Problem] | None = None,
+) -> list[ServiceSpec]:
     problems = list(problems)
     specs: list[ServiceSpec] = []
     try:
-        specs = load_documents(documents, path)
+        specs = load_documents(documents, path, objects=objects, warnings=warnings)
     except SpecError as exc:
         problems += exc.problems
     if not problems and not specs and all(d.data is None for d in documents):
@@ -280,27 +361,44 @@ def find_spec_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str],
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What checking a set of paths found: the files read, the specs and every problem."""
+    """What checking a set of paths found: the files read, the specs, every problem, and the
+    warnings (what was read but is not used; they do not make the specs invalid)."""
 
     files: tuple[str, ...]
     specs: tuple[ServiceSpec, ...]
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def check_paths(paths: Sequence[str | os.PathLike[str]]) -> CheckReport:
     """Load every spec file under ``paths``, collecting problems instead of raising them.
 
-    SLO keys (``service/name``) must be unique across all files.
+    OpenSLO references resolve across all the files; SLO keys (``service/name``) must be unique
+    across all files.
     """
+    from slo_specs.openslo_sli import Objects
+
     files, problems = find_spec_files(paths)
+    read = [(name, read_file(name)) for name in files]
+    objects = Objects()
+    for _name, result in read:
+        problems += index_openslo(result.documents, objects)
     specs: list[ServiceSpec] = []
-    for name in files:
+    warnings: list[Problem] = []
+    for name, result in read:
         try:
-            specs += load_file(name)
+            specs += _finish(
+                result.documents, result.problems, name, objects=objects, warnings=warnings
+            )
         except SpecError as exc:
             problems += exc.problems
     problems += _duplicate_keys(specs)
-    return CheckReport(tuple(files), tuple(specs), tuple(problems))
+    return CheckReport(
+        tuple(files),
+        tuple(specs),
+        tuple(dict.fromkeys(problems)),
+        tuple(dict.fromkeys(warnings)),
+    )
 
 
 def load_paths(paths: Sequence[str | os.PathLike[str]]) -> list[ServiceSpec]:

@@ -39,7 +39,8 @@ from slo_specs.durations import (
     parse_duration,
     window_problem,
 )
-from slo_specs.selectors import metric_name_problem, selector_problem
+from slo_specs.promql_forms import selector_terms
+from slo_specs.selectors import LABEL_NAME, metric_name_problem, selector_problem
 
 VERSION = "slo/v1"
 WINDOW_PLACEHOLDER = "{{window}}"
@@ -90,10 +91,16 @@ def _percent_field(*, low_inclusive: bool, high_inclusive: bool) -> Any:
         percent = bool(info.context and info.context.get("percent"))
         number = _number(value, "a number (percent)" if percent else "a number (ratio)")
         high = Decimal(100) if percent else Decimal(1)
+        # Sloth allows an objective of 100 % (0 < objective <= 100): its converter asks for it
+        top = high_inclusive or bool(
+            info.context and info.context.get("full_objective") and info.field_name == "objective"
+        )
         low_ok = number >= 0 if low_inclusive else number > 0
-        high_ok = number <= high if high_inclusive else number < high
+        high_ok = number <= high if top else number < high
         if not (low_ok and high_ok):
-            if not low_inclusive and not high_inclusive:
+            if top and not low_inclusive:
+                rule = f"must be more than 0 and at most {high}"
+            elif not low_inclusive and not high_inclusive:
                 rule = f"must be between 0 and {high} (exclusive)"
             elif low_inclusive and high_inclusive:
                 rule = f"must be between 0 and {high}"
@@ -216,6 +223,41 @@ class CalendarWindow(BaseModel):
         examples=["Europe/Berlin", "UTC"],
     )
 
+    start: str | None = Field(
+        default=None,
+        description="Local date and time the periods count from (OpenSLO calendar startTime), "
+        "like '2026-01-15 09:00:00': each period starts at that day and time of the week, month "
+        "or quarter. Absent: midnight on Monday, on the 1st.",
+        examples=["2026-01-15 09:00:00"],
+    )
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _local_start(cls, value: Any) -> Any:
+        import datetime
+
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                raise spec_error("write the start without a time zone (the window's timezone)")
+            value = value.isoformat(sep=" ")
+        elif isinstance(value, datetime.date):
+            value = f"{value.isoformat()} 00:00:00"
+        if not isinstance(value, str):
+            raise spec_error(
+                f"expected a date and time like 2026-01-15 09:00:00, got {_type_name(value)}"
+            )
+        try:
+            parsed = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise spec_error(
+                f"expected a date and time like 2026-01-15 09:00:00, got {value!r}"
+            ) from None
+        if parsed.tzinfo is not None:
+            raise spec_error("write the start without a time zone (the window's timezone)")
+        return parsed.isoformat(sep=" ")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -234,6 +276,8 @@ class CalendarWindow(BaseModel):
     @property
     def label(self) -> str:
         """The window for display, e.g. ``month (Europe/Berlin)``."""
+        if self.start is not None:
+            return f"{self.calendar} ({self.timezone}, from {self.start})"
         return f"{self.calendar} ({self.timezone})"
 
 
@@ -269,8 +313,9 @@ Window = Annotated[
 
 
 def _check_selector(value: str) -> str:
+    """A counter selector, or a sum of them (``a{x="1"} + b - c``, as foreign SLIs read)."""
     problem = selector_problem(value)
-    if problem:
+    if problem and selector_terms(value) is None:
         raise spec_error(problem)
     return value
 
@@ -278,7 +323,7 @@ def _check_selector(value: str) -> str:
 Selector = Annotated[
     str,
     Field(
-        description="A PromQL vector selector of a counter.",
+        description="A PromQL vector selector of a counter (or a sum of them: a + b - c).",
         examples=['http_requests_total{service="checkout"}'],
     ),
 ]
@@ -461,6 +506,12 @@ class RawSLI(BaseModel):
         examples=["sum(increase(requests_total[{{window}}]))"],
     )
 
+    unit: Literal["events", "per_second"] = Field(
+        default="events",
+        description="What good/bad/total give: events over {{window}} (events), or events per "
+        "second averaged over it (per_second, as Sloth's rate() queries).",
+    )
+
     @field_validator("error_ratio", "good", "bad", "total")
     @classmethod
     def _placeholder(cls, value: str | None) -> str | None:
@@ -559,7 +610,11 @@ class AlertWindow(BaseModel):
 
     severity: Literal["page", "ticket"]
     long: WindowDuration = Field(description="Long window, e.g. 1h.", examples=["1h"])
-    short: WindowDuration = Field(description="Short window, e.g. 5m.", examples=["5m"])
+    short: WindowDuration | None = Field(
+        default=None,
+        description="Short window, e.g. 5m (absent: the alert looks at the long window only).",
+        examples=["5m"],
+    )
     budget_consumed: Annotated[
         float | None,
         _percent_field(low_inclusive=False, high_inclusive=True),
@@ -580,7 +635,7 @@ class AlertWindow(BaseModel):
     def _check(self) -> AlertWindow:
         if (self.budget_consumed is None) == (self.burn_rate is None):
             raise spec_error("give exactly one of 'budget_consumed' or 'burn_rate'")
-        if self.short >= self.long:
+        if self.short is not None and self.short >= self.long:
             raise spec_error(
                 f"the short window ({format_duration(self.short)}) must be shorter than the "
                 f"long window ({format_duration(self.long)})"
@@ -593,7 +648,9 @@ class Alerting(BaseModel):
 
     model_config = _STRICT
 
-    windows: list[AlertWindow] = Field(min_length=1)
+    windows: list[AlertWindow] = Field(
+        description="The alerts; an empty list turns burn-rate alerting off for the SLO."
+    )
 
 
 class GatePolicy(BaseModel):
@@ -622,6 +679,8 @@ class GatePolicy(BaseModel):
 # ----------------------------------------------------------------------------- SLO, service
 
 Budgeting = Literal["occurrences", "timeslices", "ratio_timeslices"]
+MAX_GROUPS = 100
+"""Default limit on the groups of one grouped SLO (``max_groups``)."""
 Labels = dict[str, str]
 
 
@@ -668,7 +727,28 @@ class SLO(BaseModel):
     )
     gate: GatePolicy | None = Field(default=None, description="What makes `slo check` fail.")
     labels: Labels = Field(default_factory=dict, description="Extra labels for this SLO.")
+    group_by: list[str] = Field(
+        default_factory=list,
+        description="Label names: one SLO per value combination (its own budget, alerts, gate).",
+        examples=[["request_host"]],
+    )
+    max_groups: int = Field(
+        default=MAX_GROUPS,
+        ge=1,
+        le=10_000,
+        description="Most groups a grouped SLO may have; more is an error, never a silent cut.",
+    )
     service: str = Field(default="", description="Filled from the service on load.")
+
+    @field_validator("group_by")
+    @classmethod
+    def _label_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not LABEL_NAME.fullmatch(name) or name.startswith("__"):
+                raise spec_error(f"not a label name: {name!r}")
+        if len(set(value)) != len(value):
+            raise spec_error("each label may appear once")
+        return value
 
     @property
     def key(self) -> str:
@@ -678,6 +758,8 @@ class SLO(BaseModel):
     @model_validator(mode="after")
     def _budgeting_fits_sli(self) -> SLO:
         kind = self.sli.kind
+        if self.group_by and kind not in ("ratio", "latency"):
+            raise spec_error(f"group_by needs a ratio or latency SLI (counters), not a {kind} SLI")
         if kind == "timeslices":
             if self.budgeting != "timeslices":
                 raise spec_error("a timeslices SLI needs budgeting: timeslices")

@@ -18,12 +18,24 @@ def _summary(report: CheckReport) -> str:
     if report.problems:
         bad = len({p.path for p in report.problems})
         return f"{len(report.problems)} problem(s) in {bad} of {files} file(s)"
-    return f"{files} file(s) valid: {services} service(s), {slos} SLO(s)"
+    warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+    return f"{files} file(s) valid: {services} service(s), {slos} SLO(s){warned}"
+
+
+def _warning_text(problem: Problem) -> str:
+    where = f"{problem.path}:{problem.line}:{problem.col}: warning"
+    return (
+        f"{where}: {problem.loc}: {problem.message}"
+        if problem.loc
+        else f"{where}: {problem.message}"
+    )
 
 
 def render_text(report: CheckReport) -> str:
-    """One line per problem (``path:LINE:COL: loc: message``), then a summary line."""
+    """One line per problem (``path:LINE:COL: loc: message``), one per warning
+    (``path:LINE:COL: warning: ...``: read but not used), then a summary line."""
     lines = [str(p) for p in report.problems]
+    lines += [_warning_text(w) for w in report.warnings]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -40,6 +52,10 @@ def render_json(report: CheckReport) -> str:
             {"path": p.path, "line": p.line, "col": p.col, "loc": p.loc, "message": p.message}
             for p in report.problems
         ],
+        "warnings": [
+            {"path": p.path, "line": p.line, "col": p.col, "loc": p.loc, "message": p.message}
+            for p in report.warnings
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -53,11 +69,11 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_line(problem: Problem) -> str:
-    """A GitHub Actions ``::error`` annotation, shown on the pull request's line."""
+def github_line(problem: Problem, level: str = "error") -> str:
+    """A GitHub Actions ``::error`` (or ``::warning``) annotation, shown on the PR's line."""
     message = f"{problem.loc}: {problem.message}" if problem.loc else problem.message
     return (
-        f"::error file={_escape_property(problem.path)},line={problem.line},"
+        f"::{level} file={_escape_property(problem.path)},line={problem.line},"
         f"col={problem.col},title=slo validate::{_escape_data(message)}"
     )
 
@@ -65,5 +81,6 @@ def github_line(problem: Problem) -> str:
 def render_github(report: CheckReport) -> str:
     """One ``::error`` line per problem, then the summary as a plain line."""
     lines = [github_line(p) for p in report.problems]
+    lines += [github_line(w, "warning") for w in report.warnings]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from slo_cli.plan import Planned, plan, report_needs, requests
+from slo_cli.plan import Planned, expand_groups, plan, report_needs, requests
 from slo_cli.report import compute
 from slo_cli.report.model import PeriodFigures, Report, SLOReport, Summary
 from slo_cli.report.period import Period
@@ -48,6 +48,7 @@ def build_report(
     counts = source.fetch(requests(planned), progress) if planned else []
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
+    planned, counts = expand_groups(planned, counts)
     statuses = [(r.status, r.alert) for r in run_engine(planned, counts)]
     slos = tuple(
         _slo_report(p, c, period, statuses[i], burn_threshold)

@@ -93,10 +93,12 @@ def matchers(labels: dict[str, str]) -> str:
 
 
 def alert_rules_of(slo: Any) -> tuple[AlertRule, ...]:
-    """The SLO's own alert rules (the ones `slo check` evaluates), or the engine's defaults."""
+    """The SLO's own alert rules (the ones `slo check` evaluates), or the engine's defaults
+    (an empty tuple when the spec turns alerting off)."""
     from slo_cli.plan import alert_rules
 
-    return tuple(alert_rules(slo) or DEFAULT_ALERT_RULES)
+    rules = alert_rules(slo)
+    return DEFAULT_ALERT_RULES if rules is None else tuple(rules)
 
 
 def _check_multiple(slo: Any, what: str, seconds: float, interval_s: float) -> None:
@@ -134,6 +136,16 @@ def windows_of(rules: Sequence[AlertRule]) -> list[float]:
 
 def build_group(spec: Any, slo: Any, options: Options) -> Group:
     """The rule group of one SLO."""
+    if slo.group_by:
+        raise UsageError(
+            f"{slo.key}: grouped SLOs (group_by) are not written as rules yet; "
+            "`slo check` evaluates them"
+        )
+    if getattr(slo.window, "start", None) is not None:
+        raise UsageError(
+            f"{slo.key}: calendar periods anchored at a start time are not written as rules "
+            "yet; `slo check` evaluates them"
+        )
     interval = interval_for(slo, options)
     exprs = sli_exprs(slo, interval, options.lookback_s)
     rules = alert_rules_of(slo)

@@ -58,15 +58,33 @@ def _or_zero(expr: str) -> str:
     return f"({expr}) or on() vector(0)"
 
 
+def _terms_expr(expr: str, interval_s: float, lookback_s: float) -> str:
+    """A ratio part: one counter selector, or a signed sum of them (``a + b - c``, as foreign
+    SLIs read), each term counted exactly (a term without series counts 0)."""
+    from slo_specs.promql_forms import selector_terms
+
+    terms = selector_terms(expr) or ((1, expr),)
+    if len(terms) == 1:
+        return promql.exact_expr(terms[0][1], interval_s, lookback_s)
+    out = ""
+    for sign, selector in terms:
+        term = f"({_or_zero(promql.exact_expr(selector, interval_s, lookback_s))})"
+        if not out:
+            out = term if sign > 0 else f"-{term}"
+        else:
+            out += f" {'+' if sign > 0 else '-'} {term}"
+    return out
+
+
 def _counters(slo: Any, interval_s: float, lookback_s: float) -> tuple[str, str, str]:
     """(good-or-bad, which, total) exact per-interval expressions of a ratio or latency SLI."""
     sli = slo.sli
     if sli.kind == "ratio":
         r = sli.ratio
-        total = promql.exact_expr(r.total, interval_s, lookback_s)
+        total = _terms_expr(r.total, interval_s, lookback_s)
         if r.bad is not None:
-            return promql.exact_expr(r.bad, interval_s, lookback_s), "bad", total
-        return promql.exact_expr(r.good, interval_s, lookback_s), "good", total
+            return _terms_expr(r.bad, interval_s, lookback_s), "bad", total
+        return _terms_expr(r.good, interval_s, lookback_s), "good", total
     lat = sli.latency
     bucket = promql.add_matcher(
         lat.selector, f"{lat.histogram}_bucket", f'le=~"{threshold_regex(lat.threshold)}"'
@@ -150,7 +168,8 @@ def _raw(slo: Any, interval_s: float) -> SliExprs:
             exact=False,
             note=note + "; events are minutes weighted by the error ratio",
         )
-    scale = repr(interval_s / window_s)
+    # events over the window scaled to the interval, or events per second times it
+    scale = repr(interval_s if raw.unit == "per_second" else interval_s / window_s)
     total = f"sum({raw.total.replace('{{window}}', window).strip()}) * {scale}"
     if raw.bad is not None:
         bad = f"sum({raw.bad.replace('{{window}}', window).strip()}) * {scale}"

@@ -19,8 +19,12 @@ import numpy as np
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql
 from slo_cli.sources.grid import Segment, segments
+from slo_cli.sources.groups import GroupCounts
+from slo_cli.sources.groups import signed as _signed
+from slo_cli.sources.groups import sum_groups as _sum_groups
 from slo_cli.sources.http import Transport
 from slo_cli.sources.model import FetchRequest, SeriesCounts
+from slo_specs.promql_forms import selector_terms
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
 LOOKBACK_S = 3600.0
@@ -51,12 +55,32 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
-def _runs(bins: np.ndarray, longest: int) -> list[np.ndarray]:
+def runs(bins: np.ndarray, longest: int) -> list[np.ndarray]:
     """Sorted bin indices grouped into runs of consecutive bins, each at most `longest` long."""
     out: list[np.ndarray] = []
     for run in np.split(bins, np.flatnonzero(np.diff(bins) > 1) + 1):
         out.extend(run[i : i + longest] for i in range(0, run.size, longest) if run.size)
     return out
+
+
+def per_series_sums(
+    per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]], part: str, n: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(exact counts, flagged series) per bin from the series of one counter part (of
+    Fetcher.series_parts, possibly narrowed to one group's series); None without series."""
+    a_map, b_map, r_map = (per.get(p + part, {}) for p in ("a_", "b_", "r_"))
+    keys = sorted(set(a_map) | set(b_map) | set(r_map))
+    if not keys:
+        return None
+    nan = np.full(n, np.nan)
+    a = np.array([a_map.get(k, nan) for k in keys])
+    b = np.array([b_map.get(k, nan) for k in keys])
+    r = np.array([r_map.get(k, nan) for k in keys])
+    both = ~np.isnan(a) & ~np.isnan(b)
+    term = np.where(a >= b, a - b, a)
+    counted = np.where(both, term, 0.0).sum(axis=0)
+    flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
+    return np.where(both.any(axis=0), counted, np.nan), flag.sum(axis=0).astype(float)
 
 
 def _num(x: float) -> str:
@@ -93,11 +117,7 @@ class Fetcher:
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("edges must be strictly increasing with at least two entries")
         if kind == "ratio":
-            r = sli.ratio
-            first = Counter("bad", r.bad) if r.bad is not None else Counter("good", r.good)
-            got = self.counter_counts([first, Counter("total", r.total)], edges)
-            good = got["good"] if r.bad is None else got["total"] - got["bad"]
-            return SeriesCounts(req.key, edges, good, got["total"])
+            return self.ratio_counts(req, edges)
         if kind == "latency":
             lat = sli.latency
             bucket = self.bucket_selector(lat.histogram, lat.selector, lat.threshold, edges)
@@ -111,6 +131,61 @@ class Fetcher:
         if kind == "raw":
             return self.raw_counts(req.key, sli.raw, edges)
         raise ValueError(f"unknown SLI kind {kind!r}")
+
+    def ratio_counts(self, req: FetchRequest, edges: np.ndarray) -> SeriesCounts:
+        """A ratio SLI: each part a counter selector or a signed sum of them (``a + b - c``),
+        every term counted exactly; per group of ``slo.group_by`` when the SLO has one."""
+        r: Any = req.slo.sli.ratio
+        first = "bad" if r.bad is not None else "good"
+        terms: dict[str, list[tuple[int, Counter]]] = {}
+        for part, expr in ((first, getattr(r, first)), ("total", r.total)):
+            found = selector_terms(expr) or ((1, expr),)
+            # a single selector keeps its part name, so its queries are those of before
+            names = [part] if len(found) == 1 else [f"{part}_{i}" for i in range(len(found))]
+            terms[part] = [
+                (sign, Counter(n, sel)) for n, (sign, sel) in zip(names, found, strict=True)
+            ]
+        counters = [c for part in terms.values() for _, c in part]
+        by = tuple(getattr(req.slo, "group_by", None) or ())
+        if by:
+            return self._grouped_ratio(req, edges, terms, counters, by)
+        got = self.counter_counts(counters, edges)
+        n = edges.size - 1
+        bad_or_good, total = (_signed(got, terms[p], n) for p in (first, "total"))
+        good = bad_or_good if first == "good" else total - bad_or_good
+        return SeriesCounts(req.key, edges, good, total)
+
+    def _grouped_ratio(
+        self,
+        req: FetchRequest,
+        edges: np.ndarray,
+        terms: dict[str, list[tuple[int, Counter]]],
+        counters: list[Counter],
+        by: tuple[str, ...],
+    ) -> SeriesCounts:
+        """One good/total pair per group of `by` label values. A group whose total has data
+        but whose numerator has no series counts zero numerator events (no 5xx series for a
+        host means no 5xx responses), never "no data"."""
+        got = self.grouped_counts(counters, edges, by)
+        first = next(p for p in terms if p != "total")
+        keys = sorted({g for _, c in terms["total"] for g in got.get(c.part, {})})
+        limit = int(getattr(req.slo, "max_groups", 0) or 0)
+        if limit and len(keys) > limit:
+            raise E.SourceError(
+                f"{req.key}: {len(keys)} groups by ({', '.join(by)}), more than its limit of "
+                f"{limit}",
+                hint="raise max_groups in the spec, or group by fewer labels",
+            )
+        groups = []
+        for key in keys:
+            per = {c.part: got.get(c.part, {}).get(key) for c in counters}
+            n = edges.size - 1
+            total = _signed(per, terms["total"], n)
+            other = np.where(np.isnan(total), np.nan, np.nan_to_num(_signed(per, terms[first], n)))
+            good = other if first == "good" else total - other
+            groups.append(GroupCounts(key, good, total))
+        good, total = _sum_groups(groups, edges.size - 1)
+        return SeriesCounts(req.key, edges, good, total, groups=tuple(groups))
 
     # ---- counters: exact per-bin counts ---------------------------------------------------------
 
@@ -139,7 +214,7 @@ class Fetcher:
                     part = self.counter_counts([c], sub)[c.part]
                     values[k] = np.nansum(part) if not np.all(np.isnan(part)) else np.nan
                 longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
-                for run in _runs(bins, longest) if seg.step <= MAX_RAW_SPAN_S else ():
+                for run in runs(bins, longest) if seg.step <= MAX_RAW_SPAN_S else ():
                     first_end = seg.first_end + run[0] * seg.step
                     lows = first_end - seg.step + seg.step * (run - run[0])
                     values[run] = self.samples_counts(c.selector, lows, lows + seg.step)
@@ -164,6 +239,19 @@ class Fetcher:
         """Like _counter_segment, with the sums and flags computed here from per-series last
         values and reset counts, so each sample of a wide bin is read once by the server
         (the server-side form reads it twice: resets, then presence)."""
+        per = self.series_parts(counters, seg, lookback_s)
+        out: dict[str, np.ndarray] = {}
+        for c in counters:
+            got = per_series_sums(per, c.part, seg.n)
+            if got is not None:
+                out[c.part], out["flag_" + c.part] = got
+        return out
+
+    def series_parts(
+        self, counters: list[Counter], seg: Segment, lookback_s: float
+    ) -> dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]]:
+        """Per series (keyed by its labels without the name) of each counter: its last value
+        at each bin end (``a_``), at the bin start (``b_``) and its resets (``r_``)."""
         s, lb = promql.dur(seg.step), promql.dur(lookback_s)
         # a counter selecting a subset of another's series (good ⊂ total) is not queried: its
         # series are picked from the other's answer by its extra matchers
@@ -194,23 +282,16 @@ class Fetcher:
                 per[p + part] = {
                     k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
                 }
-        out: dict[str, np.ndarray] = {}
-        for c in counters:
-            a_map, b_map, r_map = (per.get(p + c.part, {}) for p in ("a_", "b_", "r_"))
-            keys = sorted(set(a_map) | set(b_map) | set(r_map))
-            if not keys:
-                continue
-            nan = np.full(seg.n, np.nan)
-            a = np.array([a_map.get(k, nan) for k in keys])
-            b = np.array([b_map.get(k, nan) for k in keys])
-            r = np.array([r_map.get(k, nan) for k in keys])
-            both = ~np.isnan(a) & ~np.isnan(b)
-            term = np.where(a >= b, a - b, a)
-            counted = np.where(both, term, 0.0).sum(axis=0)
-            out[c.part] = np.where(both.any(axis=0), counted, np.nan)
-            flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
-            out["flag_" + c.part] = flag.sum(axis=0).astype(float)
-        return out
+        return per
+
+    def grouped_counts(
+        self, counters: list[Counter], edges: np.ndarray, by: tuple[str, ...]
+    ) -> dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]]:
+        """Exact events per bin of each counter per group of `by` label values (see
+        slo_cli.sources.groups)."""
+        from slo_cli.sources.groups import grouped_counts
+
+        return grouped_counts(self, counters, edges, by)
 
     def samples_counts(self, selector: str, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
         """Exact events in each bin (lows[i], highs[i]] from raw samples (one query for all).
@@ -218,17 +299,31 @@ class Fetcher:
         Per series: reset-aware increases from its last value at or before the bin start
         (looked back `lookback_s`, so gaps that long are bridged); a series without one does
         not count its first sample. NaN for a bin where no series has a sample to count from."""
+        got = self.samples_by_series(selector, lows, highs, lambda _labels: ())
+        return got.get((), np.full(lows.size, np.nan))
+
+    def samples_by_series(
+        self,
+        selector: str,
+        lows: np.ndarray,
+        highs: np.ndarray,
+        group: Callable[[dict[str, str]], tuple[tuple[str, str], ...]],
+    ) -> dict[tuple[tuple[str, str], ...], np.ndarray]:
+        """samples_counts per group of series (``group(labels)`` names a series' group)."""
         lo, hi = float(lows[0]), float(highs[-1])
         query = f"{selector}[{promql.dur(hi - lo + self.lookback_s)}]"
         env = self.t.call("/api/v1/query", {"query": query, "time": _num(hi)}, query)
         if not isinstance(env.data, dict) or env.data.get("resultType") != "matrix":
             raise E.BadResponseError("expected a matrix of raw samples", query=query)
-        total = np.zeros(lows.size)
-        seen = np.zeros(lows.size, dtype=bool)
+        sums: dict[tuple[tuple[str, str], ...], tuple[np.ndarray, np.ndarray]] = {}
         for series in env.data.get("result") or []:
             pts = np.array([[float(t), float(v)] for t, v in series.get("values") or []])
             if pts.size == 0:
                 continue
+            key = group(dict(series.get("metric") or {}))
+            if key not in sums:
+                sums[key] = (np.zeros(lows.size), np.zeros(lows.size, dtype=bool))
+            total, seen = sums[key]
             t, v = pts[:, 0], pts[:, 1]
             for i, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
                 base = v[(t <= a + 1e-9) & (t >= a - self.lookback_s - 1e-9)]
@@ -239,7 +334,7 @@ class Fetcher:
                     total[i] += float(np.where(d >= 0, d, seq[1:]).sum())
                 if seq.size >= 2 or base.size:
                     seen[i] = True
-        return np.where(seen, total, np.nan)
+        return {k: np.where(seen, total, np.nan) for k, (total, seen) in sums.items()}
 
     # ---- latency: which `le` spellings are the threshold ----------------------------------------
 
@@ -313,7 +408,8 @@ class Fetcher:
         for seg in segments(edges):
             window_s = max(seg.step, RAW_MIN_WINDOW_S)
             window = promql.dur(window_s)
-            scale = seg.step / window_s
+            # events over the window, scaled to the bin; or events per second, times the bin
+            scale = seg.step if raw.unit == "per_second" else seg.step / window_s
             if raw.error_ratio is not None:
                 expr = raw.error_ratio.replace("{{window}}", window)
                 got = self.range_parts(promql.union({"ratio": expr}), seg)

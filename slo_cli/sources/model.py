@@ -38,6 +38,9 @@ class SeriesCounts:
     total: np.ndarray
     exact: bool = True
     notes: tuple[str, ...] = field(default=())
+    #: a grouped SLO (``group_by``): counts per group (slo_cli.sources.groups.GroupCounts);
+    #: good/total are then their sums
+    groups: tuple[Any, ...] = field(default=())
 
 
 class Source(Protocol):

@@ -86,13 +86,15 @@ def test_html_renders_in_chromium_without_errors_or_requests(
     ]
     assert errors == []
 
-    # 13 SLOs have data (legacy-reports has none): one inline chart each, drawn and visible
+    # 13 SLOs have data (legacy-reports has none): two inline charts each (wide and narrow),
+    # the wide one shown at this width, drawn and visible
     charts = browser.evaluate(
-        "Array.from(document.querySelectorAll('figure svg')).map(s => {"
-        " const r = s.getBoundingClientRect();"
+        "Array.from(document.querySelectorAll('figure svg')).filter(s => s.getClientRects().length)"
+        ".map(s => { const r = s.getBoundingClientRect();"
         " return [r.width, r.height, s.querySelectorAll('path').length,"
         " s.querySelectorAll('text').length]; })"
     )
+    assert browser.evaluate("document.querySelectorAll('figure svg').length") == 26
     assert len(charts) == 13
     for width, height, paths, texts in charts:
         assert width > 300 and height > 150 and paths > 10 and texts > 5
@@ -117,3 +119,68 @@ def test_html_renders_in_chromium_without_errors_or_requests(
     )
     dark = browser.screenshot(out / "report-dark.png")
     assert dark.startswith(b"\x89PNG") and dark != light
+
+
+#: per visible chart: its variant, its burn-event marks' widths (CSS px), the number of rows in
+#: its SLO's burn-event table, and every text of the chart that reaches outside the chart
+CHART_PROBE = """
+Array.from(document.querySelectorAll('section.slo')).flatMap(sec => {
+  const svg = Array.from(sec.querySelectorAll('figure svg')).find(s => s.getClientRects().length);
+  if (!svg) return [];
+  const box = svg.getBoundingClientRect();
+  const marks = Array.from(svg.querySelectorAll('[id^="burn-event-"]'))
+    .filter(g => !g.id.endsWith('-top')).map(g => g.getBoundingClientRect().width);
+  const outside = Array.from(svg.querySelectorAll('text')).map(t => [t.textContent,
+    t.getBoundingClientRect()]).filter(([_, r]) => r.width > 0 && (r.left < box.left - 0.5 ||
+    r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5))
+    .map(([text, _]) => text);
+  return [[sec.id, svg.parentElement.className, marks,
+           sec.querySelectorAll('tbody tr').length, outside]];
+})
+"""
+
+#: every element with text whose content is wider than its box, or that reaches past the right
+#: edge of the page outside a horizontally scrolling container
+TEXT_PROBE = """
+Array.from(document.querySelectorAll('h1,h2,h3,p,li,figcaption,td,th,footer,code,span'))
+  .filter(e => e.getClientRects().length && e.textContent.trim())
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline'
+    || (!e.closest('.scroll') && e.getBoundingClientRect().right > innerWidth + 0.5))
+  .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 60))
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_charts_and_text_fit_phone_and_laptop_widths(
+    browser: Browser, html_file: Path, tmp_path: Path, width: int
+) -> None:
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+    browser.events.clear()
+    browser.call("Page.navigate", {"url": html_file.as_uri()})
+    browser.wait_for("Page.loadEventFired")
+    try:
+        assert browser.evaluate("document.documentElement.scrollWidth") <= width
+        charts = browser.evaluate(CHART_PROBE)
+        assert len(charts) == 13
+        variant = "chart-narrow" if width < 600 else "chart-wide"
+        assert {c[1] for c in charts} == {variant}
+        marked = 0
+        for anchor, _, marks, events, outside in charts:
+            # one mark per burn event, each at least 4 px wide on screen, however short
+            assert len(marks) == events, anchor
+            assert all(w >= 4 for w in marks), (anchor, marks)
+            assert outside == [], (anchor, outside)
+            marked += len(marks)
+        # the examples' events: auth 1 + 1, payments' 2-hour page at the end of a month, search
+        # 1 + 1, checkout's probe 5
+        assert marked == 10
+        payments = next(c for c in charts if c[0] == "slo-payments-availability")
+        assert len(payments[2]) == 1 and payments[2][0] >= 4
+        assert browser.evaluate(TEXT_PROBE) == []
+        shot = browser.screenshot(_artifacts(tmp_path) / f"report-{width}px.png")
+        assert shot.startswith(b"\x89PNG")
+    finally:
+        browser.call("Emulation.clearDeviceMetricsOverride")

@@ -10,7 +10,7 @@ import pytest
 from slo_specs.errors import SpecError
 from slo_specs.loader import load_file, load_text
 from slo_specs.model import CalendarWindow, RollingWindow, ServiceSpec
-from slo_specs.openslo import APPROXIMATE_NOTE, THRESHOLD_NOTE
+from slo_specs.openslo_sli import APPROXIMATE_NOTE, THRESHOLD_NOTE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,43 +120,40 @@ def test_queries_that_are_not_counter_selectors_become_approximate_raw_templates
     assert spec.slos[0].sli.ratio is not None  # sum(selector): still exact counters
     assert spec.slos[0].sli.ratio.bad == 'errors_total{code="500"}'
 
+    # counter: true over a rate of the counter: the counter is counted, exactly (issue 11)
     rated = RATIO_SLO.replace("'errors_total'", "'sum(rate(errors_total[5m]))'")
     [spec] = load(rated)
     [slo] = spec.slos
+    assert slo.sli.ratio is not None
+    assert (slo.sli.ratio.bad, slo.sli.ratio.total) == ("errors_total", "requests_total")
+
+    other = RATIO_SLO.replace("'errors_total'", "'max(errors_total) * 2'")
+    [spec] = load(other)
+    [slo] = spec.slos
     assert slo.sli.raw is not None
-    assert slo.sli.raw.bad == "sum(increase((sum(rate(errors_total[5m])))[{{window}}:]))"
+    assert slo.sli.raw.bad == "sum(increase((max(errors_total) * 2)[{{window}}:]))"
     assert slo.sli.raw.total == "sum(increase((requests_total)[{{window}}:]))"
     assert slo.description == APPROXIMATE_NOTE
 
 
 @pytest.mark.parametrize(
-    ("duration", "start", "note"),
+    ("duration", "start", "held"),
     [
-        # the OpenSLO spec's own example: a month that starts at noon
-        (
-            "1M",
-            "2022-01-01 12:00:00",
-            "each month starts at midnight on the 1st of each month, "
-            "not at startTime 2022-01-01 12:00:00",
-        ),
-        (
-            "1w",
-            "'2026-01-07 00:00:00'",
-            "each week starts at midnight on Mondays, not at startTime 2026-01-07 00:00:00",
-        ),  # a Wednesday, quoted: a string
-        (
-            "1Q",
-            "2026-02-01 00:00:00",
-            "each quarter starts at midnight on the 1st of January, "
-            "April, July and October, not at startTime 2026-02-01 00:00:00",
-        ),
-        ("1w", "2026-01-05 00:00:00", None),  # a Monday
+        # the OpenSLO spec's own example (README, SLO): a month that starts at noon
+        ("1M", "2022-01-01 12:00:00", "2022-01-01 12:00:00"),
+        ("1w", "'2026-01-07 00:00:00'", "2026-01-07 00:00:00"),  # a Wednesday, quoted: a string
+        ("1Q", "2026-02-01 00:00:00", "2026-02-01 00:00:00"),
+        ("1Q", "2026-05-01", "2026-05-01 00:00:00"),  # a date: its midnight
+        # the calendar's own boundaries need no anchor: the same periods as without startTime
         ("1Q", "2026-07-01", None),
+        ("1w", "2026-01-05 00:00:00", None),  # a Monday
     ],
 )
-def test_a_calendar_start_off_our_period_boundaries_is_said_in_the_description(
-    duration: str, start: str, note: str | None
+def test_a_calendar_start_time_anchors_the_periods_in_the_window_time_zone(
+    duration: str, start: str, held: str | None
 ) -> None:
+    """OpenSLO v1 README (SLO, timeWindow.calendar.startTime): "date with time in 24h format,
+    format without time zone"; go-sdk validates it as time.DateTime and timeZone as IANA."""
     text = RATIO_SLO.replace(
         "  timeWindow: [{duration: 28d, isRolling: true}]\n",
         f"  timeWindow:\n    - duration: {duration}\n      calendar:\n"
@@ -167,8 +164,9 @@ def test_a_calendar_start_off_our_period_boundaries_is_said_in_the_description(
     assert slo.window == CalendarWindow(
         calendar={"1M": "month", "1w": "week", "1Q": "quarter"}[duration],  # type: ignore[arg-type]
         timezone="America/New_York",
+        start=held,
     )
-    assert slo.description == ("" if note is None else f"read from OpenSLO: {note}")
+    assert slo.description == ""
 
 
 def test_a_raw_success_ratio_becomes_one_minus_its_average() -> None:
@@ -261,7 +259,7 @@ BAD = [
         ],
         [
             "openslo.yaml:13:53: spec.timeWindow[0].calendar.startTime: expected a date and time "
-            "like 2026-01-01 00:00:00, got 'next monday'"
+            "like 2026-01-01 00:00:00 (no zone), got 'next monday'"
         ],
     ),
     (
@@ -273,15 +271,6 @@ BAD = [
         [
             "openslo.yaml:15:16: spec.objectives[0]: missing required key 'timeSliceWindow' "
             "(the slice length, e.g. 1m)"
-        ],
-    ),
-    (
-        "gauge ratios (counter: false)",
-        [("counter: true", "counter: false")],
-        [
-            "openslo.yaml:10:18: spec.indicator.spec.ratioMetric.counter: counter: false "
-            "(gauge good/total values) is not supported; slo counts events from counters "
-            "(counter: true)"
         ],
     ),
     (
@@ -353,6 +342,7 @@ def test_references_resolve_within_the_file_and_problems_point_into_the_right_do
         spec:
           service: checkout
           indicatorRef: errors
+          timeWindow: [{duration: 30d, isRolling: true}]
           budgetingMethod: Occurrences
           objectives: [{targetPercent: 99.9}]
         ---
@@ -363,6 +353,7 @@ def test_references_resolve_within_the_file_and_problems_point_into_the_right_do
         spec:
           service: checkout
           indicatorRef: latency-sli
+          timeWindow: [{duration: 30d, isRolling: true}]
           budgetingMethod: Occurrences
           objectives: [{targetPercent: 99}]
         """
@@ -371,9 +362,9 @@ def test_references_resolve_within_the_file_and_problems_point_into_the_right_do
         "is of type 'Datadog'; slo reads Prometheus-compatible sources only "
         "(Prometheus, Thanos, Cortex, Mimir, VictoriaMetrics)",
         "openslo.yaml:15:45: spec.ratioMetric.total.metricSource.metricSourceRef: no DataSource "
-        "named 'missing' in this file; add it, or give 'type: Prometheus'",
-        "openslo.yaml:33:17: spec.indicatorRef: no SLI named 'latency-sli' in this file "
-        "(SLIs here: errors; references to other files are not followed)",
+        "named 'missing' in the spec files read (DataSource names: dd)",
+        "openslo.yaml:34:17: spec.indicatorRef: no SLI named 'latency-sli' in the spec files "
+        "read (SLI names: errors)",
     ]
 
 
@@ -388,11 +379,12 @@ def test_a_threshold_metric_is_read_only_with_timeslices() -> None:
           indicator:
             spec:
               thresholdMetric: {metricSource: {type: Prometheus, spec: {query: probe_success}}}
+          timeWindow: [{duration: 30d, isRolling: true}]
           budgetingMethod: Occurrences
           objectives: [{op: gte, value: 1, target: 0.99}]
         """
     assert messages(text) == [
-        "openslo.yaml:10:20: spec.budgetingMethod: a thresholdMetric SLI is read only with "
+        "openslo.yaml:11:20: spec.budgetingMethod: a thresholdMetric SLI is read only with "
         "budgetingMethod Timeslices (slo judges one sample per time slice)"
     ]
 

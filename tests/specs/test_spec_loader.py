@@ -322,7 +322,7 @@ class _FakeConverter:
         self.calls: list[tuple[Any, str, Any]] = []
 
     def module(self) -> types.SimpleNamespace:
-        def convert(documents: Any, path: str, locator: Any) -> list[Any]:
+        def convert(documents: Any, path: str, locator: Any, **_options: Any) -> list[Any]:
             self.calls.append((documents, path, locator))
             return []
 

@@ -72,6 +72,7 @@ def test_json_format_is_a_versioned_report(bad_file: Path) -> None:
                 "message": "must be between 0 and 100 (exclusive), got 101",
             }
         ],
+        "warnings": [],
     }
 
 
