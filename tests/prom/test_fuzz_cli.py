@@ -216,6 +216,8 @@ def broken_answers(draw: st.DrawFn) -> Reply:
         value = None
     if path == ("warnings",) and value in (None, [], {}, "", 0, False):
         value = 5  # absent or empty warnings are no warnings
+    if path[-1:] == (0,) and path[-2:-1] == (0,) and isinstance(value, int | float):
+        value = "t"  # a number is a well-formed time (off the grid: the data path's concern)
     if path in (("data", "result"), ("data", "result", 0, "values")) and value == []:
         value = 5  # an empty result is a well-formed answer (no data)
     if path[-1:] == (0,) and path[-2:-1] == ("values",) and isinstance(value, list):
