@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/prometheus.py --services 1000
 
 Generates N services (each `http_requests_total{service, code="200"|"500"}`, scraped every
-`--scrape` seconds with unaligned jittered times, one counter reset in every tenth service) into
+`--scrape` seconds with unaligned jittered times, one counter reset in every tenth service;
+with `--gaps`, scrape gaps in three of every ten services: 10 minutes 40 minutes before the end,
+2.5 hours during the incident, 3 days ten days back — the counter keeps counting through each) into
 a fresh local Prometheus, then fetches every service's ratio SLO over 30 days and prints, per plan:
 HTTP requests per SLO, wall time, and whether every window's (5m … 30d) counts equal the
 generator's truth. Plans, measured in the same run with the same number of workers:
@@ -47,8 +49,16 @@ WINDOWS = [300, 1800, 3600, 7200, 21600, DAY, 3 * DAY, 30 * DAY]
 LABELS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]
 
 
+#: --gaps: service index % 10 -> its scrape gap (start, end) relative to END, seconds
+GAPS = {
+    3: (-40 * 60.0, -30 * 60.0),
+    5: (-3.5 * 3600.0, -1.0 * 3600.0),
+    7: (-10 * DAY, -7 * DAY),
+}
+
+
 def generate(
-    n: int, days: float, scrape: float, path: Path, seed: int = 7
+    n: int, days: float, scrape: float, path: Path, seed: int = 7, gaps: bool = False
 ) -> dict[str, list[Series]]:
     """Write the OpenMetrics file; return each service's series (the truth)."""
     rng = np.random.default_rng(seed)
@@ -66,12 +76,18 @@ def generate(
                 inc = rng.poisson(lam * np.where(incident & (code == "500"), 100, 1)).astype(float)
                 inc[0] += 100
                 values = counter_values(inc, times, resets)
-                s = Series("http_requests_total", {"service": svc, "code": code}, times, values)
+                gap = GAPS.get(i % 10) if gaps else None
+                if gap is not None:  # not scraped, still counting: drop the samples only
+                    keep = ~((times >= END + gap[0]) & (times < END + gap[1]))
+                    times_k, values = times[keep], values[keep]
+                else:
+                    times_k = times
+                s = Series("http_requests_total", {"service": svc, "code": code}, times_k, values)
                 head = f'http_requests_total{{code="{code}",service="{svc}"}} '
                 fh.write(
                     "\n".join(
                         f"{head}{int(v)} {t:.3f}"
-                        for v, t in zip(values.tolist(), times.tolist(), strict=True)
+                        for v, t in zip(values.tolist(), times_k.tolist(), strict=True)
                     )
                 )
                 fh.write("\n")
@@ -165,13 +181,14 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--plans", default="plan,5m,1m,naive")
+    ap.add_argument("--gaps", action="store_true", help="scrape gaps in 3 of every 10 services")
     args = ap.parse_args()
     plans = args.plans.split(",")
 
     with tempfile.TemporaryDirectory(prefix="slo-bench-") as tmp:
         t0 = time.perf_counter()
         data = Path(tmp) / "data.om"
-        truth = generate(args.services, args.days, args.scrape, data)
+        truth = generate(args.services, args.days, args.scrape, data, gaps=args.gaps)
         size = data.stat().st_size / 1e6
         t1 = time.perf_counter()
         server = start_prometheus(data, Path(tmp) / "prom", timeout=300)

@@ -104,6 +104,23 @@ class Dataset:
         out.append("# EOF")
         return "\n".join(out) + "\n"
 
+    def prometheus_text(self) -> str:
+        """The same samples as Prometheus text with integer millisecond timestamps (what
+        VictoriaMetrics' /api/v1/import/prometheus reads)."""
+        out: list[str] = []
+        for fam in self.families:
+            for s in fam.series:
+                lab = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+                head = f"{s.name}{{{lab}}} " if lab else f"{s.name} "
+                vals = [_fmt(v) for v in s.values.tolist()]
+                ms = np.rint(s.times * 1000).astype(np.int64).tolist()
+                out.extend(f"{head}{v} {t}" for v, t in zip(vals, ms, strict=True))
+        return "\n".join(out) + "\n"
+
+    def samples(self) -> int:
+        """Stored samples over every series."""
+        return sum(s.times.size for fam in self.families for s in fam.series)
+
 
 def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
@@ -175,6 +192,31 @@ def add_counter(
     inc = increments.copy()
     inc[0] += start_value
     s = Series(f"{family}_total", dict(labels), times, counter_values(inc, times, resets))
+    ds.family(family, "counter").series.append(s)
+    return s
+
+
+def add_gapped_counter(
+    ds: Dataset,
+    family: str,
+    labels: dict[str, str],
+    times: np.ndarray,
+    increments: np.ndarray,
+    gaps: Sequence[tuple[float, float]],
+    resets: Iterable[float] = (),
+    start_value: float = 1000.0,
+) -> Series:
+    """Like add_counter, but the process keeps counting through each scrape gap [a, b): the
+    counter is built on every scrape instant, then the samples inside the gaps are dropped, so
+    the first sample after a gap holds all of the gap's events (and a restart inside the gap
+    shows as a drop: that sample holds only the events since the restart)."""
+    inc = increments.copy()
+    inc[0] += start_value
+    values = counter_values(inc, times, resets)
+    keep = np.ones(times.size, dtype=bool)
+    for a, b in gaps:
+        keep &= ~((times >= a) & (times < b))
+    s = Series(f"{family}_total", dict(labels), times[keep], values[keep])
     ds.family(family, "counter").series.append(s)
     return s
 
@@ -269,6 +311,8 @@ def shared_dataset(days: float = 31.0, interval: float = 60.0, seed: int = 20260
     search (latency, histogram http_request_duration_seconds): instance a spells le "0.3" and
     "1" (switching to "1.0" 3 days before the end); instance b spells "0.30" and "1.0"; a reset.
     probe (timeslices, probe_success 0/1 on 2 targets): failures during the incident, a gap.
+    ledger and inventory: scrape gaps of 10 minutes, 2.5 hours and 3 days, and an error counter
+    never created (add_gap_stories).
     """
     rng = np.random.default_rng(seed)
     start = END - days * DAY
@@ -377,7 +421,44 @@ def shared_dataset(days: float = 31.0, interval: float = 60.0, seed: int = 20260
             (tp >= ev["incident_start"]) & (tp < ev["incident_end"]) & (rng.random(tp.size) < 0.7)
         )
         add_gauge(ds, "probe_success", {"job": "blackbox", "target": target}, tp, ok.astype(float))
+    ev.update(add_gap_stories(ds, start))
     return SharedData(ds, start, END, ev)
+
+
+#: scrape gaps of `ledger` instance a (start, end) relative to END: 10 minutes; 2.5 hours
+#: during an incident; 3 days with a restart inside (see add_gap_stories)
+LEDGER_GAPS = {
+    "10m": (-40 * 60.0, -30 * 60.0),
+    "2h30m": (-19 * 3600.0, -16.5 * 3600.0),
+    "3d": (-30.5 * DAY, -27.5 * DAY),
+}
+
+
+def add_gap_stories(ds: Dataset, start: float, seed: int = 20260102) -> dict[str, float]:
+    """`ledger_requests_total{service="ledger", instance, code}`: instance a is not scraped
+    during LEDGER_GAPS (it keeps counting, so the first sample after each gap holds the gap's
+    events), one of them during an incident (2.5 % errors on both instances, 20h–16h before the
+    end) and one holding a restart of instance a (29 days before the end); instance b is
+    scraped throughout. `inventory_requests_total{service="inventory", code="200"}` has no
+    error series at all (an error counter that never fired is never created). Its own random
+    generator, so the other series of the shared dataset do not change."""
+    rng = np.random.default_rng(seed)
+    incident = [(END - 20 * 3600, END - 16 * 3600, 50.0)]
+    gaps = [(END + a, END + b) for a, b in LEDGER_GAPS.values()]
+    restart = END - 29 * DAY + 611
+    t_a = scrape_times(start, END, 60.0, offset=17.5, rng=rng)
+    t_b = scrape_times(start, END, 60.0, offset=44.75, rng=rng)
+    for inst, t, g, resets in (("a", t_a, gaps, [restart]), ("b", t_b, [], [])):
+        for code, lam in (("200", 40.0 if inst == "a" else 20.0), ("500", 0.02)):
+            labels = {"service": "ledger", "instance": inst, "code": code}
+            hits = rates(t, lam, rng=rng, incidents=incident if code == "500" else ())
+            # instance a starts high, so its restart shows as a drop across the gap
+            first = 1e6 if inst == "a" else 1000.0
+            add_gapped_counter(ds, "ledger_requests", labels, t, hits, g, resets, first)
+    t_i = scrape_times(start, END, 60.0, offset=29.0, rng=rng)
+    labels = {"service": "inventory", "instance": "a", "code": "200"}
+    add_counter(ds, "inventory_requests", labels, t_i, rates(t_i, 5, rng=rng))
+    return {"ledger_restart": restart}
 
 
 def slice_flags(

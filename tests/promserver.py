@@ -1,11 +1,16 @@
-"""A real, throw-away Prometheus for tests: backfill OpenMetrics text, serve it on loopback.
+"""Real, throw-away servers for tests, on loopback: Prometheus and VictoriaMetrics.
 
     server = start_prometheus(openmetrics_text, tmpdir)   # raises PrometheusUnavailable
+    vm = start_victoriametrics(prometheus_text_ms, tmpdir)  # the same history, imported
     ... server.url ...
     server.stop()
 
-`prometheus_or_skip()` turns PrometheusUnavailable into a pytest failure when CI=true and a skip
-otherwise (testing.md: integration tests never silently skip in CI).
+Prometheus gets its history backfilled with promtool (OpenMetrics, seconds); VictoriaMetrics
+gets it through `/api/v1/import/prometheus` (Prometheus text, integer milliseconds), then a
+forced flush so every sample is searchable at once. Each server is our own process (never the
+Debian system service), stopped by its pid. `server_or_skip()` turns PrometheusUnavailable
+into a pytest failure when CI=true and a skip otherwise (testing.md: integration tests never
+silently skip in CI).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,12 +36,13 @@ class PrometheusUnavailable(RuntimeError):
 
 @dataclass
 class Server:
-    """A running Prometheus: its base URL and how to stop it (by its pid)."""
+    """A running server: its base URL, its engine and how to stop it (by its pid)."""
 
     url: str
     pid: int
     process: subprocess.Popen[bytes] = field(repr=False)
     log: Path
+    engine: str = "prometheus"
 
     def stop(self) -> None:
         """Stop the server we started (SIGTERM, then SIGKILL after 10 s)."""
@@ -107,46 +114,102 @@ def start_prometheus(
     backfill(openmetrics_text, tsdb)
     cfg = root / "prometheus.yml"
     cfg.write_text(CONFIG, encoding="utf-8")
-    log = root / "prometheus.log"
     port = _free_port()
-    with open(log, "wb") as log_fh:
-        proc = subprocess.Popen(
-            [
-                prom,
-                f"--config.file={cfg}",
-                f"--storage.tsdb.path={tsdb}",
-                "--storage.tsdb.retention.time=10y",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--log.level=warn",
-            ],
-            stdout=log_fh,
-            stderr=subprocess.STDOUT,
-            cwd=root,
-        )
+    proc, log = _spawn(
+        [
+            prom,
+            f"--config.file={cfg}",
+            f"--storage.tsdb.path={tsdb}",
+            "--storage.tsdb.retention.time=10y",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn",
+        ],
+        root / "prometheus.log",
+    )
     server = Server(f"http://127.0.0.1:{port}", proc.pid, proc, log)
+    return _wait_ready(server, "/-/ready", timeout, "prometheus")
+
+
+def _spawn(cmd: list[str], log: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start a server process of our own, its output into `log`, in the log's directory."""
+    with open(log, "wb") as log_fh:
+        proc = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, cwd=log.parent)
+    return proc, log
+
+
+def _wait_ready(server: Server, path: str, timeout: float, name: str) -> Server:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-800:]
-            raise PrometheusUnavailable(f"prometheus exited with {proc.returncode}: {tail}")
+        if server.process.poll() is not None:
+            tail = server.log.read_text(errors="replace")[-800:]
+            raise PrometheusUnavailable(f"{name} exited with {server.process.returncode}: {tail}")
         try:
-            with urllib.request.urlopen(server.url + "/-/ready", timeout=2) as resp:
+            with urllib.request.urlopen(server.url + path, timeout=2) as resp:
                 if resp.status == 200:
                     return server
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
     server.stop()
-    raise PrometheusUnavailable(f"prometheus not ready after {timeout:.0f} s")
+    raise PrometheusUnavailable(f"{name} not ready after {timeout:.0f} s")
+
+
+def start_victoriametrics(
+    prometheus_text: str | bytes, tmpdir: str | Path, timeout: float = 60.0
+) -> Server:
+    """Start a single-node VictoriaMetrics of our own on a free loopback port (storage under
+    `tmpdir`, retention 100 years), import Prometheus text with millisecond timestamps through
+    /api/v1/import/prometheus and force a flush, so every sample is searchable."""
+    binary = shutil.which("victoria-metrics")
+    if not binary:
+        raise PrometheusUnavailable(
+            "victoria-metrics not found (apt-get install -y victoria-metrics; "
+            ".ci/install-system-deps.sh does it)"
+        )
+    root = Path(tmpdir)
+    root.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    proc, log = _spawn(
+        [
+            binary,
+            f"-storageDataPath={root / 'vmdata'}",
+            f"-httpListenAddr=127.0.0.1:{port}",
+            "-retentionPeriod=100y",
+            "-loggerLevel=WARN",
+        ],
+        root / "victoria-metrics.log",
+    )
+    server = _wait_ready(
+        Server(f"http://127.0.0.1:{port}", proc.pid, proc, log, "victoriametrics"),
+        "/health",
+        timeout,
+        "victoria-metrics",
+    )
+    body = prometheus_text.encode() if isinstance(prometheus_text, str) else prometheus_text
+    try:
+        for path, data in (("/api/v1/import/prometheus", body), ("/internal/force_flush", None)):
+            req = urllib.request.Request(server.url + path, data=data, method="POST")
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                if resp.status not in (200, 204):
+                    raise PrometheusUnavailable(f"victoria-metrics {path}: HTTP {resp.status}")
+    except (urllib.error.URLError, OSError) as exc:
+        server.stop()
+        raise PrometheusUnavailable(f"victoria-metrics import failed: {exc}") from None
+    return server
+
+
+def server_or_skip(start: Callable[[], Server], name: str = "Prometheus") -> Server:
+    """start(), failing the test when CI=true and skipping it otherwise."""
+    import pytest
+
+    try:
+        return start()
+    except PrometheusUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and {name} is unavailable: {exc}")
+        pytest.skip(f"{name} unavailable: {exc}")
 
 
 def prometheus_or_skip(openmetrics_text: str, tmpdir: str | Path) -> Server:
     """start_prometheus, failing the test when CI=true and skipping it otherwise."""
-    import pytest
-
-    try:
-        return start_prometheus(openmetrics_text, tmpdir)
-    except PrometheusUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and Prometheus is unavailable: {exc}")
-        pytest.skip(f"Prometheus unavailable: {exc}")
+    return server_or_skip(lambda: start_prometheus(openmetrics_text, tmpdir))

@@ -3,7 +3,8 @@
 Imports only numpy and the standard library; knows nothing of specs, Prometheus or rendering.
 Modules: ``alerting`` (rules, stdlib), ``calendar`` (stdlib), ``kernel`` (window sums),
 ``measures`` (count transforms), ``formulas`` (one function per figure), ``core`` (evaluate:
-kernel → formulas → alerts → status), ``timeline`` (history, burn events), ``offline``
+kernel → formulas → alerts → status), ``periods`` (period figures, burn events, burn-down;
+``records`` their frozen results), ``timeline`` (rolling history), ``offline``
 (`slo budget`). The alerting names are plain stdlib and load eagerly; the numpy parts
 (``evaluate``, ``EngineResult``, ``Status``, ``history``, ``burn_events``...) load on first
 use, so `slo budget` (which needs only the alert table) does not pay for importing numpy.
@@ -26,10 +27,12 @@ from slo_cli.engine.alerting import (
 
 if TYPE_CHECKING:
     from slo_cli.engine.core import EngineResult, Policy, Status, evaluate
-    from slo_cli.engine.formulas import burn_rate, time_to_exhaustion
+    from slo_cli.engine.formulas import budget_minutes, burn_rate, time_to_exhaustion
     from slo_cli.engine.kernel import edge_index
     from slo_cli.engine.measures import ratio_timeslice_counts
-    from slo_cli.engine.timeline import BurnEvent, History, burn_events, history
+    from slo_cli.engine.periods import PeriodReport, burn_events, period_report
+    from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
+    from slo_cli.engine.timeline import History, history
 
 #: lazily loaded name -> module holding it
 # (the module is "timeline", not "history", so that it cannot shadow the function `history`)
@@ -38,13 +41,18 @@ _LAZY = {
     "Policy": "slo_cli.engine.core",
     "Status": "slo_cli.engine.core",
     "evaluate": "slo_cli.engine.core",
+    "budget_minutes": "slo_cli.engine.formulas",
     "burn_rate": "slo_cli.engine.formulas",
     "time_to_exhaustion": "slo_cli.engine.formulas",
     "edge_index": "slo_cli.engine.kernel",
     "ratio_timeslice_counts": "slo_cli.engine.measures",
-    "BurnEvent": "slo_cli.engine.timeline",
+    "PeriodReport": "slo_cli.engine.periods",
+    "burn_events": "slo_cli.engine.periods",
+    "period_report": "slo_cli.engine.periods",
+    "BurnDown": "slo_cli.engine.records",
+    "BurnEvent": "slo_cli.engine.records",
+    "PeriodFigures": "slo_cli.engine.records",
     "History": "slo_cli.engine.timeline",
-    "burn_events": "slo_cli.engine.timeline",
     "history": "slo_cli.engine.timeline",
 }
 
@@ -63,12 +71,16 @@ __all__ = [
     "STANDARD_WINDOWS",
     "AlertBudget",
     "AlertRule",
+    "BurnDown",
     "BurnEvent",
     "EngineResult",
     "History",
+    "PeriodFigures",
+    "PeriodReport",
     "Policy",
     "Status",
     "alert_budget",
+    "budget_minutes",
     "burn_events",
     "burn_factor",
     "burn_rate",
@@ -76,6 +88,7 @@ __all__ = [
     "evaluate",
     "format_window",
     "history",
+    "period_report",
     "ratio_timeslice_counts",
     "time_to_exhaustion",
 ]

@@ -234,12 +234,10 @@ def evaluate(
     (0.864583333, 15.0)
     >>> r.page.tolist(), r.alerts_firing, Status(int(r.status[0])).name
     ([True], [('page 1h/5m',)], 'CRITICAL')
-    >>> round(float(r.time_to_exhaustion_s[0]) / 3600, 6)
-    41.5
+    >>> round(float(r.time_to_exhaustion_s[0]) / 3600, 6), float(r.coverage["window"][0])
+    (41.5, 1.0)
     >>> round(float(r.sli[0]), 12), round(float(r.budget_minutes[0]), 9)
     (0.999864583333, 43.2)
-    >>> float(r.coverage["window"][0])
-    1.0
     """
     edges, good, total = check_grid(edges, good, total)
     n_slo = total.shape[0]

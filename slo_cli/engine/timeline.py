@@ -1,4 +1,5 @@
-"""Remaining budget and burn rate over time (for charts), and burn events (for postmortems).
+"""Remaining budget and burn rate over time on rolling windows (numpy); burn events and the
+report's burn-down are :mod:`slo_cli.engine.periods`.
 
 Same conventions as :mod:`slo_cli.engine.kernel` (bins, NaN, good > total clipped). Sliding windows
 here end at bin edges that need not have a bin edge exactly one window earlier (the grid may be
@@ -24,24 +25,6 @@ class History:
     times: np.ndarray
     remaining: np.ndarray
     burn_rate: np.ndarray
-
-
-@dataclass(frozen=True)
-class BurnEvent:
-    """A span in which the burn rate over ``burn_window_s`` stayed above the threshold.
-
-    start            the first bin edge at which the windowed burn rate was above it (epoch s).
-    end              the first edge after that at which it was not (or the last edge evaluated).
-    peak_burn_rate   the highest windowed burn rate in between.
-    budget_consumed  bad events in [start − burn_window_s, end] (clamped to the period) as a
-                     share of the budget of one SLO window: (1 − objective) × the period's event
-                     rate × window_s.
-    """
-
-    start: float
-    end: float
-    peak_burn_rate: float
-    budget_consumed: float
 
 
 def _columns(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -85,7 +68,7 @@ class _Cumulative:
         )
 
 
-#: rows handled at once by history and burn_events (their per-row outputs span every edge)
+#: rows handled at once by history (its per-row outputs span every edge)
 BLOCK_ROWS = 256
 
 
@@ -180,97 +163,3 @@ def history(
     remaining = np.where(covered, remaining, np.nan)
     burn = np.where(b_cov, burn_rate(*cum.window(t_idx, b_idx), obj), np.nan)
     return History(times=edges[t_idx], remaining=remaining, burn_rate=burn)
-
-
-def burn_events(
-    edges: np.ndarray,
-    good: np.ndarray,
-    total: np.ndarray,
-    *,
-    objective: np.ndarray | float,
-    window_s: float,
-    period_start: float,
-    period_end: float,
-    burn_window_s: float = 3600.0,
-    threshold: float = 1.0,
-) -> list[list[BurnEvent]]:
-    """Per SLO, the spans of [period_start, period_end] where the burn rate over
-    ``burn_window_s`` (evaluated at every bin edge) was strictly above ``threshold``.
-
-    Hourly bins of 100 events at 99 %, 30 bad in hour 2 (burn 30 over 1 h), nothing else bad.
-    The period's events are 600 in 6 h, so a 6 h SLO window's budget is 0.01 × 600 = 6 events;
-    the event spent 30 of them, 5 budgets:
-
-    >>> edges = np.arange(0, 6 * 3600 + 1, 3600.0)
-    >>> total = np.full((1, 6), 100.0); good = total.copy(); good[0, 1] = 70
-    >>> [[e]] = burn_events(edges, good, total, objective=0.99, window_s=6 * 3600,
-    ...                     period_start=0, period_end=6 * 3600)
-    >>> e.start, e.end, round(e.peak_burn_rate, 9), round(e.budget_consumed, 9)
-    (7200.0, 10800.0, 30.0, 5.0)
-    """
-    edges, good, total = check_grid(edges, good, total)
-    n_slo = total.shape[0]
-    if n_slo > BLOCK_ROWS:  # one block of rows at a time: bounded temporaries
-        obj_rows = _per_row(objective, n_slo)
-        out_all: list[list[BurnEvent]] = []
-        for r0, r1 in _blocks(n_slo):
-            out_all += burn_events(
-                edges,
-                good[r0:r1],
-                total[r0:r1],
-                objective=obj_rows[r0:r1],
-                window_s=window_s,
-                period_start=period_start,
-                period_end=period_end,
-                burn_window_s=burn_window_s,
-                threshold=threshold,
-            )
-        return out_all
-    obj = np.broadcast_to(np.asarray(objective, dtype=float), (n_slo,))
-    first = int(np.searchsorted(edges, period_start - EDGE_TOLERANCE_S, side="left"))
-    last = int(np.searchsorted(edges, period_end + EDGE_TOLERANCE_S, side="right")) - 1
-    t_idx = np.arange(first, last + 1)
-    b_idx, _ = _starts(edges, t_idx, float(burn_window_s))
-    b_idx = np.maximum(b_idx, first)  # only the period's own bins count
-    cum = _Cumulative(edges, good, total, np.concatenate([t_idx, b_idx]))
-    burn = burn_rate(*cum.window(t_idx, b_idx), obj.reshape(-1, 1))
-    with np.errstate(invalid="ignore"):
-        above = (burn > threshold) & (t_idx > first)  # an empty window at period_start is no event
-    period_total = cum.window(np.array([last]), np.array([first]))[1][:, 0]
-    period_len = float(edges[last] - edges[first])
-    budget = (1.0 - obj) * period_total * float(window_s) / period_len  # per SLO, in events
-
-    # every event of every SLO at once: +1/−1 steps of the padded above-flags
-    n_t = t_idx.size
-    flags = np.zeros((n_slo, n_t + 2), dtype=np.int8)
-    flags[:, 1:-1] = above
-    step = np.diff(flags, axis=1)
-    rows, a = np.nonzero(step == 1)  # row-major order: the k-th start pairs with the k-th stop
-    _, b = np.nonzero(step == -1)  # first position after the event that is not above
-    j_end = t_idx[np.minimum(b, n_t - 1)]
-    j_from = b_idx[a]
-    bad = (
-        cum.bad[rows, np.searchsorted(cum.cols, j_end)]
-        - cum.bad[rows, np.searchsorted(cum.cols, j_from)]
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        consumed = np.where(budget[rows] > 0, bad / budget[rows], np.where(bad > 0, np.inf, 0.0))
-    # peak over [a, b) of each event's row: one reduceat over the flattened rates, taking the
-    # results at the start positions (the ones at stop positions span between events)
-    flat = np.append(np.where(np.isnan(burn), -np.inf, burn).ravel(), -np.inf)
-    bounds = np.empty(2 * rows.size, dtype=np.int64)
-    bounds[0::2] = rows * n_t + a
-    bounds[1::2] = rows * n_t + b
-    peak = np.maximum.reduceat(flat, bounds)[0::2] if rows.size else np.empty(0)
-
-    out: list[list[BurnEvent]] = [[] for _ in range(n_slo)]
-    for row, start, stop, top, spent in zip(
-        rows.tolist(),
-        edges[t_idx[a]].tolist(),
-        edges[j_end].tolist(),
-        peak.tolist(),
-        consumed.tolist(),
-        strict=True,
-    ):
-        out[row].append(BurnEvent(start, stop, top, spent))
-    return out

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from slo_cli import __version__
+from slo_cli.engine.records import EVENT_BIN_S
 from slo_cli.render.common import iso
-from slo_cli.report.compute import EVENT_BIN_S
 from slo_cli.report.model import BurnEvent, PeriodFigures, Report, SLOReport
 
 REPORT_JSON_SCHEMA_ID = "slo/report/v1"

@@ -4,8 +4,9 @@ One fetch per report, planned by `slo_cli.plan` (`report_needs`): every SLO's co
 grid that has, as edges, the period's and the previous period's bounds and both SLO windows'
 starts; 1-minute bins over the last 6 hours and hourly bins before (so the engine can evaluate
 every burn-rate window at the period's end, and burn events are exact to the hour). The engine
-gives each SLO's status at the period's end (`slo check`'s own engine step); `compute` gives the
-period figures, burn events and chart series from the same counts.
+gives each SLO's status at the period's end (`slo check`'s own engine step) and, from the same
+counts, the period figures, burn events and chart series (`slo_cli.engine.period_report`); this
+module only assembles them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slo_cli.plan import Planned, expand_groups, plan, report_needs, requests
-from slo_cli.report import compute
 from slo_cli.report.model import PeriodFigures, Report, SLOReport, Summary
 from slo_cli.report.period import Period
 from slo_cli.results import STATUSES, WARN_REMAINING
@@ -67,25 +67,24 @@ def build_report(
 def _slo_report(
     p: Planned, counts: Any, period: Period, status: tuple[str, str], threshold: float
 ) -> SLOReport:
+    from slo_cli import engine
+
     slo = p.slo
-    row = compute.make_row(
-        p.edges,
-        np.asarray(counts.good, dtype=float),
-        np.asarray(counts.total, dtype=float),
-        slo.objective,
-        ratio_timeslices=p.measurement.ratio_timeslices,
-    )
+    good = np.asarray(counts.good, dtype=float)
+    total = np.asarray(counts.total, dtype=float)
+    if p.measurement.ratio_timeslices:  # counted in good-seconds of seconds with traffic
+        good, total = engine.ratio_timeslice_counts(p.edges, good, total)
     window, (prev_window,) = p.window, p.windows_at
-    current = compute.figures(row, period.start, period.end, window.start, window.seconds)
-    previous = compute.figures(
-        row, period.previous_start, period.previous_end, prev_window.start, prev_window.seconds
-    )
-    budget_minutes = window.seconds * (1.0 - slo.objective) / 60.0
-    events = compute.burn_events(
-        row, period.start, period.end, current.budget_count, current.minutes_per_event, threshold
-    )
-    chart = compute.chart(
-        row, min(window.start, period.start), period.end, window.start, (period.start,)
+    figures = engine.period_report(
+        p.edges,
+        good,
+        total,
+        objective=float(slo.objective),
+        period=(period.start, period.end),
+        previous=(period.previous_start, period.previous_end),
+        window=(window.start, window.seconds),
+        previous_window=(prev_window.start, prev_window.seconds),
+        threshold=threshold,
     )
     return SLOReport(
         service=slo.service,
@@ -96,16 +95,16 @@ def _slo_report(
         window_s=window.seconds,
         budgeting=slo.budgeting,
         count_unit=p.measurement.unit,
-        budget_minutes=budget_minutes,
+        budget_minutes=float(engine.budget_minutes(slo.objective, window.seconds)),
         status=status[0],
         alert=status[1],
         exact=bool(counts.exact),
-        current=current,
-        previous=previous,
-        trend=compute.trend(current, previous),
-        events=events,
-        chart=chart,
-        notes=tuple(counts.notes) + _coverage_notes(current, previous),
+        current=figures.current,
+        previous=figures.previous,
+        trend=figures.trend,
+        events=figures.events,
+        chart=figures.burn_down,
+        notes=tuple(counts.notes) + _coverage_notes(figures.current, figures.previous),
     )
 
 

@@ -86,6 +86,11 @@ class BadResponseError(SourceError):
     """An answer that is not the Prometheus JSON envelope: an HTML login page, truncated JSON."""
 
 
+class OffGridError(SourceError):
+    """A range answer with points off the requested grid (an engine's cache or frontend
+    moved them onto multiples of the step): the counts cannot be placed, so nothing is used."""
+
+
 class PartialDataError(SourceError):
     """The answer is marked partial (warnings / isPartial) and partial data is not allowed."""
 

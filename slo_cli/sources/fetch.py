@@ -17,13 +17,15 @@ from typing import Any
 import numpy as np
 
 from slo_cli.sources import errors as E
-from slo_cli.sources import promql
+from slo_cli.sources import promql, samples
 from slo_cli.sources.grid import Segment, segments
 from slo_cli.sources.groups import GroupCounts
 from slo_cli.sources.groups import signed as _signed
 from slo_cli.sources.groups import sum_groups as _sum_groups
 from slo_cli.sources.http import Transport
 from slo_cli.sources.model import FetchRequest, SeriesCounts
+from slo_cli.sources.ranges import num as _num
+from slo_cli.sources.refine import RawSampleCounts
 from slo_specs.promql_forms import selector_terms
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
@@ -55,6 +57,42 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
+def _stretches(bins: np.ndarray, longest: int) -> list[np.ndarray]:
+    """Sorted bin indices grouped into stretches spanning at most `longest` bins (holes
+    allowed: counting the bins between from raw samples is exact too, and one query)."""
+    out: list[list[int]] = []
+    for k in bins.tolist():
+        if out and k - out[-1][0] < longest:
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return [np.array(run) for run in out]
+
+
+def _subsets(counters: list[Counter]) -> dict[str, tuple[str, tuple[tuple[str, str, str], ...]]]:
+    """part -> (the part of a counter whose series are a superset, the extra matchers), for
+    counters answerable from another one's series (good ⊂ total): never queried themselves."""
+    derived: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
+    for c in counters:
+        for d in counters:
+            extra = None if d is c else promql.extra_matchers(c.selector, d.selector)
+            if extra is not None and d.part not in derived:
+                derived[c.part] = (d.part, extra)
+                break
+    for part, (base, _) in list(derived.items()):  # a chain: pick from its root's series
+        root = base
+        while root in derived:
+            root = derived[root][0]
+        if root != base:
+            sel = {c.part: c.selector for c in counters}
+            extra = promql.extra_matchers(sel[part], sel[root])
+            if extra is None:
+                del derived[part]
+            else:
+                derived[part] = (root, extra)
+    return derived
+
+
 def runs(bins: np.ndarray, longest: int) -> list[np.ndarray]:
     """Sorted bin indices grouped into runs of consecutive bins, each at most `longest` long."""
     out: list[np.ndarray] = []
@@ -83,10 +121,11 @@ def per_series_sums(
     return np.where(both.any(axis=0), counted, np.nan), flag.sum(axis=0).astype(float)
 
 
-def _num(x: float) -> str:
-    """Epoch seconds for a query parameter, exact to the millisecond."""
-    ms = round(x * 1000)
-    return str(ms // 1000) if ms % 1000 == 0 else f"{ms / 1000:.3f}"
+def zero_where_total(sub: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """A sub-counter (bad, good, a bucket) without series where the total has data counts
+    zero events: client libraries create a labelled series on its first event, so an error
+    counter that never fired has no series at all."""
+    return np.where(np.isnan(sub) & ~np.isnan(total), 0.0, sub)
 
 
 @dataclass
@@ -97,15 +136,23 @@ class Counter:
     selector: str
 
 
-class Fetcher:
+class Fetcher(RawSampleCounts):
     """Turns one FetchRequest into SeriesCounts using `transport` for every call."""
 
     def __init__(
-        self, transport: Transport, *, max_points: int = 11_000, lookback_s: float = LOOKBACK_S
+        self,
+        transport: Transport,
+        *,
+        max_points: int = 11_000,
+        lookback_s: float = LOOKBACK_S,
+        engine: str = "prometheus",
     ) -> None:
         self.t = transport
         self.max_points = max_points
         self.lookback_s = lookback_s
+        self.engine = engine
+        #: bridged scrape gaps per counter part, collected while counting one request
+        self.gaps: dict[str, list[samples.Gap]] = {}
 
     # ---- per SLI kind -----------------------------------------------------------------------
 
@@ -116,6 +163,7 @@ class Fetcher:
         edges = np.asarray(req.edges, dtype=np.float64)
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("edges must be strictly increasing with at least two entries")
+        self.gaps = {}
         if kind == "ratio":
             return self.ratio_counts(req, edges)
         if kind == "latency":
@@ -123,7 +171,8 @@ class Fetcher:
             bucket = self.bucket_selector(lat.histogram, lat.selector, lat.threshold, edges)
             count = promql.add_matcher(lat.selector, f"{lat.histogram}_count", "")
             got = self.counter_counts([Counter("good", bucket), Counter("total", count)], edges)
-            return SeriesCounts(req.key, edges, got["good"], got["total"])
+            good = zero_where_total(got["good"], got["total"])
+            return SeriesCounts(req.key, edges, good, got["total"], notes=self.gap_notes())
         if kind == "timeslices":
             ts = sli.timeslices
             good, total = self.timeslice_counts(ts.query, ts.good_when, ts.slice, edges)
@@ -131,6 +180,11 @@ class Fetcher:
         if kind == "raw":
             return self.raw_counts(req.key, sli.raw, edges)
         raise ValueError(f"unknown SLI kind {kind!r}")
+
+    def gap_notes(self) -> tuple[str, ...]:
+        """Notes naming the scrape gaps of the SLO's total events bridged by the last count."""
+        parts = (p for p in self.gaps if p == "total" or p.startswith("total_"))
+        return samples.gap_notes([g for p in parts for g in self.gaps[p]])
 
     def ratio_counts(self, req: FetchRequest, edges: np.ndarray) -> SeriesCounts:
         """A ratio SLI: each part a counter selector or a signed sum of them (``a + b - c``),
@@ -151,9 +205,10 @@ class Fetcher:
             return self._grouped_ratio(req, edges, terms, counters, by)
         got = self.counter_counts(counters, edges)
         n = edges.size - 1
-        bad_or_good, total = (_signed(got, terms[p], n) for p in (first, "total"))
-        good = bad_or_good if first == "good" else total - bad_or_good
-        return SeriesCounts(req.key, edges, good, total)
+        sub, total = (_signed(got, terms[p], n) for p in (first, "total"))
+        sub = zero_where_total(sub, total)
+        good = sub if first == "good" else total - sub
+        return SeriesCounts(req.key, edges, good, total, notes=self.gap_notes())
 
     def _grouped_ratio(
         self,
@@ -185,13 +240,21 @@ class Fetcher:
             good = other if first == "good" else total - other
             groups.append(GroupCounts(key, good, total))
         good, total = _sum_groups(groups, edges.size - 1)
-        return SeriesCounts(req.key, edges, good, total, groups=tuple(groups))
+        return SeriesCounts(
+            req.key, edges, good, total, groups=tuple(groups), notes=self.gap_notes()
+        )
 
     # ---- counters: exact per-bin counts ---------------------------------------------------------
 
-    def counter_counts(self, counters: list[Counter], edges: np.ndarray) -> dict[str, np.ndarray]:
-        """Exact events per bin for each counter, refined from raw samples where flagged."""
+    def counter_counts(
+        self, counters: list[Counter], edges: np.ndarray, span: float | None = None
+    ) -> dict[str, np.ndarray]:
+        """Exact events per bin for each counter, refined from raw samples where flagged.
+
+        `span` (default: the grid's length) bounds how far back a flagged series' baseline is
+        looked for across a scrape gap."""
         n = edges.size - 1
+        span = float(edges[-1] - edges[0]) if span is None else span
         out = {c.part: np.full(n, np.nan) for c in counters}
         if not counters:
             return out
@@ -202,24 +265,64 @@ class Fetcher:
             )
             if flagged > MAX_REFINE and self.lookback_s > QUICK_LOOKBACK_S:
                 got = self._counter_segment(counters, seg, self.lookback_s)
+            values = {c.part: got.get(c.part, np.full(seg.n, np.nan)) for c in counters}
+            bins = {
+                c.part: np.flatnonzero(np.nan_to_num(got.get("flag_" + c.part, 0.0)) > 0)
+                for c in counters
+            }
+            if seg.step > MAX_RAW_SPAN_S:
+                self._refine_wide(counters, seg, values, bins, span)
+            else:
+                self._refine_raw(counters, seg, values, bins, span)
             for c in counters:
-                values = got.get(c.part, np.full(seg.n, np.nan))
-                flags = got.get("flag_" + c.part, np.full(seg.n, np.nan))
-                bins = np.flatnonzero(np.nan_to_num(flags) > 0)
-                for k in bins if seg.step > MAX_RAW_SPAN_S else ():
-                    hi = seg.first_end + k * seg.step
-                    sub = np.arange(hi - seg.step, hi + 1e-6, MAX_RAW_SPAN_S)
-                    if sub[-1] != hi:
-                        sub = np.append(sub, hi)
-                    part = self.counter_counts([c], sub)[c.part]
-                    values[k] = np.nansum(part) if not np.all(np.isnan(part)) else np.nan
-                longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
-                for run in runs(bins, longest) if seg.step <= MAX_RAW_SPAN_S else ():
-                    first_end = seg.first_end + run[0] * seg.step
-                    lows = first_end - seg.step + seg.step * (run - run[0])
-                    values[run] = self.samples_counts(c.selector, lows, lows + seg.step)
-                out[c.part][seg.first : seg.last + 1] = values
+                out[c.part][seg.first : seg.last + 1] = values[c.part]
         return out
+
+    def _refine_wide(
+        self,
+        counters: list[Counter],
+        seg: Segment,
+        values: dict[str, np.ndarray],
+        bins: dict[str, np.ndarray],
+        span: float,
+    ) -> None:
+        """Count flagged bins wider than MAX_RAW_SPAN_S again on sub-bins of that width (one
+        call for every counter flagged in the bin; only flagged sub-bins reach raw samples)."""
+        for k in sorted({int(k) for b in bins.values() for k in b}):
+            which = [c for c in counters if k in set(bins[c.part].tolist())]
+            hi = seg.first_end + k * seg.step
+            sub = np.arange(hi - seg.step, hi + 1e-6, MAX_RAW_SPAN_S)
+            if sub[-1] != hi:
+                sub = np.append(sub, hi)
+            got = self.counter_counts(which, sub, span)
+            for c in which:
+                part = got[c.part]
+                values[c.part][k] = np.nan if np.all(np.isnan(part)) else np.nansum(part)
+
+    def _refine_raw(
+        self,
+        counters: list[Counter],
+        seg: Segment,
+        values: dict[str, np.ndarray],
+        bins: dict[str, np.ndarray],
+        span: float,
+    ) -> None:
+        """Count flagged bins from raw samples: one query per stretch of at most
+        MAX_RAW_SPAN_S holding flagged bins, shared by a counter and its subsets (good ⊂
+        total); only each counter's own flagged bins take the raw counts."""
+        derived = _subsets(counters)
+        longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
+        for base in (c for c in counters if c.part not in derived):
+            members = [base] + [c for c in counters if derived.get(c.part, ("",))[0] == base.part]
+            union = np.unique(np.concatenate([bins[c.part] for c in members]))
+            for run in _stretches(union, longest):
+                ks = np.arange(run[0], run[-1] + 1)
+                lows = seg.first_end - seg.step + seg.step * ks
+                extra = {c.part: derived[c.part][1] if c is not base else () for c in members}
+                got = self.samples_counts_of(base.selector, extra, lows, lows + seg.step, span)
+                for c in members:
+                    mine = np.intersect1d(bins[c.part], ks)
+                    values[c.part][mine] = got[c.part][mine - run[0]]
 
     def _counter_segment(
         self, counters: list[Counter], seg: Segment, lookback_s: float
@@ -255,13 +358,7 @@ class Fetcher:
         s, lb = promql.dur(seg.step), promql.dur(lookback_s)
         # a counter selecting a subset of another's series (good ⊂ total) is not queried: its
         # series are picked from the other's answer by its extra matchers
-        derived: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
-        for c in counters:
-            for d in counters:
-                extra = None if d is c else promql.extra_matchers(c.selector, d.selector)
-                if extra is not None and d.part not in derived:
-                    derived[c.part] = (d.part, extra)
-                    break
+        derived = _subsets(counters)
         parts: dict[str, str] = {}
         for c in counters:
             if c.part in derived:
@@ -292,49 +389,6 @@ class Fetcher:
         from slo_cli.sources.groups import grouped_counts
 
         return grouped_counts(self, counters, edges, by)
-
-    def samples_counts(self, selector: str, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
-        """Exact events in each bin (lows[i], highs[i]] from raw samples (one query for all).
-
-        Per series: reset-aware increases from its last value at or before the bin start
-        (looked back `lookback_s`, so gaps that long are bridged); a series without one does
-        not count its first sample. NaN for a bin where no series has a sample to count from."""
-        got = self.samples_by_series(selector, lows, highs, lambda _labels: ())
-        return got.get((), np.full(lows.size, np.nan))
-
-    def samples_by_series(
-        self,
-        selector: str,
-        lows: np.ndarray,
-        highs: np.ndarray,
-        group: Callable[[dict[str, str]], tuple[tuple[str, str], ...]],
-    ) -> dict[tuple[tuple[str, str], ...], np.ndarray]:
-        """samples_counts per group of series (``group(labels)`` names a series' group)."""
-        lo, hi = float(lows[0]), float(highs[-1])
-        query = f"{selector}[{promql.dur(hi - lo + self.lookback_s)}]"
-        env = self.t.call("/api/v1/query", {"query": query, "time": _num(hi)}, query)
-        if not isinstance(env.data, dict) or env.data.get("resultType") != "matrix":
-            raise E.BadResponseError("expected a matrix of raw samples", query=query)
-        sums: dict[tuple[tuple[str, str], ...], tuple[np.ndarray, np.ndarray]] = {}
-        for series in env.data.get("result") or []:
-            pts = np.array([[float(t), float(v)] for t, v in series.get("values") or []])
-            if pts.size == 0:
-                continue
-            key = group(dict(series.get("metric") or {}))
-            if key not in sums:
-                sums[key] = (np.zeros(lows.size), np.zeros(lows.size, dtype=bool))
-            total, seen = sums[key]
-            t, v = pts[:, 0], pts[:, 1]
-            for i, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
-                base = v[(t <= a + 1e-9) & (t >= a - self.lookback_s - 1e-9)]
-                vals = v[(t > a + 1e-9) & (t <= b + 1e-9)]
-                seq = np.concatenate([base[-1:], vals]) if base.size else vals
-                if seq.size >= 2:
-                    d = np.diff(seq)
-                    total[i] += float(np.where(d >= 0, d, seq[1:]).sum())
-                if seq.size >= 2 or base.size:
-                    seen[i] = True
-        return {k: np.where(seen, total, np.nan) for k, (total, seen) in sums.items()}
 
     # ---- latency: which `le` spellings are the threshold ----------------------------------------
 
@@ -429,65 +483,3 @@ class Fetcher:
             good[seg.first : seg.last + 1] = other if first == "good" else tot - other
         notes = ("raw PromQL templates are evaluated by the server and are approximate",)
         return SeriesCounts(key, edges, good, total, exact=False, notes=notes)
-
-    # ---- range queries ---------------------------------------------------------------------------
-
-    def range_parts(self, query: str, seg: Segment) -> dict[str, np.ndarray]:
-        """A tagged union query over one segment: values per `__slo_part`, NaN where absent."""
-        out: dict[str, np.ndarray] = {}
-        for metric, values in self._range(query, seg):
-            part = metric.get("__slo_part", "")
-            if part in out:  # a part must be one series (the sums have no labels left)
-                raise E.BadResponseError(f"more than one series for part {part!r}", query=query)
-            out[part] = values
-        return out
-
-    def range_series(self, query: str, seg: Segment) -> list[np.ndarray]:
-        """Every series of a range query over one segment, as arrays indexed by bin."""
-        return [values for _, values in self._range(query, seg)]
-
-    def _range(self, query: str, seg: Segment) -> list[tuple[dict[str, str], np.ndarray]]:
-        """Chunk a segment under the points limit; merge series by their labels."""
-        merged: dict[tuple[tuple[str, str], ...], tuple[dict[str, str], np.ndarray]] = {}
-        per_chunk = max(1, self.max_points)
-        k = 0
-        while k < seg.n:
-            m = min(per_chunk, seg.n - k)
-            for labels, idx, vals in self._range_chunk(query, seg, k, m):
-                key = tuple(sorted(labels.items()))
-                if key not in merged:
-                    merged[key] = (labels, np.full(seg.n, np.nan))
-                merged[key][1][idx] = vals
-            k += m
-        return list(merged.values())
-
-    def _range_chunk(
-        self, query: str, seg: Segment, k: int, m: int
-    ) -> list[tuple[dict[str, str], np.ndarray, np.ndarray]]:
-        """Bins k..k+m-1 of a segment; halves the chunk on limit errors and server timeouts."""
-        start = seg.first_end + k * seg.step
-        end = seg.first_end + (k + m - 1) * seg.step
-        params = {"query": query, "start": _num(start), "end": _num(end), "step": _num(seg.step)}
-        try:
-            env = self.t.call("/api/v1/query_range", params, query)
-        except (E.LimitError, E.QueryTimeoutError):
-            if m <= 1:
-                raise
-            half = m // 2
-            return self._range_chunk(query, seg, k, half) + self._range_chunk(
-                query, seg, k + half, m - half
-            )
-        data = env.data
-        if not isinstance(data, dict) or data.get("resultType") != "matrix":
-            raise E.BadResponseError("expected a matrix from query_range", query=query[:300])
-        out = []
-        for series in data.get("result") or []:
-            rows = series.get("values") or []
-            ts = np.array([float(r[0]) for r in rows])
-            vs = np.array([float(r[1]) for r in rows])
-            pos = (ts - seg.first_end) / seg.step
-            idx = np.rint(pos).astype(np.int64)
-            # bins are indexed by the returned timestamps, never by position in the answer
-            ok = (np.abs(pos - idx) * seg.step < 1e-3) & (idx >= k) & (idx < k + m)
-            out.append((dict(series.get("metric") or {}), idx[ok], vs[ok]))
-        return out

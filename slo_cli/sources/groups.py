@@ -153,5 +153,5 @@ def _refine(
     for run in F.runs(bins, longest):
         first_end = seg.first_end + run[0] * seg.step
         lows = first_end - seg.step + seg.step * (run - run[0])
-        got = fetcher.samples_by_series(c.selector, lows, lows + seg.step, key_of)
+        got = fetcher.samples_by_series(c.selector, lows, lows + seg.step, key_of, c.part)
         values[run] = got.get(key, np.full(run.size, np.nan))

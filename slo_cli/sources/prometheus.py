@@ -78,7 +78,10 @@ class PrometheusSource:
             with self._lock:
                 self._transports.append(transport)
             fetcher = Fetcher(
-                transport, max_points=self.settings.max_points, lookback_s=self.lookback_s
+                transport,
+                max_points=self.settings.max_points,
+                lookback_s=self.lookback_s,
+                engine=self.settings.engine,
             )
             self._local.fetcher = fetcher
         return fetcher

@@ -73,7 +73,10 @@ class RecordedSource:
         }
         self.transport = ReplayTransport(answers, self.path)
         self.fetcher = Fetcher(
-            self.transport, max_points=self.max_points, lookback_s=self.lookback_s
+            self.transport,
+            max_points=self.max_points,
+            lookback_s=self.lookback_s,
+            engine=self.engine,
         )
 
     def fetch(

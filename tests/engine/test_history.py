@@ -1,7 +1,11 @@
-"""history() and burn_events() against loops over reference.window, plus hand-worked events."""
+"""history() and burn_events() against loops over reference.window, plus hand-worked events.
+
+Burn events have one definition (slo_cli/engine/periods.py, docs/design.md §2): maximal runs of
+event bins (hourly, counted back from the period's end) each burning at >= the threshold."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -10,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slo_cli.engine import BurnEvent, burn_events, history
+from slo_cli.engine.periods import event_edges
 from tests.engine import reference
 
 
@@ -77,37 +82,47 @@ def test_history_since_a_period_start() -> None:
 
 
 def test_burn_events_hand_worked() -> None:
-    # 12 hourly bins, 100 events each, 99 %. Bad: 5 in hour 3, 3 in hour 4 (2 h window burn at
-    # edge 4 h = (5)/200/.01 = 2.5; at 5 h = 8/200/.01 = 4; at 6 h = 3/200/.01 = 1.5; at 7 h 0)
-    # and 40 in hour 10 (edges 10 h: 20; 11 h: 20; 12 h: 0 → still burning at the end? no: the
-    # window at 12 h holds hours 11 and 12: 40 bad → 20).
+    # 12 hourly bins, 100 events each, 99 %; the SLO window is the whole 12 h: budget
+    # 0.01 × 1,200 = 12 events. Bad: 5 in hour 3 (bin [3 h, 4 h), burn 5), 3 in hour 4 (burn 3),
+    # 0.5 in hour 6 (burn 0.5: below 1, no event) and 40 in hour 11, the last (burn 40).
     edges = np.arange(0.0, 12 * 3600 + 1, 3600.0)
     total = np.full((1, 12), 100.0)
     good = total.copy()
-    good[0, 3], good[0, 4], good[0, 10] = 95.0, 97.0, 60.0
+    good[0, 3], good[0, 4], good[0, 6], good[0, 11] = 95.0, 97.0, 99.5, 60.0
     [events] = burn_events(
         edges,
         good,
         total,
         objective=0.99,
-        window_s=12 * 3600,
+        window_start=0.0,
         period_start=0.0,
         period_end=12 * 3600,
-        burn_window_s=7200.0,
-        threshold=1.0,
     )
-    # budget of a 12 h window: 0.01 × 1,200 = 12 events
     assert len(events) == 2
-    first, second = events
-    assert (first.start, first.end) == (4 * 3600, 7 * 3600)
-    assert first.peak_burn_rate == pytest.approx(4.0, rel=1e-9)
-    # bad in [start − 2 h, end] = hours 3..7: 8 events ÷ 12
-    assert first.budget_consumed == pytest.approx(8 / 12, rel=1e-9)
-    # hour 10 is bin [10 h, 11 h]: windows ending at 11 h and 12 h hold it; runs to the end
-    assert (second.start, second.end) == (11 * 3600, 12 * 3600)
-    assert second.peak_burn_rate == pytest.approx(20.0, rel=1e-9)
-    assert second.budget_consumed == pytest.approx(40 / 12, rel=1e-9)
-    assert isinstance(second, BurnEvent)
+    last, first = events  # most budget first: 40 bad before 8
+    assert (first.start, first.end) == (3 * 3600, 5 * 3600)
+    assert first.peak_burn_rate == pytest.approx(5.0, rel=1e-9)
+    assert first.consumed_count == 8.0
+    assert first.consumed == pytest.approx(8 / 12, rel=1e-12)
+    assert not first.clipped_start and not first.clipped_end
+    assert (last.start, last.end) == (11 * 3600, 12 * 3600) and last.clipped_end
+    assert last.consumed == pytest.approx(40 / 12, rel=1e-12)
+    assert last.consumed_minutes == pytest.approx(40 * 12 * 60 / 1200, rel=1e-12)  # 36 s each
+    assert isinstance(last, BurnEvent)
+    # the half event of hour 6 is all that the events miss of the period's 48.5 bad events
+    assert first.consumed_count + last.consumed_count == 48.5 - 0.5
+
+
+def test_the_burn_is_the_bins_own_not_a_sliding_window() -> None:
+    # The issue's case: bad events in bin [01:00, 02:00) are an event 01:00–02:00, not 02:00–03:00
+    edges = np.arange(0.0, 4 * 3600 + 1, 3600.0)
+    total = np.full((1, 4), 100.0)
+    good = total.copy()
+    good[0, 1] = 90.0
+    [[e]] = burn_events(
+        edges, good, total, objective=0.99, window_start=0.0, period_start=0.0, period_end=14400
+    )
+    assert (e.start, e.end) == (3600.0, 7200.0)
 
 
 def test_no_events_without_burn_or_traffic() -> None:
@@ -115,34 +130,34 @@ def test_no_events_without_burn_or_traffic() -> None:
     zero = np.zeros((2, 4))
     zero[1] = np.nan
     assert burn_events(
-        edges, zero, zero, objective=0.99, window_s=4 * 3600, period_start=0.0, period_end=4 * 3600
-    ) == [[], []]
+        edges, zero, zero, objective=0.99, window_start=0.0, period_start=0.0, period_end=4 * 3600
+    ) == [(), ()]
 
 
-def _events_by_loops(edges, good, total, objective, window_s, burn_window_s, threshold):  # type: ignore[no-untyped-def]
-    """Burn events of one SLO over the whole grid, one edge at a time (the documented rules)."""
+def _events_by_loops(edges, good, total, objective, window_start, start, end, threshold):  # type: ignore[no-untyped-def]
+    """Burn events of one SLO, one event bin at a time (the documented rules, by loops)."""
     el, g, t = edges.tolist(), good.tolist(), total.tolist()
-    period = reference.window(el, g, t, el[0], el[-1])
-    budget = (1 - objective) * period.total * window_s / (el[-1] - el[0])
-    rates = []
-    for k in range(1, len(el)):  # the window at the first edge is empty
-        start = max(_snap(edges, el[k] - burn_window_s), el[0])
-        w = reference.window(el, g, t, start, el[k])
-        rates.append((el[k], start, reference.burn(w.bad, w.total, objective)))
+    budget = (1 - objective) * reference.window(el, g, t, window_start, end).total
+    cuts = [x for x in el if start - 1e-3 <= x <= end + 1e-3]
+    hours = [(end - x) / 3600 for x in cuts]
+    cuts = [x for x, h in zip(cuts, hours, strict=True) if x in (start, end) or h == round(h)]
+    bins = []
+    for lo, hi in itertools.pairwise(cuts):
+        w = reference.window(el, g, t, lo, hi)
+        bins.append((lo, hi, w.bad, reference.burn(w.bad, w.total, objective)))
     events, k = [], 0
-    while k < len(rates):
-        if rates[k][2] > threshold:
+    while k < len(bins):
+        if bins[k][3] >= threshold:  # NaN compares False
             j = k
-            while j < len(rates) and rates[j][2] > threshold:
+            while j + 1 < len(bins) and bins[j + 1][3] >= threshold:
                 j += 1
-            end = rates[j][0] if j < len(rates) else rates[-1][0]
-            w = reference.window(el, g, t, rates[k][1], end)
-            peak = max(r[2] for r in rates[k:j])
-            events.append((rates[k][0], end, peak, w.bad / budget))
-            k = j
+            spent = sum(b[2] for b in bins[k : j + 1])
+            peak = max(b[3] for b in bins[k : j + 1])
+            events.append((bins[k][0], bins[j][1], peak, spent, spent / budget))
+            k = j + 1
         else:
             k += 1
-    return events
+    return sorted(events, key=lambda e: (-e[4], e[0]))
 
 
 @settings(max_examples=25, deadline=None)
@@ -155,21 +170,24 @@ def test_burn_events_equal_loops(seed: int) -> None:
     good = total - np.floor(total * rng.uniform(0, 0.05, total.shape))
     good[:, rng.random(n) < 0.05] = 0.0  # bursts of errors
     total[rng.random((3, n)) < 0.05] = np.nan
+    start = float(edges[int(rng.integers(0, n // 2))])
+    end = float(edges[-1])
     got = burn_events(
         edges,
         good,
         total,
         objective=0.99,
-        window_s=86400.0,
-        period_start=float(edges[0]),
-        period_end=float(edges[-1]),
-        burn_window_s=1800.0,
+        window_start=float(edges[0]),
+        period_start=start,
+        period_end=end,
         threshold=2.0,
     )
+    assert event_edges(edges, start, end)[0] == start
     for i in range(3):
-        want = _events_by_loops(edges, good[i], total[i], 0.99, 86400.0, 1800.0, 2.0)
+        want = _events_by_loops(edges, good[i], total[i], 0.99, float(edges[0]), start, end, 2.0)
         assert len(got[i]) == len(want)
-        for e, (start, end, peak, spent) in zip(got[i], want, strict=True):
-            assert (e.start, e.end) == (start, end)
+        for e, (a, b, peak, spent, share) in zip(got[i], want, strict=True):
+            assert (e.start, e.end) == (a, b)
             assert e.peak_burn_rate == pytest.approx(peak, rel=1e-9)
-            assert e.budget_consumed == pytest.approx(spent, rel=1e-9)
+            assert e.consumed_count == spent
+            assert e.consumed == pytest.approx(share, rel=1e-9)

@@ -71,10 +71,25 @@ def grid(at: float) -> np.ndarray:
     return plan_grid(at, 30 * DAY, must_edges=[end - w for w in WINDOWS])
 
 
+def _source(server: Server) -> PrometheusSource:
+    settings = ConnectionSettings.from_sources({"url": server.url, "engine": server.engine}, {})
+    return PrometheusSource(settings, clock=system_clock(), workers=2)
+
+
 @pytest.fixture(scope="module")
-def source(prometheus: Server):
-    settings = ConnectionSettings.from_sources({"url": prometheus.url}, {})
-    src = PrometheusSource(settings, clock=system_clock(), workers=2)
+def source(engine_server: Server):
+    """A source on each engine in turn (Prometheus, VictoriaMetrics): the same truth for both."""
+    src = _source(engine_server)
+    yield src
+    src.close()
+
+
+@pytest.fixture(scope="module")
+def prom_source(prometheus: Server):
+    """Prometheus only: for user PromQL whose answer is the engine's own semantics (a gauge's
+    instant-vector lookback is 5 minutes on Prometheus and derived from the scrape interval on
+    VictoriaMetrics; increase() extrapolates on Prometheus only)."""
+    src = _source(prometheus)
     yield src
     src.close()
 
@@ -152,13 +167,13 @@ def test_threshold_that_is_not_a_boundary_lists_the_boundaries(source: Prometheu
 
 @pytest.mark.parametrize("at", ATS[:2], ids=["end", "incident"])
 def test_timeslices_count_slice_flags(
-    source: PrometheusSource, shared_data: SharedData, at: float
+    prom_source: PrometheusSource, shared_data: SharedData, at: float
 ) -> None:
     sli = {
         "timeslices": {"query": 'probe_success{job="blackbox"}', "good_when": ">= 1", "slice": "1m"}
     }
     edges = grid(at)
-    [c] = source.fetch([FetchRequest("ts", spec(sli, budgeting="timeslices"), edges)])
+    [c] = prom_source.fetch([FetchRequest("ts", spec(sli, budgeting="timeslices"), edges)])
     end = edges[-1]
     series = shared_data.dataset.select("probe_success")
     for w in WINDOWS:
@@ -184,7 +199,7 @@ def test_at_mid_history_uses_only_data_before_it(
 
 
 def test_raw_templates_are_marked_approximate_and_close(
-    source: PrometheusSource, shared_data: SharedData
+    prom_source: PrometheusSource, shared_data: SharedData
 ) -> None:
     sli = {
         "raw": {
@@ -194,7 +209,7 @@ def test_raw_templates_are_marked_approximate_and_close(
         }
     }
     edges = grid(ATS[0])
-    [c] = source.fetch([FetchRequest("raw", spec(sli), edges)])
+    [c] = prom_source.fetch([FetchRequest("raw", spec(sli), edges)])
     assert c.exact is False and "approximate" in c.notes[0]
     end = edges[-1]
     truth = shared_data.dataset.count(
@@ -206,7 +221,7 @@ def test_raw_templates_are_marked_approximate_and_close(
 
 
 def test_raw_templates_see_the_short_windows_on_one_minute_bins(
-    source: PrometheusSource, shared_data: SharedData
+    prom_source: PrometheusSource, shared_data: SharedData
 ) -> None:
     # The finest bins are 1 minute; a {{window}} of 1m holds fewer than two samples of a
     # 1-minute scrape, so rate()/increase() would return nothing and the 5m/1h burn rates (and
@@ -219,7 +234,7 @@ def test_raw_templates_see_the_short_windows_on_one_minute_bins(
         }
     }
     edges = grid(ATS[0])
-    [c] = source.fetch([FetchRequest("raw", spec(sli), edges)])
+    [c] = prom_source.fetch([FetchRequest("raw", spec(sli), edges)])
     end = edges[-1]
     last_hour = c.edges[:-1] >= end - 3600
     assert np.all(np.diff(c.edges[:-1][last_hour]) == 60)  # the hour is in 1-minute bins
@@ -232,14 +247,14 @@ def test_raw_templates_see_the_short_windows_on_one_minute_bins(
     assert abs(got - truth) / truth < 0.15
 
 
-def test_raw_error_ratio_weighs_bins_by_their_minutes(source: PrometheusSource) -> None:
+def test_raw_error_ratio_weighs_bins_by_their_minutes(prom_source: PrometheusSource) -> None:
     sli = {
         "raw": {
             "error_ratio": '1 - avg_over_time(probe_success{target="https://shop"}[{{window}}])'
         }
     }
     edges = grid(ATS[0])
-    [c] = source.fetch([FetchRequest("raw", spec(sli), edges)])
+    [c] = prom_source.fetch([FetchRequest("raw", spec(sli), edges)])
     assert c.exact is False
     # every bin has probe data, so the total is the window in minutes
     assert window_sum(c, DAY)[1] == 1440.0

@@ -349,3 +349,39 @@ def test_workers_have_one_session_each_and_report_progress() -> None:
     assert [c.key for c in out] == [r.key for r in reqs]
     assert calls == [(i, 5) for i in range(1, 6)]
     assert len(sessions) == 2 and sent == 5 == len(srv.seen)
+
+
+@pytest.mark.parametrize(
+    ("engine", "fix"),
+    [("prometheus", "--engine victoriametrics (sends nocache=1)"), ("thanos", "align-range")],
+)
+def test_a_range_answer_off_the_requested_grid_fails_with_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str, fix: str
+) -> None:
+    # what VictoriaMetrics' cache does to 50+ points whose start is not a multiple of the step:
+    # every point moved onto a multiple of it. The counts would land in the wrong bins (or be
+    # dropped): an error naming the engine and the fix, never a silently wrong number.
+    from slo_cli.cli.app import main
+
+    def shifted(req: Seen, i: int) -> Reply:
+        body = json.loads(matrix(req.form))
+        step = float(req.form["step"])
+        for s in body["data"]["result"]:
+            s["values"] = [[t - t % step, v] for t, v in s["values"]]
+        return Reply(200, json.dumps(body))
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "version: slo/v1\nservice: shop\nslos:\n  - name: a\n    objective: 99\n"
+        "    window: 1d\n    sli: {ratio: {bad: 'req_total{code=\"500\"}', total: req_total}}\n"
+    )
+    with fault_server(shifted) as srv, pytest.raises(SystemExit) as code:
+        main(
+            ["check", str(spec), "--prometheus-url", srv.url, "--engine", engine,
+             "--at", str(T0 + 37 * 60 + 11)]
+        )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code.value.code == 3
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"the server ({engine}) answered a range query with a point at" in err
+    assert "off the requested grid" in err and fix in err

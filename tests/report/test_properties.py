@@ -4,7 +4,10 @@
   (an implementation written separately, tests/engine);
 * the period's consumption is additive: bad events of the period = the sum over its bins;
 * burn events lie inside the period, do not overlap, each spends part of the period's
-  consumption and together no more than all of it, and every hour inside them burned at ≥ 1×.
+  consumption and together no more than all of it, and every hour inside them burned at ≥ 1×;
+* reconciliation, exactly: Σ events' bad events = the bad events of the period's burning event
+  bins (those at ≥ the threshold), so Σ = the period's bad events when every bin holding a bad
+  event burns (the threshold at 0+), and ≤ otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slo_cli import engine
-from slo_cli.report import compute
+from slo_cli.engine import periods
 from slo_cli.sources.grid import plan_grid
 
 HOUR = 3600.0
@@ -53,8 +56,8 @@ def test_report_arithmetic_agrees_with_the_engine_and_adds_up(
 ) -> None:
     edges, good, total, objective, start, ws = case
     window_s = END - ws
-    row = compute.make_row(edges, good, total, objective)
-    fig = compute.figures(row, start, END, ws, window_s)
+    row = periods.cumulative(edges, good, total, objective)
+    fig = periods.period_figures(row, start, END, ws, window_s)
 
     res = engine.evaluate(
         edges, good[None, :], total[None, :], end=END, objective=objective,
@@ -67,11 +70,19 @@ def test_report_arithmetic_agrees_with_the_engine_and_adds_up(
     period_bad = np.nansum((total - good)[inside])
     assert fig.consumed_count == period_bad
 
-    budget_minutes = window_s * (1 - objective) / 60
-    events = compute.burn_events(row, start, END, fig.budget_count, budget_minutes)
+    [events] = engine.burn_events(
+        edges, good, total, objective=objective, window_start=ws, period_start=start,
+        period_end=END,
+    )  # fmt: skip
     spans = sorted((e.start, e.end) for e in events)
     for (_, a1), (b0, _) in itertools.pairwise(spans):
         assert a1 < b0  # runs are maximal: a cold bin always lies between two events
+    hours = periods.event_edges(edges, start, END)
+    burning_bad = 0.0  # bad events of the period's event bins that burn at >= 1x
+    for lo, hi in itertools.pairwise(hours):
+        b, t, _ = row.sums(lo, hi)
+        if t > 0 and (b / t) / (1 - objective) >= 1.0:
+            burning_bad += b
     spent = 0.0
     for e in events:
         assert start <= e.start < e.end <= END
@@ -79,11 +90,23 @@ def test_report_arithmetic_agrees_with_the_engine_and_adds_up(
         assert 0 < e.consumed_count <= period_bad
         spent += e.consumed_count
         # every ~hourly bin inside the event burned at >= 1x
-        hours = compute.coarse_edges(edges, start, END, ())
         for lo, hi in itertools.pairwise(hours):
             if e.start <= lo and hi <= e.end:
                 b, t, _ = row.sums(lo, hi)
                 assert t > 0 and (b / t) / (1 - objective) >= 1.0 - 1e-12
+    assert spent == burning_bad  # exact: whole-number counts
     assert spent <= period_bad
     consumed = [e.consumed for e in events]
     assert consumed == sorted(consumed, reverse=True)
+    assert sum(consumed) <= fig.consumed * (1 + 1e-12)
+
+    # every bin holding a bad event burns at >= the threshold: the events are the whole period
+    tiny = 1e-9
+    [all_events] = engine.burn_events(
+        edges, good, total, objective=objective, window_start=ws, period_start=start,
+        period_end=END, threshold=tiny,
+    )  # fmt: skip
+    assert sum(e.consumed_count for e in all_events) == period_bad
+    np.testing.assert_allclose(
+        sum(e.consumed for e in all_events), fig.consumed, rtol=1e-12, atol=1e-15
+    )
