@@ -767,6 +767,11 @@ class SLO(BaseModel):
                 raise spec_error(
                     "'timeslice' is for ratio and latency SLIs; a timeslices SLI has its own slice"
                 )
+        elif kind == "raw" and self.budgeting != "occurrences":
+            raise spec_error(
+                f"budgeting: {self.budgeting} needs a ratio, latency or timeslices SLI: a raw "
+                "SLI's templates are evaluated per bin, not per slice (use occurrences)"
+            )
         elif self.budgeting == "occurrences":
             if self.timeslice is not None:
                 raise spec_error("'timeslice' needs budgeting: timeslices or ratio_timeslices")

@@ -17,7 +17,7 @@ import typer
 
 from slo_cli.cli.app import app
 from slo_cli.render.formats import FORMATS, RENDERERS
-from tests.check.conftest import slo
+from tests.clirun import slo
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,8 +1,10 @@
 """The layering rules of docs/design.md and architecture.md, kept true by tests.
 
-Two kinds of check: a static one (which top-level modules each layer's files import, read with
-`ast`, so an import inside a function counts too) and a dynamic one (what importing a layer
-actually loads, in a fresh interpreter, so `slo --help` stays fast).
+Three kinds of check: a static one (which modules each file imports, read with `ast`, so an
+import inside a function counts too: ALLOWED names, for every module and package of slo_cli,
+what it may import, and THIRD_PARTY who may import rich, typer, numpy, …), a dynamic one (what
+importing a layer actually loads, in a fresh interpreter, so `slo --help` stays fast), and one
+that only slo_cli/cli prints, exits, reads the clock or the environment.
 """
 
 from __future__ import annotations
@@ -130,3 +132,245 @@ def _loaded_after(statement: str) -> set[str]:
 )
 def test_import_does_not_load_heavy_modules(statement: str, forbidden: set[str]) -> None:
     assert _loaded_after(statement) & forbidden == set()
+
+
+# --- the import graph of slo_cli, module by module (docs/design.md, "Layers") -----------------
+
+#: module (or package) of slo_cli -> the slo_cli/slo_specs modules it may import (a package
+#: allows its submodules; "slo_cli" alone is the package root, for `__version__`). The most
+#: specific key matching a file's module applies. Third-party imports: THIRD_PARTY.
+ALLOWED: dict[str, set[str]] = {
+    "slo_cli": set(),
+    "slo_cli.__main__": {"slo_cli.cli"},
+    "slo_cli.errors": set(),
+    "slo_cli.exit_codes": set(),
+    "slo_cli.files": {"slo_cli.errors"},
+    "slo_cli.results": set(),
+    "slo_cli.engine": {"slo_cli.engine"},
+    "slo_cli.sources": {"slo_cli.sources", "slo_cli.errors", "slo_cli.files", "slo_specs"},
+    "slo_cli.plan": {"slo_cli.engine", "slo_cli.sources", "slo_cli.report.period", "slo_specs"},
+    "slo_cli.evaluate": {
+        "slo_cli",
+        "slo_cli.plan",
+        "slo_cli.engine",
+        "slo_cli.sources",
+        "slo_cli.results",
+        "slo_specs",
+    },
+    "slo_cli.gate": {"slo_cli.results", "slo_cli.exit_codes"},
+    "slo_cli.report": {
+        "slo_cli.report",
+        "slo_cli.plan",
+        "slo_cli.evaluate",
+        "slo_cli.engine",
+        "slo_cli.results",
+        "slo_cli.sources",
+        "slo_cli.errors",
+        "slo_specs",
+    },
+    "slo_cli.report.period": {"slo_cli.engine", "slo_cli.errors", "slo_specs"},
+    "slo_cli.report.model": {"slo_cli.report.period", "slo_cli.engine", "slo_cli.results"},
+    "slo_cli.rules": {
+        "slo_cli",
+        "slo_cli.rules",
+        "slo_cli.plan",
+        "slo_cli.engine",
+        "slo_cli.sources.promql",
+        "slo_cli.errors",
+        "slo_specs",
+    },
+    # render: results (and the report/budget/rules/validate models) -> text; never data or maths
+    "slo_cli.render": {
+        "slo_cli",
+        "slo_cli.render",
+        "slo_cli.results",
+        "slo_cli.report.model",
+        "slo_cli.report.period",
+        "slo_cli.engine.offline",
+        "slo_cli.engine.records",
+        "slo_cli.rules.render",
+        "slo_specs.errors",
+        "slo_specs.loader",
+    },
+    "slo_cli.cli": {"*"},  # everything; nothing imports it (test_nothing_imports_the_cli_layer)
+}
+
+#: third-party packages and the slo_cli modules that may import them (prefixes)
+THIRD_PARTY: dict[str, tuple[str, ...]] = {
+    "typer": ("slo_cli.cli",),
+    "rich": ("slo_cli.cli", "slo_cli.render"),
+    "matplotlib": ("slo_cli.render.report_charts",),
+    "numpy": (
+        "slo_cli.engine",
+        "slo_cli.sources",
+        "slo_cli.plan",
+        "slo_cli.evaluate",
+        "slo_cli.report",
+    ),
+    "yaml": ("slo_cli.cli", "slo_cli.rules"),
+    "requests": ("slo_cli.sources",),
+    "urllib3": ("slo_cli.sources",),
+    "prometheus_api_client": ("slo_cli.sources",),
+}
+
+
+def _module_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _within(name: str, prefix: str) -> bool:
+    if prefix == "*":
+        return True
+    if prefix == "slo_cli":  # the package root only, not everything below it
+        return name == "slo_cli"
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def _rule(module: str) -> set[str]:
+    keys = [k for k in ALLOWED if k == module or (k != "slo_cli" and _within(module, k))]
+    assert keys, f"{module}: no import rule in tests/test_layering.py (add one to ALLOWED)"
+    return ALLOWED[max(keys, key=len)]
+
+
+def _targets(path: Path) -> set[str]:
+    """The modules a file imports, `from package import submodule` resolved to the submodule."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                is_module = (ROOT / sub.replace(".", "/")).with_suffix(".py").exists() or (
+                    ROOT / sub.replace(".", "/")
+                ).is_dir()
+                names.add(sub if is_module else node.module)
+    return names
+
+
+def test_every_module_of_slo_cli_has_an_import_rule_and_keeps_it() -> None:
+    offenders = []
+    for f in _files("slo_cli"):
+        module = _module_of(f)
+        allowed = _rule(module)
+        for name in sorted(_targets(f)):
+            top = _top(name)
+            if top in ("slo_cli", "slo_specs"):
+                own = _within(name, module) and module != "slo_cli"
+                if not own and not any(_within(name, p) for p in allowed):
+                    offenders.append(f"{module} imports {name}")
+            elif top in THIRD_PARTY and not any(_within(module, p) for p in THIRD_PARTY[top]):
+                offenders.append(f"{module} imports {top}")
+    assert offenders == []
+
+
+def test_the_import_rules_name_only_modules_that_exist() -> None:
+    """A rule for a module that was renamed or removed would guard nothing."""
+    for name in [*ALLOWED, *(t for targets in ALLOWED.values() for t in targets if t != "*")]:
+        path = ROOT / name.replace(".", "/")
+        assert path.is_dir() or path.with_suffix(".py").exists(), name
+
+
+# --- only the CLI prints, exits, reads the clock or the environment ---------------------------
+
+#: (object, attribute) pairs whose use outside slo_cli/cli is I/O or a hidden input; matched on
+#: the last two names of a dotted chain, so `datetime.datetime.now` counts as `datetime.now`
+FORBIDDEN_ATTRIBUTES = {
+    ("sys", "exit"): "exits",
+    ("sys", "stdout"): "prints",
+    ("sys", "stderr"): "prints",
+    ("os", "_exit"): "exits",
+    ("typer", "echo"): "prints",
+    ("typer", "Exit"): "exits",
+    ("time", "time"): "reads the clock",
+    ("time", "time_ns"): "reads the clock",
+    ("time", "monotonic"): "reads the clock",
+    ("time", "perf_counter"): "reads the clock",
+    ("time", "sleep"): "reads the clock",
+    ("time", "localtime"): "reads the clock",
+    ("time", "gmtime"): "reads the clock",
+    ("datetime", "now"): "reads the clock",
+    ("datetime", "utcnow"): "reads the clock",
+    ("datetime", "today"): "reads the clock",
+    ("date", "today"): "reads the clock",
+    ("os", "environ"): "reads the environment",
+    ("os", "getenv"): "reads the environment",
+    ("os", "environb"): "reads the environment",
+}
+#: builtins whose call outside slo_cli/cli is I/O or an exit
+FORBIDDEN_CALLS = {"print": "prints", "exit": "exits", "quit": "exits", "input": "reads stdin"}
+FORBIDDEN_NAMES = {"SystemExit": "exits"}
+
+
+def _chain(node: ast.expr) -> list[str]:
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        names.append(node.id)
+    return names[::-1]
+
+
+def _hidden_io(path: Path) -> list[str]:
+    """``file:line: what`` for each print, exit, clock read or environment read in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    found = []
+    for node in ast.walk(tree):
+        what = None
+        if isinstance(node, ast.Attribute):
+            chain = _chain(node)
+            what = FORBIDDEN_ATTRIBUTES.get(tuple(chain[-2:])) if len(chain) >= 2 else None
+            if what:
+                what = f"{what} ({'.'.join(chain)})"
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in FORBIDDEN_CALLS:
+                what = f"{FORBIDDEN_CALLS[node.func.id]} ({node.func.id}())"
+        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            what = f"{FORBIDDEN_NAMES[node.id]} ({node.id})"
+        elif isinstance(node, ast.ImportFrom) and node.module in ("os", "sys", "time", "typer"):
+            for alias in node.names:
+                if (node.module, alias.name) in FORBIDDEN_ATTRIBUTES:
+                    what = f"imports {node.module}.{alias.name}"
+        if what:
+            found.append(f"{where}:{getattr(node, 'lineno', 0)}: {what}")
+    return found
+
+
+def test_only_the_cli_prints_exits_reads_the_clock_or_the_environment() -> None:
+    """Everything below slo_cli/cli gets `now`, a Clock and an environment mapping handed
+    down and returns text, so it can be tested at any instant, in any environment."""
+    offenders = []
+    for package in ("slo_cli", "slo_specs"):
+        for f in _files(package):
+            rel = f.relative_to(ROOT)
+            if rel.parts[:2] == ("slo_cli", "cli") or rel.name == "__main__.py":
+                continue
+            offenders += _hidden_io(f)
+    assert offenders == []
+
+
+def test_the_hidden_io_check_sees_each_kind(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import datetime, os, sys, time\nfrom os import environ\n"
+        "print('x')\nsys.stdout.write('x')\nsys.exit(1)\nraise SystemExit(2)\n"
+        "t = time.time()\nd = datetime.datetime.now()\nv = os.environ['X']\n",
+        encoding="utf-8",
+    )
+    found = [line.split(": ", 1)[1] for line in _hidden_io(sample)]
+    assert sorted(found) == sorted(
+        [
+            "imports os.environ",
+            "prints (print())",
+            "prints (sys.stdout)",
+            "exits (sys.exit)",
+            "exits (SystemExit)",
+            "reads the clock (time.time)",
+            "reads the clock (datetime.datetime.now)",
+            "reads the environment (os.environ)",
+        ]
+    )

@@ -12,13 +12,11 @@ import shlex
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from slo_cli.cli.app import app
+from tests.clirun import slo
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-runner = CliRunner()
 
 
 def code_blocks(text: str) -> list[str]:
@@ -61,8 +59,8 @@ def test_the_readme_shows_some_slo_commands() -> None:
 def test_every_readme_command_and_flag_exists(line: str) -> None:
     argv = shlex.split(line)[1:]
     command = next(a for a in argv if not a.startswith("-"))
-    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, f"`slo {command}` is not a command: {result.output}"
+    result = slo(command, "--help", env={"COLUMNS": "200"})
+    assert result.code == 0, f"`slo {command}` is not a command: {result.stderr}"
     for flag in (a.split("=", 1)[0] for a in argv if a.startswith("--")):
         assert re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", result.stdout), (
             f"README uses `{flag}`, which `slo {command} --help` does not list"

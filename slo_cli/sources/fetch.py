@@ -164,6 +164,18 @@ class Fetcher(RawSampleCounts):
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("edges must be strictly increasing with at least two entries")
         self.gaps = {}
+        ts = getattr(req.slo, "timeslice", None)
+        if kind in ("ratio", "latency") and ts is not None and req.slo.budgeting != "occurrences":
+            from slo_cli.sources.slices import sliced_counts
+
+            return sliced_counts(self, req, edges, ts)
+        return self.event_counts(req, edges)
+
+    def event_counts(self, req: FetchRequest, edges: np.ndarray) -> SeriesCounts:
+        """Good and total events per bin of `edges` for a ratio or latency SLI (and the other
+        kinds' own counts)."""
+        sli: Any = req.slo.sli
+        kind = sli.kind
         if kind == "ratio":
             return self.ratio_counts(req, edges)
         if kind == "latency":

@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.check.example_data import SNAPSHOT_DAYS, ExampleData, build
+from tests.clirun import Run, slo
+
+__all__ = ["EXAMPLES", "ROOT", "SNAPSHOT", "Run", "check", "example_data", "slo"]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SNAPSHOT = EXAMPLES / "snapshot.json"
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def slo(*args: str) -> Run:
-    """Run `slo ARGS` in-process through the real entry point (exception -> exit code mapping)."""
-    from slo_cli.cli.app import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return Run(code, out.getvalue(), err.getvalue())
 
 
 def check(*args: str) -> Run:

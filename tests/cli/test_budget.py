@@ -15,17 +15,15 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from slo_cli.cli.app import app
+from tests.clirun import slo
 
-runner = CliRunner()
 DAY = 86400
 
 
 def run_json(*args: str) -> dict:
-    result = runner.invoke(app, ["budget", *args, "--format", "json"])
-    assert result.exit_code == 0, result.output
+    result = slo("budget", *args, "--format", "json")
+    assert result.code == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -106,8 +104,8 @@ def test_events_give_the_budget_in_events() -> None:
 
 
 def test_text_output_shows_the_key_figures() -> None:
-    result = runner.invoke(app, ["budget", "99.9%"])
-    assert result.exit_code == 0, result.output
+    result = slo("budget", "99.9%")
+    assert result.code == 0, result.stderr
     out = result.stdout
     assert "43m 12s" in out  # downtime per 30 d window
     assert "14.4×" in out and "2d 2h" in out  # 720 h / 14.4 = 50 h

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.check.conftest import slo
+from tests.clirun import slo
 
 SNAPSHOT = "examples/snapshot.json"
 #: the instant scripts/record_examples.py records examples/snapshot.json at

@@ -1,4 +1,5 @@
-"""The one exception → exit-code mapping in slo_cli.cli.app (README, "Exit codes").
+"""The one exception → exit-code mapping in slo_cli.cli.app (README, "Exit codes"), run
+through the real entry point (tests/clirun.py).
 
 Each code is produced by a real command elsewhere (tests/check, tests/specs, tests/cli); here the
 mapper itself: every error class lands on its code, one line on stderr, no traceback unless
@@ -16,6 +17,7 @@ from slo_cli.errors import NoDataError, UsageError
 from slo_cli.exit_codes import ExitCode
 from slo_cli.sources.errors import SourceError
 from slo_specs.errors import Problem, SpecError
+from tests.clirun import slo
 
 
 def test_exit_codes_are_the_documented_contract() -> None:
@@ -60,16 +62,11 @@ def failing_app(monkeypatch: pytest.MonkeyPatch):
     ]
 
 
-def run_main(argv: list[str]) -> int:
-    with pytest.raises(SystemExit) as info:
-        app_module.main(argv)
-    return int(info.value.code or 0)
-
-
-def test_a_bug_exits_70_with_a_short_message_and_no_traceback(failing_app, capsys) -> None:
+def test_a_bug_exits_70_with_a_short_message_and_no_traceback(failing_app) -> None:
     failing_app["exc"] = RuntimeError("boom")
-    assert run_main(["explode"]) == 70
-    err = capsys.readouterr().err
+    run = slo("explode")
+    assert run.code == 70
+    err = run.stderr
     assert "Traceback" not in err
     assert err.splitlines() == [
         "slo: internal error: boom",
@@ -77,35 +74,38 @@ def test_a_bug_exits_70_with_a_short_message_and_no_traceback(failing_app, capsy
     ]
 
 
-def test_debug_shows_the_traceback(failing_app, capsys) -> None:
+def test_debug_shows_the_traceback(failing_app) -> None:
     failing_app["exc"] = RuntimeError("boom")
-    assert run_main(["--debug", "explode"]) == 70
-    assert "Traceback (most recent call last)" in capsys.readouterr().err
+    run = slo("--debug", "explode")
+    assert run.code == 70
+    assert "Traceback (most recent call last)" in run.stderr
 
 
-def test_spec_errors_print_one_line_per_problem(failing_app, capsys) -> None:
+def test_spec_errors_print_one_line_per_problem(failing_app) -> None:
     failing_app["exc"] = SpecError(
         [Problem("a.yaml", 3, 5, "slos[0].objective", "too big"), Problem("b.yml", 1, 1, "", "x")]
     )
-    assert run_main(["explode"]) == 2
-    assert capsys.readouterr().err.splitlines() == [
+    run = slo("explode")
+    assert run.code == 2
+    assert run.stderr.splitlines() == [
         "slo: error: a.yaml:3:5: slos[0].objective: too big",
         "slo: error: b.yml:1:1: x",
     ]
 
 
-def test_source_errors_exit_3_with_the_hint(failing_app, capsys) -> None:
+def test_source_errors_exit_3_with_the_hint(failing_app) -> None:
     failing_app["exc"] = SourceError("connection refused", hint="is Prometheus up?")
-    assert run_main(["explode"]) == 3
-    err = capsys.readouterr().err
+    run = slo("explode")
+    assert run.code == 3
+    err = run.stderr
     assert len(err.splitlines()) == 1 and "hint: is Prometheus up?" in err
 
 
-def test_usage_errors_from_the_parser_exit_2(capsys) -> None:
-    assert run_main(["budget"]) == 2  # missing OBJECTIVE
-    assert run_main(["no-such-command"]) == 2
+def test_usage_errors_from_the_parser_exit_2() -> None:
+    assert slo("budget").code == 2  # missing OBJECTIVE
+    assert slo("no-such-command").code == 2
 
 
 def test_typer_exit_codes_pass_through(failing_app) -> None:
     failing_app["exc"] = typer.Exit(1)
-    assert run_main(["explode"]) == 1
+    assert slo("explode").code == 1

@@ -13,14 +13,13 @@ import json
 import numpy as np
 import pytest
 
-from slo_cli.cli.connection import system_clock
 from slo_cli.sources.errors import NotABucketBoundaryError
 from slo_cli.sources.grid import plan_grid
 from slo_cli.sources.model import FetchRequest, SeriesCounts
 from slo_cli.sources.prometheus import PrometheusSource
-from slo_cli.sources.settings import ConnectionSettings
 from slo_specs import load_text
 from tests.datagen import END, SharedData, slice_flags
+from tests.prom.conftest import make_source
 from tests.promserver import Server
 
 pytestmark = pytest.mark.prometheus
@@ -71,25 +70,12 @@ def grid(at: float) -> np.ndarray:
     return plan_grid(at, 30 * DAY, must_edges=[end - w for w in WINDOWS])
 
 
-def _source(server: Server) -> PrometheusSource:
-    settings = ConnectionSettings.from_sources({"url": server.url, "engine": server.engine}, {})
-    return PrometheusSource(settings, clock=system_clock(), workers=2)
-
-
-@pytest.fixture(scope="module")
-def source(engine_server: Server):
-    """A source on each engine in turn (Prometheus, VictoriaMetrics): the same truth for both."""
-    src = _source(engine_server)
-    yield src
-    src.close()
-
-
 @pytest.fixture(scope="module")
 def prom_source(prometheus: Server):
     """Prometheus only: for user PromQL whose answer is the engine's own semantics (a gauge's
     instant-vector lookback is 5 minutes on Prometheus and derived from the scrape interval on
     VictoriaMetrics; increase() extrapolates on Prometheus only)."""
-    src = _source(prometheus)
+    src = make_source(prometheus)
     yield src
     src.close()
 

@@ -299,27 +299,22 @@ def test_chunks_stay_under_the_points_limit_and_bins_follow_timestamps() -> None
     assert list(got["good"]) == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
 
 
-def test_cli_turns_a_source_error_into_one_line_and_exit_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from slo_cli.cli.app import main
+def test_cli_turns_a_source_error_into_one_line_and_exit_3(tmp_path: Path) -> None:
+    from tests.clirun import slo
 
     spec = tmp_path / "s.yaml"
     spec.write_text(
         "version: slo/v1\nservice: shop\nslos:\n  - name: a\n    objective: 99\n"
         "    window: 1d\n    sli: {ratio: {bad: 'req_total{code=\"500\"}', total: req_total}}\n"
     )
-    monkeypatch.setenv("TOK", TOKEN)
-    with (
-        fault_server(lambda r, i: error(401, "unauthorized", "bad token")) as srv,
-        pytest.raises(SystemExit) as code,
-    ):
-        main(
-            ["snapshot", str(spec), "--out", str(tmp_path / "o.json"),
-             "--prometheus-url", srv.url, "--bearer-token-env", "TOK"]
+    with fault_server(lambda r, i: error(401, "unauthorized", "bad token")) as srv:
+        run = slo(
+            "snapshot", str(spec), "--out", str(tmp_path / "o.json"),
+            "--prometheus-url", srv.url, "--bearer-token-env", "TOK",
+            env={"TOK": TOKEN},
         )  # fmt: skip
-    err = capsys.readouterr().err
-    assert code.value.code == 3
+    err = run.stderr
+    assert run.code == 3 and run.stdout == ""
     assert err.count("\n") == 1 and err.startswith("slo: error: unauthorized at http://127.0.0.1")
     assert TOKEN not in err and "Traceback" not in err and not (tmp_path / "o.json").exists()
 

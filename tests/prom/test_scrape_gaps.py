@@ -16,14 +16,11 @@ import json
 import numpy as np
 import pytest
 
-from slo_cli.cli.connection import system_clock
 from slo_cli.sources.grid import plan_grid
 from slo_cli.sources.model import FetchRequest, SeriesCounts
 from slo_cli.sources.prometheus import PrometheusSource
-from slo_cli.sources.settings import ConnectionSettings
 from slo_specs import load_text
 from tests.datagen import DAY, END, LEDGER_GAPS, Series, SharedData
-from tests.promserver import Server
 
 pytestmark = pytest.mark.prometheus
 
@@ -50,16 +47,6 @@ def spec(ratio: dict) -> object:
         "slos": [{"name": "s", "objective": 99.0, "window": "30d", "sli": {"ratio": ratio}}],
     }
     return load_text(json.dumps(doc))[0].slos[0]
-
-
-@pytest.fixture(scope="module")
-def source(engine_server: Server):
-    settings = ConnectionSettings.from_sources(
-        {"url": engine_server.url, "engine": engine_server.engine}, {}
-    )
-    src = PrometheusSource(settings, clock=system_clock(), workers=2)
-    yield src
-    src.close()
 
 
 def grid(at: float) -> np.ndarray:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from slo_cli.cli.app import app
 from slo_cli.cli.connection import system_clock
 from slo_cli.plan import check_needs, plan, requests
 from slo_cli.sources.errors import SnapshotError
@@ -17,6 +15,7 @@ from slo_cli.sources.prometheus import PrometheusSource
 from slo_cli.sources.recorded import RecordedSource
 from slo_cli.sources.settings import ConnectionSettings
 from slo_specs import load_paths
+from tests.clirun import slo
 from tests.datagen import END
 from tests.promserver import Server
 
@@ -63,26 +62,23 @@ def recorded(prometheus: Server, tmp_path_factory: pytest.TempPathFactory) -> tu
     specs = root / "checkout.yaml"
     specs.write_text(SPECS)
     out = root / "snap.json"
-    result = CliRunner().invoke(
-        app,
-        [
-            "snapshot",
-            str(specs),
-            "--out",
-            str(out),
-            "--at",
-            str(AT),
-            "--prometheus-url",
-            prometheus.url,
-            "--header",
-            f"X-Scope-OrgID: {SECRET_TENANT}",
-            "--bearer-token-env",
-            "SNAP_TOKEN",
-        ],
+    result = slo(
+        "snapshot",
+        str(specs),
+        "--out",
+        str(out),
+        "--at",
+        str(AT),
+        "--prometheus-url",
+        prometheus.url,
+        "--header",
+        f"X-Scope-OrgID: {SECRET_TENANT}",
+        "--bearer-token-env",
+        "SNAP_TOKEN",
         env={"SNAP_TOKEN": SECRET_TOKEN},
     )
-    assert result.exit_code == 0, result.output
-    assert "recorded" in result.output and "3 SLOs" in result.output
+    assert result.code == 0, result.stderr
+    assert "recorded" in result.stderr and "3 SLOs" in result.stderr
     return specs, out
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-# the in-process runner of the `slo check` tests: the real entry point, exit code captured
-from tests.check.conftest import Run, slo
+from tests.clirun import Run, slo
 
 __all__ = ["FIXTURE", "GENERATED_AT", "GOLDEN", "ROOT", "Run", "report", "slo"]
 

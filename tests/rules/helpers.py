@@ -10,21 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from slo_cli.cli.app import main
+from tests.clirun import slo
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_slo(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of `slo ARGS` via the console entry point."""
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    """(exit code, stdout, stderr) of `slo ARGS` via the console entry point (tests/clirun.py)."""
+    run = slo(*args)
+    return run.code, run.stdout, run.stderr
 
 
 def promtool() -> str:

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from slo_cli.cli.app import app
+from tests.clirun import slo
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIVE_EXAMPLES = [str(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
@@ -27,8 +26,6 @@ slos:
 """
 BAD_LINE = "slos[0].objective: must be between 0 and 100 (exclusive), got 101"
 
-runner = CliRunner()
-
 
 @pytest.fixture
 def bad_file(tmp_path: Path) -> Path:
@@ -38,25 +35,25 @@ def bad_file(tmp_path: Path) -> Path:
 
 
 def test_valid_examples_exit_0_with_a_summary() -> None:
-    result = runner.invoke(app, ["validate", *NATIVE_EXAMPLES])
-    assert result.exit_code == 0, result.output
+    result = slo("validate", *NATIVE_EXAMPLES)
+    assert result.code == 0, result.stderr
     # 5 files: checkout (2 SLOs), search (1), payments (1), auth (2), legacy-reports (1)
-    assert result.output == "5 file(s) valid: 5 service(s), 7 SLO(s)\n"
+    assert result.stdout == "5 file(s) valid: 5 service(s), 7 SLO(s)\n"
 
 
 def test_text_format_lists_each_problem_with_its_place_and_exits_2(bad_file: Path) -> None:
-    result = runner.invoke(app, ["validate", str(bad_file), NATIVE_EXAMPLES[0]])
-    assert result.exit_code == 2
-    assert result.output.splitlines() == [
+    result = slo("validate", str(bad_file), NATIVE_EXAMPLES[0])
+    assert result.code == 2
+    assert result.stdout.splitlines() == [
         f"{bad_file}:5:16: {BAD_LINE}",
         "1 problem(s) in 1 of 2 file(s)",
     ]
 
 
 def test_json_format_is_a_versioned_report(bad_file: Path) -> None:
-    result = runner.invoke(app, ["validate", "--format", "json", str(bad_file)])
-    assert result.exit_code == 2
-    report = json.loads(result.output)
+    result = slo("validate", "--format", "json", str(bad_file))
+    assert result.code == 2
+    report = json.loads(result.stdout)
     assert report == {
         "schema": "slo/validate/v1",
         "valid": False,
@@ -77,25 +74,25 @@ def test_json_format_is_a_versioned_report(bad_file: Path) -> None:
 
 
 def test_json_format_of_a_valid_set_lists_its_slos() -> None:
-    result = runner.invoke(app, ["validate", "-f", "json", NATIVE_EXAMPLES[0]])
-    assert result.exit_code == 0
-    report = json.loads(result.output)
+    result = slo("validate", "-f", "json", NATIVE_EXAMPLES[0])
+    assert result.code == 0
+    report = json.loads(result.stdout)
     assert report["valid"] is True and report["problems"] == []
     assert report["slos"] == ["auth/availability", "auth/probe-uptime"]
 
 
 def test_github_format_gives_escaped_error_annotations(bad_file: Path) -> None:
-    result = runner.invoke(app, ["validate", "--format", "github", str(bad_file)])
-    assert result.exit_code == 2
+    result = slo("validate", "--format", "github", str(bad_file))
+    assert result.code == 2
     escaped = str(bad_file).replace(",", "%2C")
-    assert result.output.splitlines()[0] == (
+    assert result.stdout.splitlines()[0] == (
         f"::error file={escaped},line=5,col=16,title=slo validate::{BAD_LINE}"
     )
 
 
 def test_unknown_format_is_a_usage_error() -> None:
-    result = runner.invoke(app, ["validate", "--format", "xml", NATIVE_EXAMPLES[0]])
-    assert result.exit_code == 2
+    result = slo("validate", "--format", "xml", NATIVE_EXAMPLES[0])
+    assert result.code == 2
 
 
 def test_default_path_is_the_current_directory(
@@ -103,9 +100,9 @@ def test_default_path_is_the_current_directory(
 ) -> None:
     (tmp_path / "only.yaml").write_text(BAD, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["validate"])
-    assert result.exit_code == 2
-    assert result.output.splitlines()[0] == f"only.yaml:5:16: {BAD_LINE}"
+    result = slo("validate")
+    assert result.code == 2
+    assert result.stdout.splitlines()[0] == f"only.yaml:5:16: {BAD_LINE}"
 
 
 @pytest.mark.parametrize(("valid", "code"), [(True, 0), (False, 2)])
@@ -122,8 +119,8 @@ def test_exit_codes_through_the_console_entry_point(valid: bool, code: int, bad_
 
 
 def test_schema_command_prints_the_published_schema() -> None:
-    result = runner.invoke(app, ["schema"])
-    assert result.exit_code == 0
+    result = slo("schema")
+    assert result.code == 0
     published = (ROOT / "slo_specs" / "schema" / "slo-v1.schema.json").read_text(encoding="utf-8")
-    assert result.output == published
-    assert json.loads(result.output)["properties"]["version"]["const"] == "slo/v1"
+    assert result.stdout == published
+    assert json.loads(result.stdout)["properties"]["version"]["const"] == "slo/v1"
