@@ -205,7 +205,10 @@ class RollingWindow(BaseModel):
 
     @property
     def label(self) -> str:
-        """The window as written, e.g. ``30d``."""
+        """The window for display, e.g. ``30d``: whole days in days (``7d``, ``28d``), never
+        ``1w``, which would read like the calendar ``week``."""
+        if self.seconds > 0 and self.seconds % 86400 == 0:
+            return f"{int(self.seconds // 86400)}d"
         return format_duration(self.seconds)
 
 

@@ -41,7 +41,7 @@ def test_check_and_report_name_every_window_the_same() -> None:
     in_report = {s["key"]: s["window"] for s in report["slos"]}
     assert in_check == in_report
     # as written in the specs: rolling as a duration, calendar windows with their zone
-    assert in_check["auth/availability"] == "1w"
+    assert in_check["auth/availability"] == "7d"  # `window: 7d` (never `1w`, see issue 15)
     assert in_check["auth/probe-uptime"] == "week (UTC)"
     assert in_check["payments/availability"] == "month (Europe/Berlin)"
 

@@ -14,6 +14,7 @@ from typing import Optional
 
 import typer
 
+from slo_cli.cli.common import PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import CheckFormat
@@ -32,9 +33,7 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     @connection_options
     def check(
-        paths: Optional[list[Path]] = typer.Argument(
-            None, help="Spec files or directories (default: the current directory)."
-        ),
+        paths: Optional[list[Path]] = PATHS_ARGUMENT,
         at: Optional[str] = typer.Option(
             None,
             "--at",
@@ -48,7 +47,7 @@ def register(app: typer.Typer) -> None:
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the result to FILE (atomically) instead of stdout.",
+            help="Write the result to FILE (atomically) instead of stdout (- is stdout).",
         ),
         details: bool = typer.Option(
             False, "--details", help="Table: also show every burn-rate window and the counts."
@@ -82,13 +81,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Evaluate SLOs: budget left, burn rates, alerts; exit 1 when one fails the gate."""
         from slo_cli.cli import common
-        from slo_cli.cli.selection import select_slos
         from slo_cli.evaluate import evaluate
         from slo_cli.gate import apply_gate, exit_code
-        from slo_specs import load_paths
 
         now = common.now()
-        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
+        specs = common.load_specs(paths, select, service)
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
@@ -106,7 +103,7 @@ def register(app: typer.Typer) -> None:
         options = RenderOptions(
             # the table is laid out for stdout as it is (width, colour), for a file plainly
             terminal=PLAIN
-            if output is not None or fmt is not CheckFormat.table
+            if common.to_file(output) or fmt is not CheckFormat.table
             else common.stdout_terminal(no_color=no_color),
             exit_code=code,
             details=details,

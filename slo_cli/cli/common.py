@@ -1,13 +1,16 @@
 """The plumbing every command that reads data shares, defined once so the same mistake gets the
 same message and exit code in every command.
 
+- `PATHS_ARGUMENT`, `load_specs(paths, select, service)`: the spec files a run covers.
 - `now()`: the one clock read; commands pass the instant down (docs/design.md).
 - `open_source(connection)`: the data source (a snapshot for `--from FILE`, else Prometheus),
   closed when the block ends.
 - `resolve_instant(at, source, now, lag_s)`: the instant a run is about (`--at`).
 - `fetch_progress(n_slos)`: a progress bar on stderr while many SLOs are fetched.
 - `stdout_terminal()`: what stdout is (width, colour), for renderers that lay text out.
-- `emit(text, output, summary)`: the result to stdout or, atomically, to `--output FILE`.
+- `emit(text, output, summary)`: the result to stdout or, atomically, to `--output FILE`
+  (`-o -` is stdout, as everywhere on the command line).
+- `colour_environ()`: the environment as rich should read it (`FORCE_COLOR=0` forces nothing).
 
 Nothing heavy is imported at module level: `slo --help` must start fast.
 """
@@ -16,16 +19,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import typer
 
 if TYPE_CHECKING:
     from slo_cli.cli.connection import ConnectionOptions
     from slo_cli.render.console import Terminal
     from slo_cli.sources.model import Source
     from slo_cli.sources.settings import ConnectionSettings
+    from slo_specs.model import ServiceSpec
 
 #: more SLOs than this get a fetch progress bar on stderr (when stderr is a terminal)
 PROGRESS_MIN_SLOS = 5
@@ -34,6 +40,23 @@ PIPE_WIDTH = 100
 
 #: a progress callback: (done, total)
 Progress = Callable[[int, int], None]
+
+
+#: the PATHS argument of the commands that read specs (declared once)
+PATHS_ARGUMENT = typer.Argument(
+    None, help="Spec files or directories (default: the current directory)."
+)
+
+
+def load_specs(
+    paths: Sequence[Path] | None, select: Sequence[str] | None, service: Sequence[str] | None
+) -> list[ServiceSpec]:
+    """The specs under `paths` (default: the current directory), narrowed by --select and
+    --service; SpecError (exit 2) for bad specs, UsageError when nothing is selected."""
+    from slo_cli.cli.selection import select_slos
+    from slo_specs import load_paths
+
+    return select_slos(load_paths(list(paths or [Path(".")])), select or [], service or [])
 
 
 def now() -> float:
@@ -93,7 +116,9 @@ def fetch_progress(n_slos: int, *, no_color: bool = False) -> Iterator[Progress 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    console = Console(file=sys.stderr, stderr=True, no_color=no_color or None)
+    console = Console(
+        file=sys.stderr, stderr=True, no_color=no_color or None, _environ=colour_environ()
+    )
     with Progress(
         TextColumn("fetching SLOs"),
         BarColumn(),
@@ -116,7 +141,9 @@ def stdout_terminal(*, no_color: bool = False, pipe_width: int | None = PIPE_WID
     width = None
     if pipe_width is not None and not sys.stdout.isatty():
         width = int(os.environ.get("COLUMNS") or pipe_width)
-    console = Console(file=sys.stdout, width=width, no_color=no_color or None)
+    console = Console(
+        file=sys.stdout, width=width, no_color=no_color or None, _environ=colour_environ()
+    )
     from slo_cli.render.console import Terminal
 
     return Terminal(
@@ -127,14 +154,33 @@ def stdout_terminal(*, no_color: bool = False, pipe_width: int | None = PIPE_WID
     )
 
 
+def to_file(output: Path | None) -> bool:
+    """Whether `--output` names a file (not given, or `-`, is stdout)."""
+    return output is not None and str(output) != "-"
+
+
+#: FORCE_COLOR values that do not force colour (https://force-color.org: "0" is not a request)
+_NO_FORCE = frozenset({"", "0", "false", "no", "off"})
+
+
+def colour_environ() -> dict[str, str]:
+    """os.environ for rich, without a FORCE_COLOR that asks for nothing: rich forces colour for
+    any non-empty FORCE_COLOR, `0` included. NO_COLOR (any value) still wins over FORCE_COLOR."""
+    env = dict(os.environ)
+    if env.get("FORCE_COLOR", "").strip().lower() in _NO_FORCE:
+        env.pop("FORCE_COLOR", None)
+    return env
+
+
 def emit(text: str, output: Path | None = None, summary: Callable[[], str] | None = None) -> None:
     """Write the result to stdout, or atomically to `output` and say so on stderr
-    (``slo: wrote FILE: SUMMARY``)."""
-    if output is None:
+    (``slo: wrote FILE: SUMMARY``). `-` is stdout."""
+    if not to_file(output):
         sys.stdout.write(text)
         sys.stdout.flush()
         return
     from slo_cli.files import write_atomically
 
+    assert output is not None
     write_atomically(output, text)
     sys.stderr.write(f"slo: wrote {output}" + (f": {summary()}" if summary else "") + "\n")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from slo_cli.cli.common import PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import ReportFormat
@@ -26,9 +27,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @connection_options
     def report(
-        paths: Optional[list[Path]] = typer.Argument(
-            None, help="Spec files or directories (default: the current directory)."
-        ),
+        paths: Optional[list[Path]] = PATHS_ARGUMENT,
         period: str = typer.Option(
             "7d",
             "--period",
@@ -59,7 +58,7 @@ def register(app: typer.Typer) -> None:
             "--output",
             "-o",
             metavar="FILE",
-            help="Write to FILE (atomically) instead of stdout.",
+            help="Write to FILE (atomically) instead of stdout (- is stdout).",
         ),
         charts: Optional[Path] = typer.Option(
             None,
@@ -69,6 +68,11 @@ def register(app: typer.Typer) -> None:
         ),
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
+        no_color: bool = typer.Option(
+            False,
+            "--no-color",
+            help="No colour in the progress bar (also: the NO_COLOR environment variable).",
+        ),
         generated_at: Optional[str] = typer.Option(
             None,
             "--generated-at",
@@ -81,22 +85,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Report budgets for people: spent this period vs the last, what is left, burn events."""
         from slo_cli.cli import common
-        from slo_cli.cli.selection import select_slos
         from slo_cli.report.build import build_report
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.errors import SnapshotError
-        from slo_specs import load_paths
 
         now = common.now()
         check_timezone(timezone)
         generated = now if generated_at is None else _generated(generated_at, now)
-        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
+        specs = common.load_specs(paths, select, service)
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
             the_period = resolve_period(period, instant, timezone)
             try:
-                with common.fetch_progress(n_slos) as progress:
+                with common.fetch_progress(n_slos, no_color=no_color) as progress:
                     result = build_report(
                         specs,
                         source,
@@ -142,7 +144,7 @@ def _emit(report: Report, fmt: ReportFormat, output: Path | None, charts: Path |
         from slo_cli.render.report_charts import chart_file_names
 
         svgs = _write_charts(report, charts)
-        base = output.parent if output is not None else Path(".")
+        base = output.parent if common.to_file(output) and output is not None else Path(".")
         names = chart_file_names(list(report.slos))
         for s in report.slos:
             if s.key in svgs:

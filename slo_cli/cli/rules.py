@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 
+from slo_cli.cli.common import PATHS_ARGUMENT
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.rules.render import RulesFormat
 
@@ -28,9 +29,7 @@ def _seconds(text: str, option: str) -> float:
 def register(app: typer.Typer) -> None:
     @app.command("rules")
     def rules(
-        paths: Optional[list[Path]] = typer.Argument(
-            None, help="Spec files or directories (default: the current directory)."
-        ),
+        paths: Optional[list[Path]] = PATHS_ARGUMENT,
         fmt: RulesFormat = typer.Option(
             RulesFormat.prometheus,
             "--format",
@@ -39,7 +38,7 @@ def register(app: typer.Typer) -> None:
             "mimir: a Mimir/Cortex ruler namespace file.",
         ),
         output: Optional[Path] = typer.Option(
-            None, "--output", "-o", metavar="FILE", help="Write to FILE (atomically)."
+            None, "--output", "-o", metavar="FILE", help="Write to FILE (atomically; - is stdout)."
         ),
         interval: str = typer.Option(
             "1m",
@@ -74,12 +73,10 @@ def register(app: typer.Typer) -> None:
         service: Optional[list[str]] = SERVICE_OPTION,
     ) -> None:
         """Write Prometheus rules: exact SLI counts, burn rates and the SLOs' own alerts."""
-        from slo_cli.cli.common import emit
-        from slo_cli.cli.selection import select_slos
+        from slo_cli.cli.common import emit, load_specs
         from slo_cli.errors import UsageError
         from slo_cli.render.formats import RenderOptions, render
         from slo_cli.rules.build import Options, build
-        from slo_specs import load_paths
 
         options = Options(
             interval_s=_seconds(interval, "--interval"),
@@ -89,7 +86,7 @@ def register(app: typer.Typer) -> None:
         )
         if options.interval_s <= 0 or options.lookback_s < options.interval_s:
             raise UsageError("--interval must be positive and --lookback at least as long")
-        specs = select_slos(load_paths(paths or [Path(".")]), select or [], service or [])
+        specs = load_specs(paths, select, service)
         groups = build(specs, options)
         sources = sorted({s.source_path for s in specs if s.source_path})
         rendering = RenderOptions(

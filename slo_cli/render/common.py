@@ -10,7 +10,6 @@ import math
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from slo_cli.render.formats import CheckFormat as CheckFormat  # re-exported
 from slo_cli.render.units import human_duration
 from slo_cli.results import Evaluation, SLOResult, Status
 

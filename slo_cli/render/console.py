@@ -7,6 +7,7 @@ colour escapes only when the terminal takes them. Every renderer so returns `str
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,4 +52,9 @@ def console_text(terminal: Terminal, draw: Callable[[Console], None]) -> str:
         legacy_windows=False,
     )
     draw(console)
-    return buffer.getvalue()
+    return _TRAILING.sub(r"\1", buffer.getvalue())
+
+
+#: spaces at the end of a line (before any closing colour escapes): rich pads every table cell
+#: to its column's width, which leaves piped tables ending in spaces
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)

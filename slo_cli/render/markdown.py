@@ -1,11 +1,21 @@
 """`slo check --format markdown`: the table as GitHub-flavoured Markdown (for PR comments,
-job summaries, wikis). Same cells as the terminal table, plus a service column."""
+job summaries, wikis). Narrow enough for a pull-request comment: status and alert first, then
+the SLO (service/name), the budget left, the objective, the SLI, the 1 h burn rate and the time
+to exhaustion, the terminal table's cells; the rest is in `--format json` and `--details`."""
 
 from __future__ import annotations
 
 from slo_cli.render.common import by_service, iso, summary
-from slo_cli.render.table import COLUMNS
+from slo_cli.render.table import COLUMNS, LEGEND, Column
 from slo_cli.results import Evaluation
+
+#: the columns of the Markdown table, in order (the terminal table's, fewer)
+MARKDOWN_COLUMNS = ("status", "alert", "slo", "remaining", "objective", "sli", "burn_1h", "tte")
+
+
+def _columns() -> list[Column]:
+    by_name = {c.name: c for c in COLUMNS}
+    return [by_name[name] for name in MARKDOWN_COLUMNS]
 
 
 def _md(text: str) -> str:
@@ -15,20 +25,22 @@ def _md(text: str) -> str:
 
 def render_markdown(evaluation: Evaluation) -> str:
     """Heading, summary, one table row per SLO, then the gate's failures and unknowns."""
-    columns = [c for c in COLUMNS if c.name != "bar"]
+    columns = _columns()
     out = [f"## SLO check at {iso(evaluation.at)}", "", _md(summary(evaluation)), ""]
     if evaluation.slos:
-        heads = ["service", *[_md(c.header) for c in columns]]
-        aligns = ["---", *["---:" if c.justify == "right" else "---" for c in columns]]
+        heads = [_md(c.header) for c in columns]
+        aligns = ["---:" if c.justify == "right" else "---" for c in columns]
         out.append("| " + " | ".join(heads) + " |")
         out.append("| " + " | ".join(aligns) + " |")
-        for service, results in by_service(evaluation.slos):
+        slo = MARKDOWN_COLUMNS.index("slo")
+        for _, results in by_service(evaluation.slos):
             for r in results:
-                cells = [service, *[c.cell(r) for c in columns]]
+                cells = [r.key if c.name == "slo" else c.cell(r) for c in columns]
                 if r.verdict is not None and r.verdict.breached:
-                    cells[1] = f"**{cells[1]}**"
+                    cells[slo] = f"**{cells[slo]}**"
                 out.append("| " + " | ".join(_md(c) for c in cells) + " |")
-        out.append("")
+        legend = [LEGEND["remaining"], f"1h×: {LEGEND['burn']}", LEGEND["tte"]]
+        out += ["", "_" + _md(" · ".join(legend)) + "_", ""]
     if evaluation.breached:
         out.append("**Failing the gate:**")
         out.append("")

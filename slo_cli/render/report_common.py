@@ -1,5 +1,5 @@
 """Formatting shared by the `slo report` renderers: times in the report's zone, change arrows,
-the report's format enum. Rendering only: every number comes from `slo_cli.report.model`."""
+Rendering only: every number comes from `slo_cli.report.model`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slo_cli.render.common import STATUS_LOOK, pct, status_text
-from slo_cli.render.formats import ReportFormat as ReportFormat  # re-exported
 from slo_cli.report.model import Report, SLOReport
 
 #: trend -> (symbol, word): symbols read without colour

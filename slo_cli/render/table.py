@@ -84,24 +84,47 @@ COLUMNS: tuple[Column, ...] = (
         "objective",
         lambda r: f"{objective_text(r.objective)} {r.window_short or r.window}",
         "left",
-        6,
+        8,
     ),
-    Column("sli", "SLI", _sli, keep=9),
+    Column("sli", "SLI", _sli, keep=10),
     Column("remaining", "budget", _remaining),
     Column("bar", "", lambda r: "" if r.status == "NO_DATA" else bar(r.remaining), "left", 1),
     *(
         Column(f"burn_{w}", f"{'win' if w == 'window' else w}×", _burn(w), keep=k)
-        for w, k in zip(TABLE_BURN_WINDOWS, (10, 4, 7, 3, 3), strict=True)
+        for w, k in zip(TABLE_BURN_WINDOWS, (11, 4, 5, 3, 3), strict=True)
     ),
-    Column("alert", "alert", lambda r: r.alert if r.status != "NO_DATA" else "—", "left", 11),
-    Column("tte", "empty\nin", lambda r: tte_text(r, parts=1), keep=8),
+    Column("alert", "alert", lambda r: r.alert if r.status != "NO_DATA" else "—", "left", 12),
+    Column("tte", "empty\nin", lambda r: tte_text(r, parts=1), keep=9),
     Column("coverage", "data", _coverage, keep=2),
-    Column("status", "status", lambda r: status_text(r.status), justify="left"),
+    Column("status", "status", lambda r: _status(r), justify="left"),
 )
+
+
+def _gate_only(r: SLOResult) -> bool:
+    """The SLO fails this run's gate although its status is not critical (a --min-remaining,
+    or a ticket alert with --fail-on ticket): its row must not read ``✓ ok``."""
+    return r.verdict is not None and r.verdict.breached and r.status != "CRITICAL"
+
+
+def _status(r: SLOResult) -> str:
+    return "✗ gate" if _gate_only(r) else status_text(r.status)
+
+
+#: what the table's abbreviations mean, per column (shown under the table for the columns shown)
+LEGEND: dict[str, str] = {
+    "sli": "≈ approximate SLI",
+    "remaining": "budget: error budget left",
+    "burn": "burn rate (1 = on budget, .24 = 0.24)",
+    "alert": "alert: worst burn-rate alert firing",
+    "tte": "empty in: time to exhaustion at the 1h rate",
+    "coverage": "data: share of the window with data",
+}
 
 
 def _style(col: Column, r: SLOResult) -> str:
     look = STATUS_LOOK[r.status][2]
+    if col.name == "status" and _gate_only(r):
+        return "bold red"
     if col.name in ("status", "bar", "remaining"):
         return look if r.status != "OK" or col.name != "remaining" else ""
     if col.name == "alert":
@@ -112,6 +135,23 @@ def _style(col: Column, r: SLOResult) -> str:
     if col.name == "slo":
         return "bold" if r.verdict is not None and r.verdict.breached else ""
     return ""
+
+
+def _legend(evaluation: Evaluation, columns: Sequence[Column]) -> str:
+    """One line (wrapped) explaining the abbreviations of the columns shown."""
+    names = [c.name for c in columns]
+    burns = [c.header for c in columns if c.name.startswith("burn_")]
+    parts = []
+    for name in ("sli", "remaining", "burn", "alert", "tte", "coverage"):
+        if name == "sli" and all(r.exact for r in evaluation.slos):
+            continue
+        if name == "burn" and burns:
+            parts.append(f"{' '.join(burns)}: {LEGEND['burn']}")
+        elif name in names:
+            parts.append(LEGEND[name])
+    if any(_gate_only(r) for r in evaluation.slos):
+        parts.append("✗ gate: fails this run's gate, not critical")
+    return " · ".join(parts)
 
 
 def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
@@ -158,6 +198,10 @@ def _width(console: Console, table: Table) -> int:
 
 def fitted_table(evaluation: Evaluation, console: Console) -> Table:
     """The widest table that fits the console: drop low-ranked columns until it does."""
+    return _fit(evaluation, console)[0]
+
+
+def _fit(evaluation: Evaluation, console: Console) -> tuple[Table, list[Column]]:
     columns = list(COLUMNS)
     table = _build(evaluation, columns)
     while _width(console, table) > console.width:
@@ -166,7 +210,7 @@ def fitted_table(evaluation: Evaluation, console: Console) -> Table:
             break
         columns.remove(min(droppable, key=lambda c: c.keep or 0))
         table = _build(evaluation, columns)
-    return table
+    return table, columns
 
 
 def render_table(
@@ -180,7 +224,9 @@ def render_table(
 def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
     console.print(f"[bold]SLO check[/] at {iso(evaluation.at)}", highlight=False)
     if evaluation.slos:
-        console.print(fitted_table(evaluation, console))
+        table, columns = _fit(evaluation, console)
+        console.print(table)
+        console.print(f"[dim]{_escape(_legend(evaluation, columns))}[/]", highlight=False)
     if details:
         for r in evaluation.slos:
             _details(r, console)

@@ -40,6 +40,15 @@ slos:
         histogram: http_request_duration_seconds
         selector: '{service="search"}'
         threshold: 300ms
+  - name: ledger-sliced
+    objective: 99
+    window: 30d
+    budgeting: timeslices
+    timeslice: {slice: 5m, target: 99}
+    sli:
+      ratio:
+        bad: ledger_requests_total{service="ledger",instance="a",code=~"5.."}
+        total: ledger_requests_total{service="ledger",instance="a"}
   - name: probes
     objective: 99
     window: 28d
@@ -78,7 +87,7 @@ def recorded(prometheus: Server, tmp_path_factory: pytest.TempPathFactory) -> tu
         env={"SNAP_TOKEN": SECRET_TOKEN},
     )
     assert result.code == 0, result.stderr
-    assert "recorded" in result.stderr and "3 SLOs" in result.stderr
+    assert "recorded" in result.stderr and "4 SLOs" in result.stderr
     return specs, out
 
 
@@ -102,6 +111,9 @@ def test_replay_equals_the_live_counts(prometheus: Server, recorded: tuple[Path,
         np.testing.assert_array_equal(a.good, b.good)
         np.testing.assert_array_equal(a.total, b.total)
         assert np.nansum(a.total) > 0
+        assert a.notes == b.notes
+    # the ledger's 3-day scrape gap (its baseline found by the targeted queries) is replayed too
+    assert any(n.startswith("scrape gap 2025-12-01") for n in again[2].notes)
 
 
 def test_snapshot_holds_no_secret_and_no_url(
