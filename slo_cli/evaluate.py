@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slo_cli.plan import Planned, check_needs, expand_groups, plan, requests
-from slo_cli.results import MIN_COVERAGE, STATUSES, WARN_REMAINING, Evaluation, Gate, SLOResult
+from slo_cli.results import (
+    MIN_COVERAGE,
+    STATUSES,
+    WARN_REMAINING,
+    Evaluation,
+    Gate,
+    Since,
+    SLOResult,
+)
 
 if TYPE_CHECKING:
     from slo_cli.sources.model import SeriesCounts, Source
@@ -38,30 +46,38 @@ def evaluate(
     at: float | None = None,
     min_coverage: float = MIN_COVERAGE,
     progress: Callable[[int, int], None] | None = None,
+    since: float | None = None,
 ) -> Evaluation:
-    """Evaluate every SLO of `specs` at `at` (default `now`; epoch seconds, UTC).
+    """Evaluate every SLO of `specs` at `at` (default `now`; epoch seconds, UTC); with `since`
+    (before `at`'s whole minute), also each SLO's figures from that instant's whole minute.
 
     Raises what the source raises (SourceError, exit 3). SLOs without data come back with
     status NO_DATA; deciding what that means is the gate's job.
     """
     when = now if at is None else at
-    planned = plan(specs, check_needs(when))
+    needs = check_needs(when, since)
+    start = needs.edges[0] if since is not None else None
+    planned = plan(specs, needs)
     if not planned:
-        return Evaluation(at=when, slos=())
+        return Evaluation(at=when, slos=(), since=start)
     counts = source.fetch(requests(planned), progress)
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
-    return Evaluation(at=when, slos=tuple(run_engine(planned, counts, min_coverage)))
+    results = run_engine(planned, counts, min_coverage, since=start)
+    return Evaluation(at=when, slos=tuple(results), since=start)
 
 
 def run_engine(
     planned: Sequence[Planned],
     counts: Sequence[SeriesCounts],
     min_coverage: float = MIN_COVERAGE,
+    *,
+    since: float | None = None,
 ) -> list[SLOResult]:
     """Group SLOs by grid, alert rules and measurement, run the engine once per group, keep
-    spec order. `slo report` runs this too, so its status is what `slo check` would say."""
+    spec order. `slo report` runs this too, so its status is what `slo check` would say.
+    With `since` (a bin edge of every grid), each result carries its figures since then."""
     from slo_cli import engine
 
     groups: dict[tuple[int, Any, bool], list[int]] = {}
@@ -87,9 +103,36 @@ def run_engine(
             window_s=np.array([planned[i].window.seconds for i in idx], dtype=float),
             policy=policy,
         )
+        scoped = None
+        if since is not None:
+            scoped = engine.since_figures(
+                edges,
+                good,
+                total,
+                since=since,
+                end=planned[idx[0]].end,
+                window_start=np.array([planned[i].window.start for i in idx], dtype=float),
+                objective=np.array([planned[i].slo.objective for i in idx], dtype=float),
+            )
         for row, i in enumerate(idx):
-            results[i] = _result(planned[i], counts[i], res, row, min_coverage)
+            result = _result(planned[i], counts[i], res, row, min_coverage)
+            if scoped is not None and since is not None:
+                result = replace(result, since=_since(scoped, row, since, planned[i].end))
+            results[i] = result
     return [r for r in results if r is not None]
+
+
+def _since(s: Any, row: int, start: float, end: float) -> Since:
+    return Since(
+        start=start,
+        end=end,
+        good=_f(s.good, row),
+        total=_f(s.total, row),
+        sli=_f(s.sli, row),
+        consumed=_f(s.consumed, row),
+        burn_rate=_f(s.burn_rate, row),
+        coverage=_f(s.coverage, row),
+    )
 
 
 def _on_grid(values: np.ndarray, edges: np.ndarray) -> np.ndarray:

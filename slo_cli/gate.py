@@ -22,17 +22,43 @@ _LEVELS: dict[str, tuple[str, ...]] = {
 
 
 def effective_gate(
-    spec_gate: Gate | None, fail_on: FailOn | None, min_remaining: float | None
+    spec_gate: Gate | None,
+    fail_on: FailOn | None,
+    min_remaining: float | None,
+    max_burn_since: float | None = None,
+    max_spent_since: float | None = None,
 ) -> Gate:
     """The SLO's policy with the command line's choices on top (None = not given)."""
     base = spec_gate if spec_gate is not None else Gate()
     if fail_on is None and min_remaining is None:
-        return base
+        if max_burn_since is None and max_spent_since is None:
+            return base
+        return replace(base, max_burn_since=max_burn_since, max_spent_since=max_spent_since)
     return Gate(
         fail_on=fail_on if fail_on is not None else base.fail_on,
         min_remaining=min_remaining if min_remaining is not None else base.min_remaining,
         origin="command line",
+        max_burn_since=max_burn_since,
+        max_spent_since=max_spent_since,
     )
+
+
+def since_reasons(result: SLOResult, gate: Gate) -> tuple[list[str], str | None]:
+    """The deploy-scoped limits' breaches, and why they cannot be judged (None: they can, or
+    none is set). Without traffic since the deploy the burn is unknown, never a pass."""
+    if gate.max_burn_since is None and gate.max_spent_since is None:
+        return [], None
+    s = result.since
+    if s is None or not s.total > 0 or math.isnan(s.burn_rate):
+        return [], "no traffic since the deploy: its burn cannot be judged"
+    reasons = []
+    if gate.max_burn_since is not None and s.burn_rate > gate.max_burn_since:
+        reasons.append(f"burn since deploy {s.burn_rate:.3g}× > {gate.max_burn_since:g}×")
+    if gate.max_spent_since is not None and s.consumed > gate.max_spent_since:
+        reasons.append(
+            f"spent since deploy {s.consumed * 100:.3g}% > {gate.max_spent_since * 100:g}%"
+        )
+    return reasons, None
 
 
 def judge(result: SLOResult, gate: Gate) -> Verdict:
@@ -45,7 +71,7 @@ def judge(result: SLOResult, gate: Gate) -> Verdict:
     if result.data_error:
         return Verdict(breached=False, unknown=True, reasons=("good events exceed total events",))
     level = _LEVELS[gate.fail_on]
-    reasons: list[str] = []
+    reasons, since_unknown = since_reasons(result, gate)
     if "page" in level and result.page:
         reasons.append("page alert firing")
     if "ticket" in level and result.ticket and not result.page:
@@ -61,16 +87,24 @@ def judge(result: SLOResult, gate: Gate) -> Verdict:
         reasons.insert(0, "budget exhausted")
     if gate.min_remaining is not None and result.remaining < gate.min_remaining:
         reasons.append(f"remaining below {gate.min_remaining * 100:g}%")
+    if since_unknown is not None and not reasons:
+        return Verdict(breached=False, unknown=True, reasons=(since_unknown,))
     return Verdict(breached=bool(reasons), unknown=False, reasons=tuple(reasons))
 
 
 def apply_gate(
-    evaluation: Evaluation, *, fail_on: FailOn | None = None, min_remaining: float | None = None
+    evaluation: Evaluation,
+    *,
+    fail_on: FailOn | None = None,
+    min_remaining: float | None = None,
+    max_burn_since: float | None = None,
+    max_spent_since: float | None = None,
 ) -> Evaluation:
-    """Every result with its effective gate and verdict filled in."""
+    """Every result with its effective gate and verdict filled in. `max_burn_since` and
+    `max_spent_since` (ratio) judge each result's `since` figures, whatever `fail_on` says."""
     out = []
     for r in evaluation.slos:
-        gate = effective_gate(r.gate, fail_on, min_remaining)
+        gate = effective_gate(r.gate, fail_on, min_remaining, max_burn_since, max_spent_since)
         out.append(replace(r, gate=gate, verdict=judge(r, gate)))
     return replace(evaluation, slos=tuple(out))
 

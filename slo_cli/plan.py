@@ -143,9 +143,19 @@ def evaluation_end(at: float) -> float:
     return math.floor(at / FINE_STEP_S) * FINE_STEP_S
 
 
-def check_needs(at: float) -> Needs:
-    """`slo check` at `at`: every window at that instant's whole minute."""
-    return Needs(end=evaluation_end(at))
+def since_edge(since: float) -> float:
+    """The bin edge a `slo check --since` instant becomes: floored to the fine step (whole
+    minutes), as every edge of the grid; the figures then cover [since_edge, end)."""
+    return math.floor(since / FINE_STEP_S) * FINE_STEP_S
+
+
+def check_needs(at: float, since: float | None = None) -> Needs:
+    """`slo check` at `at`: every window at that instant's whole minute; with `since` (a
+    deploy), that instant's whole minute is a bin edge too (so its figures are exact)."""
+    end = evaluation_end(at)
+    if since is None:
+        return Needs(end=end)
+    return Needs(end=end, edges=(since_edge(since),))
 
 
 def report_needs(period: Period) -> Needs:

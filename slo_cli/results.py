@@ -35,18 +35,27 @@ class Gate:
     `fail_on`: breach when the budget is exhausted (`exhausted`), or also when a page alert fires
     (`page`), or also when a ticket alert fires (`ticket`), or never (`never`).
     `min_remaining`: also breach when less than this ratio of the budget remains (None = off).
+    `max_burn_since` / `max_spent_since`: also breach when, since `slo check --since`, the
+    average burn rate exceeded this / more than this ratio of the budget was spent (None = off;
+    command line only, and whatever `fail_on` says).
     `origin`: where the policy came from, for people: "default", "spec" or "command line".
     """
 
     fail_on: FailOn = "page"
     min_remaining: float | None = None
     origin: str = "default"
+    max_burn_since: float | None = None
+    max_spent_since: float | None = None
 
     def describe(self) -> str:
         """Short text, e.g. ``fail on page, min remaining 25%``."""
         text = f"fail on {self.fail_on}"
         if self.min_remaining is not None:
             text += f", min remaining {self.min_remaining * 100:g}%"
+        if self.max_burn_since is not None:
+            text += f", max burn since {self.max_burn_since:g}×"
+        if self.max_spent_since is not None:
+            text += f", max spent since {self.max_spent_since * 100:g}%"
         return text
 
 
@@ -65,6 +74,30 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Since:
+    """One SLO over [start, end): from `slo check --since` (a deploy) to the evaluation instant.
+
+    Counts in the SLO's `count_unit`; `consumed` is the share of the SLO window's error budget
+    the stretch spent, `burn_rate` its average burn rate; `coverage` the share of its seconds
+    with data. All from `slo_cli.engine.since_figures`.
+    """
+
+    start: float
+    end: float
+    good: float
+    total: float
+    sli: float
+    consumed: float
+    burn_rate: float
+    coverage: float
+
+    @property
+    def bad(self) -> float:
+        """total − good."""
+        return self.total - self.good
+
+
+@dataclass(frozen=True)
 class SLOResult:
     """One SLO evaluated at one instant (see docs/design.md §4).
 
@@ -78,6 +111,7 @@ class SLOResult:
     shown, never clamped). `budget_minutes` is the budget's time equivalent
     over the window. `burn_rates` and `coverage` are keyed by BURN_WINDOWS names.
     `time_to_exhaustion_s` is inf when the budget is not burning, 0 when already exhausted.
+    `since` holds the figures since `slo check --since` (None without it).
     `alerts_blind` names the alert rules that read a window without data (they cannot be
     evaluated; the status is then NO_DATA unless a rule fires or the budget is spent).
     """
@@ -113,6 +147,7 @@ class SLOResult:
     source_path: str | None = None
     gate: Gate = field(default_factory=Gate)
     verdict: Verdict | None = None
+    since: Since | None = None
     window_short: str = ""
     count_unit: str = "events"
     budgeting_note: str = ""
@@ -141,10 +176,12 @@ class SLOResult:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Every SLO evaluated at the instant `at` (epoch seconds, UTC)."""
+    """Every SLO evaluated at the instant `at` (epoch seconds, UTC); `since`: the start of the
+    deploy-scoped figures (`slo check --since`, a bin edge), None without them."""
 
     at: float
     slos: tuple[SLOResult, ...]
+    since: float | None = None
 
     def counts(self) -> dict[Status, int]:
         """SLOs per status, every status present (zero when none)."""

@@ -330,9 +330,46 @@ def _finish(
     return specs
 
 
+def _foreign_reason(documents: Sequence[Document]) -> str | None:
+    """Why a file found by a directory scan is clearly not an SLO spec (a docker-compose file, a
+    Kubernetes manifest, a CI job), or None when it is, or may be, one: then its problems count.
+
+    Clearly not: every document is a mapping with an ``apiVersion`` that is neither OpenSLO nor
+    Sloth, or with neither ``version`` nor ``apiVersion``, or with a ``version`` that is not a
+    string at all like ``slo/…`` or ``prometheus/…`` and no ``slos`` key."""
+    reasons = []
+    for doc in expand_lists(documents):
+        data = doc.data
+        if data is None:
+            continue
+        if not isinstance(data, dict) or "slos" in data:
+            return None
+        api, version = data.get("apiVersion"), data.get("version")
+        if api is not None and version is None:
+            text = str(api).lower()
+            if text.startswith("openslo") or text.startswith("sloth"):
+                return None
+            reasons.append(f"apiVersion {api!r}")
+        elif version is None:
+            reasons.append("no 'version' key")
+        elif isinstance(version, str) and version.lower().startswith(("slo", "prometheus")):
+            return None
+        else:
+            reasons.append(f"version {version!r}")
+    return ", ".join(dict.fromkeys(reasons)) or None
+
+
 def find_spec_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Problem]]:
     """Spec files named by ``paths``: files as given, directories searched recursively for
     ``*.yaml``/``*.yml`` (skipping hidden directories such as ``.git`` and ``.venv``)."""
+    return _find(paths)[:2]
+
+
+def _find(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[str], list[Problem], set[str]]:
+    """find_spec_files, and which of the files a directory scan found (not named)."""
+    scanned: set[str] = set()
     files: list[str] = []
     problems: list[Problem] = []
     for entry in paths:
@@ -351,12 +388,14 @@ def find_spec_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str],
                     Problem(str(path), 1, 1, "", "no *.yaml or *.yml files in this directory")
                 )
             files += found
+            scanned.update(os.path.normpath(f) for f in found)
         elif path.exists():
             files.append(str(path))
         else:
             problems.append(Problem(str(path), 1, 1, "", "no such file or directory"))
     unique = list(dict.fromkeys(os.path.normpath(f) for f in files))
-    return unique, problems
+    named = {os.path.normpath(str(p)) for p in paths if not Path(p).is_dir()}
+    return unique, problems, scanned - named
 
 
 @dataclass(frozen=True)
@@ -368,18 +407,34 @@ class CheckReport:
     specs: tuple[ServiceSpec, ...]
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...] = ()
+    #: files a directory scan found that are clearly not SLO specs, each with the reason
+    #: (not read as specs; with ``strict`` they are problems instead)
+    skipped: tuple[Problem, ...] = ()
 
 
-def check_paths(paths: Sequence[str | os.PathLike[str]]) -> CheckReport:
+def check_paths(paths: Sequence[str | os.PathLike[str]], *, strict: bool = False) -> CheckReport:
     """Load every spec file under ``paths``, collecting problems instead of raising them.
 
     OpenSLO references resolve across all the files; SLO keys (``service/name``) must be unique
-    across all files.
+    across all files. Files that a directory scan found (not named) and that are clearly not
+    SLO specs (docker-compose files, Kubernetes manifests) are skipped and listed in
+    ``skipped``; with ``strict`` they are problems like any other file's.
     """
     from slo_specs.openslo_sli import Objects
 
-    files, problems = find_spec_files(paths)
+    files, problems, scanned = _find(paths)
     read = [(name, read_file(name)) for name in files]
+    skipped: list[Problem] = []
+    if not strict:
+        kept = []
+        for name, result in read:
+            reason = None if result.problems else _foreign_reason(result.documents)
+            if name in scanned and reason is not None:
+                skipped.append(Problem(name, 1, 1, "", f"not an SLO spec ({reason}): skipped"))
+            else:
+                kept.append((name, result))
+        read = kept
+        files = [name for name, _ in read]
     objects = Objects()
     for _name, result in read:
         problems += index_openslo(result.documents, objects)
@@ -398,6 +453,7 @@ def check_paths(paths: Sequence[str | os.PathLike[str]]) -> CheckReport:
         tuple(specs),
         tuple(dict.fromkeys(problems)),
         tuple(dict.fromkeys(warnings)),
+        tuple(skipped),
     )
 
 

@@ -170,7 +170,9 @@ WindowDuration = Annotated[PositiveDuration, AfterValidator(_window)]
 MIN_BUDGET = 1e-9
 
 
-def _objective(value: float) -> float:
+def _objective(value: float, info: ValidationInfo) -> float:
+    if value == 1 and info.context and info.context.get("full_objective"):
+        return value  # Sloth's objective: 100 (no budget: any bad event exhausts it)
     if not MIN_BUDGET <= value <= 1 - MIN_BUDGET:
         raise spec_error(
             "must be from 0.0000001 to 99.9999999 (finer objectives cannot be measured)"

@@ -76,25 +76,58 @@ def register(app: typer.Typer) -> None:
             "--allow-no-data",
             help="SLOs without data do not fail the run (exit 0 instead of 4).",
         ),
+        since: Optional[str] = typer.Option(
+            None,
+            "--since",
+            metavar="TIME",
+            help="Also show each SLO's events, SLI, budget spent and average burn rate since "
+            "TIME (a deploy): RFC 3339, epoch seconds, or back from the evaluation instant "
+            "(-2h). Floored to the minute.",
+        ),
+        max_burn_since: Optional[float] = typer.Option(
+            None,
+            "--max-burn-since",
+            metavar="X",
+            min=0.0,
+            help="Fail (exit 1) when an SLO burned faster than X on average since --since, "
+            "whatever --fail-on says.",
+        ),
+        max_spent_since: Optional[float] = typer.Option(
+            None,
+            "--max-spent-since",
+            metavar="PCT",
+            min=0.0,
+            help="Fail (exit 1) when an SLO spent more than PCT percent of its budget since "
+            "--since, whatever --fail-on says.",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
         """Evaluate SLOs: budget left, burn rates, alerts; exit 1 when one fails the gate."""
         from slo_cli.cli import common
+        from slo_cli.cli import since as scoped
         from slo_cli.evaluate import evaluate
         from slo_cli.gate import apply_gate, exit_code
 
         now = common.now()
+        limits = scoped.gate_limits(since, max_burn_since, max_spent_since)
         specs = common.load_specs(paths, select, service)
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
+            start = None
+            if since is not None:
+                start = scoped.check_since(scoped.parse_since(since, instant, now), instant)
             with common.fetch_progress(n_slos, no_color=no_color) as progress:
-                evaluation = evaluate(specs, source, now, at=instant, progress=progress)
+                evaluation = evaluate(
+                    specs, source, now, at=instant, progress=progress, since=start
+                )
         evaluation = apply_gate(
             evaluation,
             fail_on=fail_on.value if fail_on is not None else None,
             min_remaining=None if min_remaining is None else min_remaining / 100.0,
+            max_burn_since=limits[0],
+            max_spent_since=limits[1],
         )
         code = int(exit_code(evaluation, allow_no_data=allow_no_data))
         from slo_cli.render.common import summary

@@ -54,9 +54,21 @@ def load_specs(
     """The specs under `paths` (default: the current directory), narrowed by --select and
     --service; SpecError (exit 2) for bad specs, UsageError when nothing is selected."""
     from slo_cli.cli.selection import select_slos
-    from slo_specs import load_paths
+    from slo_specs.errors import SpecError
+    from slo_specs.loader import check_paths
 
-    return select_slos(load_paths(list(paths or [Path(".")])), select or [], service or [])
+    report = check_paths(list(paths or [Path(".")]))
+    if report.problems:
+        raise SpecError(list(report.problems))
+    if report.skipped:
+        # a directory scan met YAML that is clearly not a spec (docker-compose, Kubernetes)
+        names = ", ".join(p.path for p in report.skipped[:3])
+        more = f" and {len(report.skipped) - 3} more" if len(report.skipped) > 3 else ""
+        sys.stderr.write(
+            f"slo: note: skipped {len(report.skipped)} file(s) that are not SLO specs: "
+            f"{names}{more} (`slo validate --strict` lists them as errors)\n"
+        )
+    return select_slos(list(report.specs), select or [], service or [])
 
 
 def now() -> float:

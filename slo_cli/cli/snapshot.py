@@ -52,6 +52,12 @@ def register(app: typer.Typer) -> None:
             metavar="ZONE",
             help="IANA zone of the recorded report periods (as `slo report --timezone`).",
         ),
+        since: Optional[str] = typer.Option(
+            None,
+            "--since",
+            metavar="TIME",
+            help="Also record what `slo check --since TIME` needs (a deploy instant).",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
@@ -77,11 +83,19 @@ def register(app: typer.Typer) -> None:
         ]
         specs = load_paths(paths)
         check_reqs = requests(plan(specs, check_needs(instant)))
+        since_reqs = []
+        if since is not None:  # the deploy's minute is an edge: its bins are recorded too
+            from slo_cli.cli.since import check_since, parse_since
+
+            start = check_since(parse_since(since, instant, now()), instant)
+            since_reqs = requests(plan(specs, check_needs(instant, start)))
         # the report's grids differ from the check's (period bounds are edges, hourly bins far
         # back): each period adds its own requests; answers shared by several are stored once
-        reqs = check_reqs + [
-            r for p in report_periods for r in requests(plan(specs, report_needs(p)))
-        ]
+        reqs = (
+            check_reqs
+            + since_reqs
+            + [r for p in report_periods for r in requests(plan(specs, report_needs(p)))]
+        )
         recorder = Recorder()
         clock = system_clock()
         source = PrometheusSource(

@@ -29,6 +29,12 @@ def register(app: typer.Typer) -> None:
             "-f",
             help="text: file:line:col lines; json: a report; github: ::error annotations.",
         ),
+        strict: bool = typer.Option(
+            False,
+            "--strict",
+            help="Also refuse YAML files found in directories that are clearly not SLO specs "
+            "(docker-compose files, Kubernetes manifests), which are otherwise skipped.",
+        ),
     ) -> None:
         """Check spec files and report every problem (exit 0 valid, 2 invalid)."""
         from slo_cli.cli.common import emit
@@ -36,7 +42,7 @@ def register(app: typer.Typer) -> None:
         from slo_cli.render.formats import render
         from slo_specs.loader import check_paths
 
-        report = check_paths(paths or [Path(".")])
+        report = check_paths(paths or [Path(".")], strict=strict)
         emit(render(output_format, report))
         if report.problems:
             raise typer.Exit(int(ExitCode.USAGE))

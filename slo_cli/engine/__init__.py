@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from slo_cli.engine.measures import ratio_timeslice_counts
     from slo_cli.engine.periods import PeriodReport, burn_events, period_report
     from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
+    from slo_cli.engine.scoped import SinceFigures, since_figures
     from slo_cli.engine.timeline import History, history
 
 #: lazily loaded name -> module holding it
@@ -52,6 +53,8 @@ _LAZY = {
     "BurnDown": "slo_cli.engine.records",
     "BurnEvent": "slo_cli.engine.records",
     "PeriodFigures": "slo_cli.engine.records",
+    "SinceFigures": "slo_cli.engine.scoped",
+    "since_figures": "slo_cli.engine.scoped",
     "History": "slo_cli.engine.timeline",
     "history": "slo_cli.engine.timeline",
 }
@@ -78,6 +81,7 @@ __all__ = [
     "PeriodFigures",
     "PeriodReport",
     "Policy",
+    "SinceFigures",
     "Status",
     "alert_budget",
     "budget_minutes",
@@ -90,5 +94,6 @@ __all__ = [
     "history",
     "period_report",
     "ratio_timeslice_counts",
+    "since_figures",
     "time_to_exhaustion",
 ]

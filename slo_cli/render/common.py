@@ -178,3 +178,24 @@ def summary(evaluation: Evaluation) -> str:
         else:
             text += " · gate: pass"
     return text
+
+
+def since_text(r: SLOResult) -> str:
+    """The figures since `slo check --since` in one phrase (``""`` without them), e.g.
+    ``SLI 99.81%, 12 bad of 6,400 events, spent 3.1% of budget, burn 1.88×``."""
+    from slo_cli.render.units import number
+
+    s = r.since
+    if s is None:
+        return ""
+    if not s.total > 0:
+        text = f"no {r.count_unit} since {iso(s.start)}"
+    else:
+        text = (
+            f"SLI {pct(s.sli, 3)}, {number(s.bad, 4)} bad of {number(s.total, 4)} "
+            f"{r.count_unit}, spent {pct(s.consumed, 2)} of budget, "
+            f"burn {number(s.burn_rate, 3)}×"
+        )
+    if not s.coverage >= 1.0:  # NaN too
+        text += f" (data for {coverage_text(s.coverage)} of the time since)"
+    return text

@@ -1,7 +1,8 @@
 """`slo check --format csv`: one row per SLO, the JSON record flattened, numbers unrounded.
 
 Column names are the JSON keys (nested ones joined with ``_``: `burn_rate_1h`,
-`coverage_ratio_1h`, `gate_fail_on`); an empty cell is a JSON null.
+`coverage_ratio_1h`, `gate_fail_on`, with --since `since_burn_rate`); an empty cell is a JSON
+null.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
             out.update({f"burn_rate_{w}": value[w] for w in BURN_WINDOWS})
         elif key == "coverage_ratios":
             out.update({f"coverage_ratio_{w}": value[w] for w in BURN_WINDOWS})
-        elif key == "gate":
-            out.update({f"gate_{k}": v for k, v in value.items()})
+        elif key in ("gate", "since"):
+            out.update({f"{key}_{k}": v for k, v in value.items()})
         else:
             out[key] = value
     return out

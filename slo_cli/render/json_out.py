@@ -14,7 +14,7 @@ from typing import Any
 
 from slo_cli import __version__
 from slo_cli.render.common import iso
-from slo_cli.results import BURN_WINDOWS, Evaluation, SLOResult
+from slo_cli.results import BURN_WINDOWS, Evaluation, Since, SLOResult
 
 CHECK_JSON_SCHEMA_ID = "slo/check/v1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "check-v1.schema.json"
@@ -28,7 +28,7 @@ def _num(x: float) -> float | None:
 def slo_record(r: SLOResult) -> dict[str, Any]:
     """One SLO as a JSON object (also the source of the CSV columns)."""
     verdict = r.verdict
-    return {
+    record: dict[str, Any] = {
         "key": r.key,
         "service": r.service,
         "name": r.name,
@@ -65,21 +65,47 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
             "fail_on": r.gate.fail_on,
             "min_remaining_ratio": r.gate.min_remaining,
             "origin": r.gate.origin,
+            "max_burn_since": r.gate.max_burn_since,
+            "max_spent_since_ratio": r.gate.max_spent_since,
             "breached": None if verdict is None else verdict.breached,
             "unknown": None if verdict is None else verdict.unknown,
             "reasons": [] if verdict is None else list(verdict.reasons),
         },
+    }
+    if r.since is not None:
+        record["since"] = since_record(r.since)
+    return record
+
+
+def since_record(s: Since) -> dict[str, Any]:
+    """The figures since `slo check --since`, as a JSON object."""
+    return {
+        "start": iso(s.start),
+        "start_epoch_seconds": s.start,
+        "end": iso(s.end),
+        "end_epoch_seconds": s.end,
+        "good_count": _num(s.good),
+        "total_count": _num(s.total),
+        "bad_count": _num(s.bad),
+        "sli_ratio": _num(s.sli),
+        "budget_consumed_ratio": _num(s.consumed),
+        "burn_rate": _num(s.burn_rate),
+        "coverage_ratio": _num(s.coverage),
     }
 
 
 def check_document(evaluation: Evaluation, exit_code: int | None = None) -> dict[str, Any]:
     """The whole JSON document as Python objects."""
     counts = evaluation.counts()
+    since: dict[str, Any] = {}
+    if evaluation.since is not None:
+        since = {"since": iso(evaluation.since), "since_epoch_seconds": evaluation.since}
     return {
         "schema": CHECK_JSON_SCHEMA_ID,
         "generator": f"slo {__version__}",
         "at": iso(evaluation.at),
         "at_epoch_seconds": evaluation.at,
+        **since,
         "summary": {
             "slo_count": len(evaluation.slos),
             "service_count": len({r.service for r in evaluation.slos}),

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from slo_cli.render.common import by_service, iso, objective_text, pct, status_text, tte_text
+from slo_cli.render.common import (
+    by_service,
+    iso,
+    objective_text,
+    pct,
+    since_text,
+    status_text,
+    tte_text,
+)
 from slo_cli.render.units import number
 from slo_cli.results import Evaluation, SLOResult
 
@@ -17,11 +25,12 @@ from slo_cli.results import Evaluation, SLOResult
 def _describe(r: SLOResult) -> str:
     """The numbers behind the verdict, for the test case's output."""
     rates = ", ".join(f"{w} {number(v, 3)}" for w, v in r.burn_rates.items())
+    since = "" if r.since is None else f"; since {iso(r.since.start)}: {since_text(r)}"
     return (
         f"{r.key}: {status_text(r.status)}; objective {objective_text(r.objective)} over "
         f"{r.window}; SLI {pct(r.sli, 4)}; budget remaining {pct(r.remaining, 2)}; "
         f"burn rates {rates}; alert {r.alert}; exhausted in {tte_text(r)}; "
-        f"gate: {r.gate.describe()} ({r.gate.origin})"
+        f"gate: {r.gate.describe()} ({r.gate.origin}){since}"
     )
 
 

@@ -5,7 +5,7 @@ to exhaustion, the terminal table's cells; the rest is in `--format json` and `-
 
 from __future__ import annotations
 
-from slo_cli.render.common import by_service, iso, summary
+from slo_cli.render.common import by_service, iso, since_text, summary
 from slo_cli.render.table import COLUMNS, LEGEND, Column
 from slo_cli.results import Evaluation
 
@@ -41,6 +41,10 @@ def render_markdown(evaluation: Evaluation) -> str:
                 out.append("| " + " | ".join(_md(c) for c in cells) + " |")
         legend = [LEGEND["remaining"], f"1h×: {LEGEND['burn']}", LEGEND["tte"]]
         out += ["", "_" + _md(" · ".join(legend)) + "_", ""]
+    if evaluation.since is not None:
+        out += [f"**Since {iso(evaluation.since)}** (deploy):", ""]
+        out += [f"- `{_md(r.key)}`: {_md(since_text(r))}" for r in evaluation.slos]
+        out.append("")
     if evaluation.breached:
         out.append("**Failing the gate:**")
         out.append("")

@@ -22,6 +22,7 @@ from slo_cli.render.common import (
     iso,
     objective_text,
     pct,
+    since_text,
     sli_text,
     status_text,
     summary,
@@ -230,6 +231,10 @@ def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
     if details:
         for r in evaluation.slos:
             _details(r, console)
+    if evaluation.since is not None:
+        console.print(f"[bold]Since[/] {iso(evaluation.since)} (deploy):", highlight=False)
+        for r in evaluation.slos:
+            console.print(f"  {_escape(r.key)}: {_escape(since_text(r))}", highlight=False)
     line = summary(evaluation)
     style = "bold red" if evaluation.breached else "yellow" if evaluation.unknown else "green"
     console.print(f"[{style}]{_escape(line)}[/]", highlight=False)

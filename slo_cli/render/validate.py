@@ -19,7 +19,12 @@ def _summary(report: CheckReport) -> str:
         bad = len({p.path for p in report.problems})
         return f"{len(report.problems)} problem(s) in {bad} of {files} file(s)"
     warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
-    return f"{files} file(s) valid: {services} service(s), {slos} SLO(s){warned}"
+    skipped = (
+        f"; {len(report.skipped)} file(s) skipped, not SLO specs (--strict refuses them)"
+        if report.skipped
+        else ""
+    )
+    return f"{files} file(s) valid: {services} service(s), {slos} SLO(s){warned}{skipped}"
 
 
 def _warning_text(problem: Problem) -> str:
@@ -36,6 +41,7 @@ def render_text(report: CheckReport) -> str:
     (``path:LINE:COL: warning: ...``: read but not used), then a summary line."""
     lines = [str(p) for p in report.problems]
     lines += [_warning_text(w) for w in report.warnings]
+    lines += [f"{p.path}: note: {p.message}" for p in report.skipped]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -56,6 +62,7 @@ def render_json(report: CheckReport) -> str:
             {"path": p.path, "line": p.line, "col": p.col, "loc": p.loc, "message": p.message}
             for p in report.warnings
         ],
+        "skipped": [{"path": p.path, "message": p.message} for p in report.skipped],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -82,5 +89,6 @@ def render_github(report: CheckReport) -> str:
     """One ``::error`` line per problem, then the summary as a plain line."""
     lines = [github_line(p) for p in report.problems]
     lines += [github_line(w, "warning") for w in report.warnings]
+    lines += [github_line(p, "notice") for p in report.skipped]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"

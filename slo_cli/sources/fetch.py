@@ -182,7 +182,12 @@ class Fetcher(RawSampleCounts):
             lat = sli.latency
             bucket = self.bucket_selector(lat.histogram, lat.selector, lat.threshold, edges)
             count = promql.add_matcher(lat.selector, f"{lat.histogram}_count", "")
-            got = self.counter_counts([Counter("good", bucket), Counter("total", count)], edges)
+            counters = [Counter("good", bucket), Counter("total", count)]
+            by = tuple(getattr(req.slo, "group_by", None) or ())
+            if by:
+                terms = {c.part: [(1, c)] for c in counters}
+                return self._grouped_ratio(req, edges, terms, counters, by)
+            got = self.counter_counts(counters, edges)
             good = zero_where_total(got["good"], got["total"])
             return SeriesCounts(req.key, edges, good, got["total"], notes=self.gap_notes())
         if kind == "timeslices":

@@ -90,6 +90,8 @@ def test_every_check_and_validate_command_runs_on_the_examples(path: Path, tmp_p
             if a == "slo-snapshot.json"
             else str(tmp_path / a)
             if re.fullmatch(r"slo-[\w-]+\.xml", a)
+            else "-3h"  # a deploy three hours before the snapshot's instant
+            if a == "$DEPLOY_TIME"
             else a
             for a in cmd
         ]
@@ -97,3 +99,17 @@ def test_every_check_and_validate_command_runs_on_the_examples(path: Path, tmp_p
         assert run.code in (0, 1, 4), (cmd, run.stderr)
         ran += 1
     assert ran >= 2
+
+
+def test_gitlab_release_gate_judges_the_deploy() -> None:
+    """The deploy-scoped gate: `--since` the pipeline's deploy time, its limits, JUnit."""
+    job = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["slo-release-gate"]
+    assert job["artifacts"]["reports"]["junit"] == "slo-release-junit.xml"
+    cmds = [c for c in _commands(GITLAB) if "--since" in c]
+    assert any(c[0] == "snapshot" for c in cmds)
+    gate = next(c for c in cmds if c[0] == "check" and "junit" in c)
+    assert "--max-burn-since" in gate and "--max-spent-since" in gate
+    wf = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))["jobs"]["slo-release-gate"]
+    step = next(s for s in wf["steps"] if str(s.get("uses", "")).endswith("/slo@v0.1.0"))
+    assert "deployment_status" in step["with"]["since"]
+    assert "--max-burn-since" in step["with"]["args"]

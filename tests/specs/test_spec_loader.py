@@ -240,7 +240,13 @@ def test_directories_are_searched_recursively_and_other_yaml_is_reported(tmp_pat
     _write(tmp_path / "deep" / "notes.txt", "not yaml at all: [")
     _write(tmp_path / ".hidden" / "c.yaml", "garbage: [")
     _write(tmp_path / "deep" / "compose.yaml", "services:\n  web: {image: nginx}\n")
+    # clearly not a spec: skipped by default (issue 15), reported with strict
     report = check_paths([tmp_path])
+    assert sorted(Path(f).name for f in report.files) == ["a.yaml", "b.yml"]
+    assert sorted(s.service for s in report.specs) == ["a", "b"]
+    assert report.problems == ()
+    assert [Path(p.path).name for p in report.skipped] == ["compose.yaml"]
+    report = check_paths([tmp_path], strict=True)
     assert sorted(Path(f).name for f in report.files) == ["a.yaml", "b.yml", "compose.yaml"]
     assert sorted(s.service for s in report.specs) == ["a", "b"]
     assert [(Path(p.path).name, p.line, p.col) for p in report.problems] == [("compose.yaml", 1, 1)]

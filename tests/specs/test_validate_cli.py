@@ -70,6 +70,7 @@ def test_json_format_is_a_versioned_report(bad_file: Path) -> None:
             }
         ],
         "warnings": [],
+        "skipped": [],
     }
 
 
