@@ -73,6 +73,13 @@ def register(app: typer.Typer) -> None:
             "--no-color",
             help="No colour in the progress bar (also: the NO_COLOR environment variable).",
         ),
+        incidents: Optional[Path] = typer.Option(
+            None,
+            "--incidents",
+            metavar="FILE",
+            help="Incidents (YAML/JSON list: id, title, start, end, url, services): link each "
+            "burn event to the incidents overlapping it and list unexplained burn.",
+        ),
         generated_at: Optional[str] = typer.Option(
             None,
             "--generated-at",
@@ -93,6 +100,11 @@ def register(app: typer.Typer) -> None:
         check_timezone(timezone)
         generated = now if generated_at is None else _generated(generated_at, now)
         specs = common.load_specs(paths, select, service)
+        known = None
+        if incidents is not None:
+            from slo_cli.report.incidents import load_incidents
+
+            known = load_incidents(str(incidents))
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
@@ -109,6 +121,10 @@ def register(app: typer.Typer) -> None:
                     )
             except SnapshotError as exc:
                 raise _for_report(exc, settings.from_file, period, timezone, instant) from None
+        if known is not None:
+            from slo_cli.report.incidents import link
+
+            result = link(result, known)
         _emit(result, fmt, output, charts)
 
 

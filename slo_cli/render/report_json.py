@@ -16,6 +16,7 @@ from typing import Any
 from slo_cli import __version__
 from slo_cli.engine.records import EVENT_BIN_S
 from slo_cli.render.common import iso
+from slo_cli.report.incidents import Incident
 from slo_cli.report.model import BurnEvent, PeriodFigures, Report, SLOReport
 
 REPORT_JSON_SCHEMA_ID = "slo/report/v1"
@@ -48,8 +49,10 @@ def figures_record(f: PeriodFigures) -> dict[str, Any]:
     }
 
 
-def event_record(e: BurnEvent) -> dict[str, Any]:
-    """One burn event; `postmortem_url` is a slot for people to fill."""
+def event_record(e: BurnEvent, incident_ids: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """One burn event; `postmortem_url` is a slot for people to fill; with --incidents, the
+    ids of the incidents overlapping it."""
+    linked = {} if incident_ids is None else {"incident_ids": list(incident_ids)}
     return {
         **_instant("start", e.start),
         **_instant("end", e.end),
@@ -61,11 +64,46 @@ def event_record(e: BurnEvent) -> dict[str, Any]:
         "clipped_start": e.clipped_start,
         "clipped_end": e.clipped_end,
         "postmortem_url": None,
+        **linked,
     }
 
 
-def slo_record(s: SLOReport) -> dict[str, Any]:
-    """One SLO of the report."""
+def incident_record(x: Incident) -> dict[str, Any]:
+    """One incident of `--incidents FILE`."""
+    ongoing = math.isinf(x.end)
+    return {
+        "id": x.id,
+        "title": x.title,
+        **_instant("start", x.start),
+        "end": None if ongoing else _instant("end", x.end)["end"],
+        "end_epoch_seconds": None if ongoing else x.end,
+        "url": x.url,
+        "services": list(x.services),
+    }
+
+
+def _incident_keys(report: Report) -> dict[str, Any]:
+    if report.incidents is None:
+        return {}
+    unexplained = sorted(
+        ((s, e) for s in report.slos for e in s.unexplained), key=lambda p: -p[1].consumed
+    )
+    return {
+        "incidents": [incident_record(x) for x in report.incidents],
+        "unexplained_burn_events": [
+            {
+                "key": s.key,
+                **_instant("start", e.start),
+                **_instant("end", e.end),
+                "budget_consumed_ratio": _num(e.consumed),
+            }
+            for s, e in unexplained
+        ],
+    }
+
+
+def slo_record(s: SLOReport, linked: bool = False) -> dict[str, Any]:
+    """One SLO of the report (`linked`: with each event's incident ids)."""
     return {
         "key": s.key,
         "service": s.service,
@@ -85,7 +123,9 @@ def slo_record(s: SLOReport) -> dict[str, Any]:
         "previous": figures_record(s.previous),
         "budget_consumed_change_ratio": _num(s.consumed_change),
         "trend": s.trend,
-        "burn_events": [event_record(e) for e in s.events],
+        "burn_events": [
+            event_record(e, s.incident_ids(i) if linked else None) for i, e in enumerate(s.events)
+        ],
     }
 
 
@@ -127,7 +167,8 @@ def report_document(report: Report) -> dict[str, Any]:
             "exhausted": list(summary.exhausted),
             "at_risk": list(summary.at_risk),
         },
-        "slos": [slo_record(s) for s in report.slos],
+        "slos": [slo_record(s, report.incidents is not None) for s in report.slos],
+        **_incident_keys(report),
     }
 
 

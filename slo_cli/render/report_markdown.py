@@ -149,21 +149,56 @@ def _event_lines(report: Report, chart_links: dict[str, str] | None) -> list[str
         if not s.events:
             out.append("No burn events in this period.")
             continue
+        linked = report.incidents is not None
         out += [
-            "| start | end | duration | peak burn rate | budget consumed | postmortem |",
-            "|---|---|--:|--:|--:|---|",
+            "| start | end | duration | peak burn rate | budget consumed | "
+            + ("incidents | " if linked else "")
+            + "postmortem |",
+            "|---|---|--:|--:|--:|" + ("---|" if linked else "") + "---|",
         ]
-        for e in s.events[:MAX_EVENTS]:
+        for i, e in enumerate(s.events[:MAX_EVENTS]):
             start = local_time(report, e.start) + (" (or before)" if e.clipped_start else "")
             end = local_time(report, e.end) + (" (ongoing?)" if e.clipped_end else "")
+            cell = f" {incident_links(report, s.incident_ids(i))} |" if linked else ""
             out.append(
                 f"| {start} | {end} | {human_duration(e.duration_s, parts=2)} | "
                 f"{e.peak_burn_rate:.1f}× | "
                 f"{consumed_text(e.consumed, e.consumed_count, e.consumed_minutes, s.count_unit)}"
-                " |  |"
+                f" |{cell}  |"
             )
         if len(s.events) > MAX_EVENTS:
             out.append(f"\n…and {len(s.events) - MAX_EVENTS} smaller events (see the JSON report).")
     if not any(s.events for s in report.slos):
         out += ["", "No burn events in this period."]
+    return out + _unexplained_lines(report)
+
+
+def incident_links(report: Report, ids: tuple[str, ...]) -> str:
+    """``[INC-1](url) title`` per linked incident; ``unexplained`` when there is none."""
+    if not ids:
+        return "**unexplained**"
+    parts = []
+    for x in (report.incident(i) for i in ids):
+        label = f"[{_esc(x.id)}]({x.url})" if x.url else _esc(x.id)
+        parts.append(f"{label} {_esc(x.title)}")
+    return "; ".join(parts)
+
+
+def _unexplained_lines(report: Report) -> list[str]:
+    """With --incidents: the burn events no incident explains (postmortem candidates)."""
+    if report.incidents is None:
+        return []
+    rows = sorted(
+        ((s, e) for s in report.slos for e in s.unexplained), key=lambda p: -p[1].consumed
+    )
+    out = ["", "## Unexplained burn — postmortem candidates", ""]
+    if not rows:
+        return [*out, "Every burn event overlaps an incident."]
+    out += ["| SLO | start | end | budget consumed |", "|---|---|---|--:|"]
+    for s, e in rows:
+        spent = consumed_text(e.consumed, e.consumed_count, e.consumed_minutes, s.count_unit)
+        out.append(
+            f"| {_esc(s.key)} | {local_time(report, e.start)} | {local_time(report, e.end)} "
+            f"| {spent} |"
+        )
     return out

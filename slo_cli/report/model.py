@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
+from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
@@ -43,6 +44,17 @@ class SLOReport:
     events: tuple[BurnEvent, ...]
     chart: Chart
     notes: tuple[str, ...] = ()
+    #: with `--incidents`: the ids of the incidents overlapping each event (parallel to events)
+    event_incidents: tuple[tuple[str, ...], ...] = ()
+
+    def incident_ids(self, index: int) -> tuple[str, ...]:
+        """The incidents linked to `events[index]` (none without `--incidents`)."""
+        return self.event_incidents[index] if index < len(self.event_incidents) else ()
+
+    @property
+    def unexplained(self) -> tuple[BurnEvent, ...]:
+        """Burn events no incident overlaps: postmortem candidates (with `--incidents`)."""
+        return tuple(e for i, e in enumerate(self.events) if not self.incident_ids(i))
 
     @property
     def key(self) -> str:
@@ -85,3 +97,9 @@ class Report:
     burn_threshold: float
     slos: tuple[SLOReport, ...]
     summary: Summary
+    #: `--incidents FILE`: the incidents read (None: no file given, no links shown)
+    incidents: tuple[Incident, ...] | None = None
+
+    def incident(self, incident_id: str) -> Incident:
+        """The incident with this id."""
+        return next(x for x in self.incidents or () if x.id == incident_id)
