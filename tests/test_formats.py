@@ -57,6 +57,17 @@ RUNS: dict[str, tuple[tuple[str, ...], set[int]]] = {
     "validate": (("validate", "examples/"), {0}),
     "budget": (("budget", "99.9", "--events", "1000000"), {0}),
     "rules": (("rules", "examples/"), {0}),
+    "backtest": (
+        (
+            "backtest",
+            "tests/rules/fixtures/shop.yaml",
+            "--from",
+            "tests/rules/fixtures/backtest-snapshot.json",
+            "--days",
+            "0.1",
+        ),
+        {0},
+    ),
 }
 
 
@@ -77,7 +88,7 @@ def _looks_like(fmt: str, text: str) -> bool:
         data = yaml.safe_load(text)
         return bool((data.get("spec") or data)["groups"])
     if fmt == "table":
-        return text.startswith("SLO check at ")
+        return text.startswith(("SLO check at ", "Backtest "))
     return bool(text.strip())  # text, github
 
 

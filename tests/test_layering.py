@@ -169,7 +169,12 @@ ALLOWED: dict[str, set[str]] = {
         "slo_specs",
     },
     "slo_cli.report.period": {"slo_cli.engine", "slo_cli.errors", "slo_specs"},
-    "slo_cli.report.model": {"slo_cli.report.period", "slo_cli.engine", "slo_cli.results"},
+    "slo_cli.report.model": {
+        "slo_cli.report.period",
+        "slo_cli.report.incidents",
+        "slo_cli.engine",
+        "slo_cli.results",
+    },
     "slo_cli.rules": {
         "slo_cli",
         "slo_cli.rules",
@@ -179,6 +184,14 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.errors",
         "slo_specs",
     },
+    # the backtest runs the pipeline (planner -> source -> engine), like evaluate
+    "slo_cli.rules.backtest": {
+        "slo_cli.rules",
+        "slo_cli.plan",
+        "slo_cli.engine",
+        "slo_cli.sources",
+        "slo_specs",
+    },
     # render: results (and the report/budget/rules/validate models) -> text; never data or maths
     "slo_cli.render": {
         "slo_cli",
@@ -186,6 +199,7 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.results",
         "slo_cli.report.model",
         "slo_cli.report.period",
+        "slo_cli.report.incidents",
         "slo_cli.engine.offline",
         "slo_cli.engine.records",
         "slo_cli.rules.render",
@@ -206,6 +220,7 @@ THIRD_PARTY: dict[str, tuple[str, ...]] = {
         "slo_cli.plan",
         "slo_cli.evaluate",
         "slo_cli.report",
+        "slo_cli.rules.backtest",
     ),
     "yaml": ("slo_cli.cli", "slo_cli.rules"),
     "requests": ("slo_cli.sources",),

@@ -45,6 +45,7 @@ def _root(
 
 def _register() -> None:
     from slo_cli.cli import (
+        backtest,
         budget,
         check,
         completion,
@@ -56,7 +57,18 @@ def _register() -> None:
         validate,
     )
 
-    for module in (check, report, validate, budget, snapshot, schema, rules, examples, completion):
+    for module in (
+        check,
+        report,
+        validate,
+        budget,
+        snapshot,
+        schema,
+        rules,
+        backtest,
+        examples,
+        completion,
+    ):
         module.register(app)
 
 

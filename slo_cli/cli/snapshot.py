@@ -58,6 +58,14 @@ def register(app: typer.Typer) -> None:
             metavar="TIME",
             help="Also record what `slo check --since TIME` needs (a deploy instant).",
         ),
+        backtest_days: Optional[float] = typer.Option(
+            None,
+            "--backtest-days",
+            metavar="DAYS",
+            min=0.0,
+            max=400.0,
+            help="Also record what `slo backtest --days DAYS` needs at this instant.",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
@@ -96,6 +104,10 @@ def register(app: typer.Typer) -> None:
             + since_reqs
             + [r for p in report_periods for r in requests(plan(specs, report_needs(p)))]
         )
+        if backtest_days:
+            from slo_cli.rules.backtest import backtest_plan
+
+            reqs += requests(backtest_plan(specs, instant, backtest_days))
         recorder = Recorder()
         clock = system_clock()
         source = PrometheusSource(

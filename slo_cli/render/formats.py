@@ -53,6 +53,14 @@ class BudgetFormat(str, enum.Enum):
     json = "json"
 
 
+class BacktestFormat(str, enum.Enum):
+    """`slo backtest --format`."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 #: command name -> the enum of its `--format` values
 FORMATS: dict[str, type[enum.Enum]] = {
     "check": CheckFormat,
@@ -60,6 +68,7 @@ FORMATS: dict[str, type[enum.Enum]] = {
     "validate": ValidateFormat,
     "budget": BudgetFormat,
     "rules": RulesFormat,
+    "backtest": BacktestFormat,
 }
 
 
@@ -172,6 +181,15 @@ def _rules(fmt: RulesFormat) -> Renderer:
     return renderer
 
 
+def _backtest(name: str) -> Renderer:
+    def renderer(result: Any, o: RenderOptions) -> str:
+        from slo_cli.render import backtest
+
+        return str(getattr(backtest, name)(result))
+
+    return renderer
+
+
 #: every format of every command -> its renderer, per enum (the enums are str enums: `json`
 #: of one command equals `json` of another, so one flat dict would mix them up)
 RENDERERS: dict[type[enum.Enum], dict[Any, Renderer]] = {
@@ -201,6 +219,11 @@ RENDERERS: dict[type[enum.Enum], dict[Any, Renderer]] = {
         RulesFormat.prometheus: _rules(RulesFormat.prometheus),
         RulesFormat.prometheus_operator: _rules(RulesFormat.prometheus_operator),
         RulesFormat.mimir: _rules(RulesFormat.mimir),
+    },
+    BacktestFormat: {
+        BacktestFormat.table: _backtest("to_table"),
+        BacktestFormat.json: _backtest("to_json"),
+        BacktestFormat.markdown: _backtest("to_markdown"),
     },
 }
 

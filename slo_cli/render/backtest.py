@@ -1,0 +1,159 @@
+"""`slo backtest` results as text: a table, JSON (`slo/backtest/v1`) and Markdown."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from slo_cli.render.common import iso
+from slo_cli.render.units import human_duration
+
+SCHEMA = "slo/backtest/v1"
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def to_json(bt: Any) -> str:
+    """Unrounded, units in key names, times as RFC 3339 UTC."""
+    slos = []
+    for s in bt.slos:
+        alerts = [
+            {
+                "severity": a.severity,
+                "start": iso(a.start),
+                "end": iso(a.end),
+                "duration_seconds": a.duration_s,
+                "ongoing": a.ongoing,
+                "rules": list(a.rules),
+            }
+            for a in (*s.pages, *s.tickets)
+        ]
+        alerts.sort(key=lambda a: (a["start"], a["severity"]))
+        events = [
+            {
+                "start": iso(e.start),
+                "end": iso(e.end),
+                "peak_burn_rate": e.peak_burn_rate,
+                "budget_consumed_ratio": _num(e.budget_consumed),
+                "alerted": e.first_alert is not None,
+                "first_alert": None if e.first_alert is None else iso(e.first_alert),
+                "first_alert_severity": e.first_severity,
+                "detection_delay_seconds": e.detection_delay_s,
+                "budget_consumed_before_alert_ratio": _num(e.budget_before_alert),
+            }
+            for e in s.events
+        ]
+        slos.append(
+            {
+                "key": s.key,
+                "objective_ratio": s.objective,
+                "window": s.window,
+                "rules": list(s.rules),
+                "pages": len(s.pages),
+                "tickets": len(s.tickets),
+                "burn_events": len(s.events),
+                "burn_events_never_alerted": len(s.missed),
+                "alerts": alerts,
+                "events": events,
+                "exact": s.exact,
+                "notes": list(s.notes),
+            }
+        )
+    doc = {
+        "schema": SCHEMA,
+        "start": iso(bt.start),
+        "end": iso(bt.end),
+        "days": bt.days,
+        "for_seconds": bt.for_s,
+        "slos": slos,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _delay(e: Any) -> str:
+    return "never" if e.detection_delay_s is None else human_duration(e.detection_delay_s)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None or math.isnan(x) else f"{x * 100:.1f}%"
+
+
+def _rows(s: Any) -> list[list[str]]:
+    rows = []
+    for e in s.events:
+        rows.append(
+            [
+                iso(e.start),
+                human_duration(e.end - e.start),
+                f"{e.peak_burn_rate:.1f}",
+                _pct(e.budget_consumed),
+                e.first_severity or "—",
+                _delay(e),
+                _pct(e.budget_before_alert),
+            ]
+        )
+    return rows
+
+
+_EVENT_HEAD = ["burn event", "lasted", "peak", "spent", "alert", "delay", "spent before"]
+
+
+def _summary(s: Any) -> str:
+    durations = [a.duration_s for a in (*s.pages, *s.tickets)]
+    longest = f", longest {human_duration(max(durations))}" if durations else ""
+    return (
+        f"{len(s.pages)} pages, {len(s.tickets)} tickets{longest}; {len(s.events)} burn events, "
+        f"{len(s.missed)} never alerted"
+    )
+
+
+def to_table(bt: Any) -> str:
+    lines = [f"Backtest {iso(bt.start)} .. {iso(bt.end)} ({bt.days:g} days)", ""]
+    for s in bt.slos:
+        lines.append(f"{s.key}  {s.objective * 100:g}% over {s.window}: {_summary(s)}")
+        for a in (*s.pages, *s.tickets):
+            tail = " (still firing)" if a.ongoing else ""
+            lines.append(
+                f"  {a.severity:<6} {iso(a.start)}  {human_duration(a.duration_s):>8}  "
+                f"{', '.join(a.rules)}{tail}"
+            )
+        rows = _rows(s)
+        if rows:
+            widths = [max(len(r[i]) for r in [_EVENT_HEAD, *rows]) for i in range(len(rows[0]))]
+            for r in [_EVENT_HEAD, *rows]:
+                lines.append(
+                    "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                )
+        if not s.exact:
+            lines.append("  approximate: " + "; ".join(s.notes))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_markdown(bt: Any) -> str:
+    lines = [f"# Backtest {iso(bt.start)} .. {iso(bt.end)} ({bt.days:g} days)", ""]
+    lines += ["| SLO | pages | tickets | burn events | never alerted |", "|---|---|---|---|---|"]
+    for s in bt.slos:
+        lines.append(
+            f"| {s.key} | {len(s.pages)} | {len(s.tickets)} | {len(s.events)} | {len(s.missed)} |"
+        )
+    for s in bt.slos:
+        lines += ["", f"## {s.key} ({s.objective * 100:g}% over {s.window})", ""]
+        alerts = (*s.pages, *s.tickets)
+        if alerts:
+            lines += ["| alert | start | lasted | rules |", "|---|---|---|---|"]
+            for a in alerts:
+                lasted = human_duration(a.duration_s) + (" (still firing)" if a.ongoing else "")
+                lines.append(f"| {a.severity} | {iso(a.start)} | {lasted} | {', '.join(a.rules)} |")
+            lines.append("")
+        rows = _rows(s)
+        if rows:
+            lines.append("| " + " | ".join(_EVENT_HEAD) + " |")
+            lines.append("|" + "---|" * len(_EVENT_HEAD))
+            lines += ["| " + " | ".join(r) + " |" for r in rows]
+        if not alerts and not rows:
+            lines.append("No alerts and no burn events.")
+    return "\n".join(lines) + "\n"
