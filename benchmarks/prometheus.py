@@ -58,19 +58,26 @@ GAPS = {
 
 
 def generate(
-    n: int, days: float, scrape: float, path: Path, seed: int = 7, gaps: bool = False
+    n: int,
+    days: float,
+    scrape: float,
+    path: Path,
+    seed: int = 7,
+    gaps: bool = False,
+    end: float = END,
 ) -> dict[str, list[Series]]:
-    """Write the OpenMetrics file; return each service's series (the truth)."""
+    """Write the OpenMetrics file; return each service's series (the truth), the last scrape
+    before `end`."""
     rng = np.random.default_rng(seed)
-    start = END - days * DAY
+    start = end - days * DAY
     truth: dict[str, list[Series]] = {}
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("# TYPE http_requests counter\n")
         for i in range(n):
             svc = f"svc{i:04d}"
-            times = scrape_times(start, END, scrape, offset=float(rng.uniform(0, scrape)), rng=rng)
-            resets = [END - float(rng.uniform(1, 20)) * DAY] if i % 10 == 0 else []
-            incident = (times > END - 3 * 3600) & (times < END - 2 * 3600)
+            times = scrape_times(start, end, scrape, offset=float(rng.uniform(0, scrape)), rng=rng)
+            resets = [end - float(rng.uniform(1, 20)) * DAY] if i % 10 == 0 else []
+            incident = (times > end - 3 * 3600) & (times < end - 2 * 3600)
             out = []
             for code, lam in (("200", 20.0), ("500", 0.02)):
                 inc = rng.poisson(lam * np.where(incident & (code == "500"), 100, 1)).astype(float)
@@ -78,7 +85,7 @@ def generate(
                 values = counter_values(inc, times, resets)
                 gap = GAPS.get(i % 10) if gaps else None
                 if gap is not None:  # not scraped, still counting: drop the samples only
-                    keep = ~((times >= END + gap[0]) & (times < END + gap[1]))
+                    keep = ~((times >= end + gap[0]) & (times < end + gap[1]))
                     times_k, values = times[keep], values[keep]
                 else:
                     times_k = times

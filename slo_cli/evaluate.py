@@ -24,6 +24,7 @@ from slo_cli.results import (
     Evaluation,
     Gate,
     Since,
+    SLOError,
     SLOResult,
 )
 
@@ -51,8 +52,9 @@ def evaluate(
     """Evaluate every SLO of `specs` at `at` (default `now`; epoch seconds, UTC); with `since`
     (before `at`'s whole minute), also each SLO's figures from that instant's whole minute.
 
-    Raises what the source raises (SourceError, exit 3). SLOs without data come back with
-    status NO_DATA; deciding what that means is the gate's job.
+    Raises what the source raises for the whole run (SourceError, exit 3: unreachable, auth, …).
+    An SLO whose own queries failed comes back with status ERROR (and `error`), SLOs without
+    data with status NO_DATA; deciding what that means is the gate's job.
     """
     when = now if at is None else at
     needs = check_needs(when, since)
@@ -81,9 +83,12 @@ def run_engine(
     from slo_cli import engine
 
     groups: dict[tuple[int, Any, bool], list[int]] = {}
-    for i, p in enumerate(planned):
-        groups.setdefault((id(p.edges), p.rules, p.measurement.ratio_timeslices), []).append(i)
     results: list[SLOResult | None] = [None] * len(planned)
+    for i, p in enumerate(planned):
+        if counts[i].error is not None:  # this SLO's own queries failed: an ERROR row
+            results[i] = error_result(p, counts[i].error, min_coverage)
+            continue
+        groups.setdefault((id(p.edges), p.rules, p.measurement.ratio_timeslices), []).append(i)
     for (_, rules, ratio_ts), idx in groups.items():
         edges = planned[idx[0]].edges
         good = np.vstack([_on_grid(counts[i].good, edges) for i in idx])
@@ -182,7 +187,85 @@ def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: 
         notes=tuple(counts.notes),
         description=p.description,
         source_path=p.source_path,
+        source_line=getattr(slo, "source_line", None),
         gate=_gate(slo),
         warn_remaining=WARN_REMAINING,
         min_coverage=min_coverage,
+    )
+
+
+def spec_query(slo: SLO) -> str:
+    """The SLO's query text as its spec gives it (not the PromQL generated from it)."""
+    sli = slo.sli
+    if sli.ratio is not None:
+        first = "good" if sli.ratio.good is not None else "bad"
+        return f"{first}: {sli.ratio.good or sli.ratio.bad}; total: {sli.ratio.total}"
+    if sli.latency is not None:
+        lat = sli.latency
+        return f"histogram: {lat.histogram}{lat.selector}; threshold: {lat.threshold:g}s"
+    if sli.timeslices is not None:
+        return sli.timeslices.query
+    raw = sli.raw
+    assert raw is not None
+    parts = {"error_ratio": raw.error_ratio, "good": raw.good, "bad": raw.bad, "total": raw.total}
+    return "; ".join(f"{k}: {v}" for k, v in parts.items() if v is not None)
+
+
+def _message(exc: Any) -> str:
+    """The source's message with the server's status, without the hint (kept apart)."""
+    parts = [str(getattr(exc, "message", exc))]
+    if getattr(exc, "status", None) is not None:
+        parts.append(f"HTTP {exc.status}")
+    if getattr(exc, "error_type", None):
+        parts.append(f"errorType={exc.error_type}")
+    return " | ".join(parts)
+
+
+def error_result(p: Planned, exc: Any, min_coverage: float) -> SLOResult:
+    """The row of an SLO whose own queries failed: status ERROR, every number NaN."""
+    slo = p.slo
+    nan = float("nan")
+    error = SLOError(
+        message=_message(exc),
+        kind=type(exc).__name__,
+        spec_query=spec_query(slo),
+        query_sent=getattr(exc, "query", None),
+        hint=getattr(exc, "hint", None),
+        spec_line=getattr(slo, "source_line", None),
+    )
+    return SLOResult(
+        service=slo.service,
+        name=slo.name,
+        objective=float(slo.objective),
+        window=p.window.name,
+        window_short=p.window.short,
+        window_s=p.window.seconds,
+        window_start=p.window.start,
+        window_end=p.end,
+        budgeting=slo.budgeting,
+        count_unit=p.measurement.unit,
+        budgeting_note=p.measurement.qualifier,
+        sli_kind=slo.sli.kind,
+        good=nan,
+        total=nan,
+        sli=nan,
+        allowed_bad=nan,
+        budget_minutes=nan,
+        consumed=nan,
+        remaining=nan,
+        burn_rates={},
+        coverage={},
+        page=False,
+        ticket=False,
+        alerts_firing=(),
+        time_to_exhaustion_s=nan,
+        status="ERROR",
+        exact=False,
+        description=p.description,
+        source_path=p.source_path,
+        source_line=getattr(slo, "source_line", None),
+        gate=_gate(slo),
+        warn_remaining=WARN_REMAINING,
+        min_coverage=min_coverage,
+        error=error,
     )

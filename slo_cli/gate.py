@@ -68,6 +68,8 @@ def judge(result: SLOResult, gate: Gate) -> Verdict:
     even when other windows lack data (evidence beats missing data); otherwise status NO_DATA —
     which includes any alert rule reading a window without data — is unknown, never a pass.
     """
+    if result.error is not None:
+        return Verdict(breached=False, unknown=True, reasons=(f"error: {result.error.message}",))
     if result.data_error:
         return Verdict(breached=False, unknown=True, reasons=("good events exceed total events",))
     level = _LEVELS[gate.fail_on]
@@ -110,11 +112,16 @@ def apply_gate(
 
 
 def exit_code(evaluation: Evaluation, *, allow_no_data: bool = False) -> ExitCode:
-    """1 when any SLO breaches; else 4 when any is unknown (unless allowed); else 0.
+    """3 when any SLO's queries failed at the source; else 1 when any SLO breaches; else 4 when
+    any is unknown (unless allowed); else 0.
 
-    A definite breach wins over an unknown answer: both fail the run, and the breach is the
-    more useful thing to report. The gate never passes on an unknown answer.
+    A source error is the data source failing (exit 3) whether it hit one SLO or all of them,
+    and --allow-no-data does not excuse it. A definite breach wins over an unknown answer: both
+    fail the run, and the breach is the more useful thing to report. The gate never passes on
+    an unknown answer.
     """
+    if evaluation.errors:
+        return ExitCode.SOURCE_FAILED
     if evaluation.breached:
         return ExitCode.GATE_BREACHED
     if evaluation.unknown and not allow_no_data:

@@ -251,7 +251,7 @@ def expand_groups(
     out_p: list[Planned] = []
     out_c: list[SeriesCounts] = []
     for p, c in zip(planned, counts, strict=True):
-        if not p.slo.group_by:
+        if not p.slo.group_by or c.error is not None:  # an error row stays one row
             out_p.append(p)
             out_c.append(c)
             continue

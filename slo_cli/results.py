@@ -11,9 +11,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-Status = Literal["OK", "WARNING", "CRITICAL", "NO_DATA"]
-#: engine status ints (docs/design.md §2) in order
-STATUSES: tuple[Status, ...] = ("OK", "WARNING", "CRITICAL", "NO_DATA")
+Status = Literal["OK", "WARNING", "CRITICAL", "NO_DATA", "ERROR"]
+#: engine status ints (docs/design.md §2) in order, then ERROR: the SLO's own queries failed
+#: (the engine never says ERROR; `slo_cli.evaluate` does, from the source's per-SLO error)
+STATUSES: tuple[Status, ...] = ("OK", "WARNING", "CRITICAL", "NO_DATA", "ERROR")
 
 FailOn = Literal["exhausted", "page", "ticket", "never"]
 FAIL_ON: tuple[FailOn, ...] = ("exhausted", "page", "ticket", "never")
@@ -74,6 +75,32 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class SLOError:
+    """Why one SLO has no result: its own queries failed at the source (the others did not).
+
+    `message` is the source's message (the server's own words where it gave some), `kind` the
+    error class (``BadQueryError``, ``LimitError``, …), `query_sent` the PromQL that was sent
+    (generated), `spec_query` the SLO's query text as written in its spec, `spec_line` the line
+    its spec file has the SLO at.
+    """
+
+    message: str
+    kind: str
+    spec_query: str
+    query_sent: str | None = None
+    hint: str | None = None
+    spec_line: int | None = None
+
+    def describe(self, path: str | None) -> str:
+        """One line: ``file:line: message (query: …)``."""
+        where = f"{path or '<spec>'}" + (f":{self.spec_line}" if self.spec_line else "")
+        text = f"{where}: {self.message}; spec query: {self.spec_query}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+@dataclass(frozen=True)
 class Since:
     """One SLO over [start, end): from `slo check --since` (a deploy) to the evaluation instant.
 
@@ -114,6 +141,7 @@ class SLOResult:
     `since` holds the figures since `slo check --since` (None without it).
     `alerts_blind` names the alert rules that read a window without data (they cannot be
     evaluated; the status is then NO_DATA unless a rule fires or the budget is spent).
+    `error`: status ERROR, the SLO's own queries failed (every number is NaN).
     """
 
     service: str
@@ -153,6 +181,14 @@ class SLOResult:
     budgeting_note: str = ""
     warn_remaining: float = WARN_REMAINING
     min_coverage: float = MIN_COVERAGE
+    error: SLOError | None = None
+    #: the line of `source_path` the SLO starts at
+    source_line: int | None = None
+
+    @property
+    def measured(self) -> bool:
+        """The SLO has numbers (status OK, WARNING or CRITICAL)."""
+        return self.status not in ("NO_DATA", "ERROR")
 
     @property
     def key(self) -> str:
@@ -162,7 +198,7 @@ class SLOResult:
     @property
     def exhausted(self) -> bool:
         """The error budget is spent (remaining <= 0) on a measured window."""
-        return self.status != "NO_DATA" and not math.isnan(self.remaining) and self.remaining <= 0
+        return self.measured and not math.isnan(self.remaining) and self.remaining <= 0
 
     @property
     def alert(self) -> Literal["page", "ticket", "none"]:
@@ -194,6 +230,11 @@ class Evaluation:
     def breached(self) -> tuple[SLOResult, ...]:
         """SLOs that fail the gate (empty before the gate is applied)."""
         return tuple(r for r in self.slos if r.verdict is not None and r.verdict.breached)
+
+    @property
+    def errors(self) -> tuple[SLOResult, ...]:
+        """SLOs whose own queries failed at the source (status ERROR): the run exits 3."""
+        return tuple(r for r in self.slos if r.error is not None)
 
     @property
     def unknown(self) -> tuple[SLOResult, ...]:

@@ -73,6 +73,10 @@ def validate_service(
         raise SpecError(problems)
     spec.source_path = source_path
     spec.source_format = source_format
+    for index, slo in enumerate(spec.slos):  # where each SLO is, for messages about it later
+        loc: Loc = ("slos", index)
+        where = locator.problem((*prefix, *(translate(loc) if translate else loc)), "")
+        slo._source = (where.path, where.line)
     return spec
 
 

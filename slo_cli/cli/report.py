@@ -3,7 +3,9 @@
 `--period 7d|week|month|quarter|Nd` (calendar periods in `--timezone`: the last complete one
 before `--at`), Markdown (default), HTML, JSON or CSV on stdout or `--output FILE` (atomic);
 `--charts DIR` writes one SVG per SLO and links them from the Markdown. Exit codes: 0 written,
-2 bad flags or specs, 3 the source failed. SLOs without data are reported, not failed.
+2 bad flags or specs, 3 the source failed (also when only some SLOs' queries failed: the report
+is written with those SLOs marked ERROR, then the run exits 3). SLOs without data are reported,
+not failed.
 """
 
 from __future__ import annotations
@@ -126,6 +128,14 @@ def register(app: typer.Typer) -> None:
 
             result = link(result, known)
         _emit(result, fmt, output, charts)
+        failed = [s.key for s in result.slos if s.status == "ERROR"]
+        if failed:  # the report is written, but the source failed for these SLOs: exit 3
+            import sys
+
+            sys.stderr.write(
+                f"slo: error: the source failed for {', '.join(failed)} (see the report)\n"
+            )
+            raise typer.Exit(3)
 
 
 def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: float) -> Exception:

@@ -19,6 +19,7 @@ STATUS_LOOK: dict[Status, tuple[str, str, str]] = {
     "WARNING": ("!", "warn", "yellow"),
     "CRITICAL": ("✗", "crit", "bold red"),
     "NO_DATA": ("?", "no data", "magenta"),
+    "ERROR": ("!", "error", "bold red"),
 }
 
 #: the burn-rate windows of the main table (the rest are in --details)
@@ -26,7 +27,7 @@ TABLE_BURN_WINDOWS: tuple[str, ...] = ("1h", "6h", "1d", "3d", "window")
 
 
 def status_text(status: Status) -> str:
-    """``✓ ok``, ``! warn``, ``✗ crit``, ``? no data``."""
+    """``✓ ok``, ``! warn``, ``✗ crit``, ``? no data``, ``! error``."""
     symbol, word, _ = STATUS_LOOK[status]
     return f"{symbol} {word}"
 
@@ -137,7 +138,7 @@ def bar(remaining: float, width: int = 5) -> str:
 def tte_text(r: SLOResult, parts: int = 2) -> str:
     """Time to exhaustion for people: ``now`` when spent, ``—`` when not burning, else a
     duration with at most `parts` units."""
-    if r.status == "NO_DATA" or math.isnan(r.time_to_exhaustion_s):
+    if not r.measured or math.isnan(r.time_to_exhaustion_s):
         return "—"
     if r.exhausted:
         return "now"
@@ -166,7 +167,10 @@ def summary(evaluation: Evaluation) -> str:
         f"{n} SLO{'s' if n != 1 else ''} in {services} service{'s' if services != 1 else ''}: "
         f"{', '.join(parts) if parts else 'none'}"
     )
-    breached, unknown = evaluation.breached, evaluation.unknown
+    breached, errors = evaluation.breached, evaluation.errors
+    unknown = tuple(r for r in evaluation.unknown if r.error is None)
+    if errors:  # the source failed for these SLOs: exit 3, never a pass
+        return text + f" · {len(errors)} with a source error"
     if any(r.verdict is not None for r in evaluation.slos):
         # never "pass" next to SLOs without data: those exit 4 unless --allow-no-data
         if breached:

@@ -24,6 +24,9 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
             out.update({f"coverage_ratio_{w}": value[w] for w in BURN_WINDOWS})
         elif key in ("gate", "since"):
             out.update({f"{key}_{k}": v for k, v in value.items()})
+        elif key == "error":
+            names = ("message", "type", "spec_query", "query_sent", "hint")
+            out.update({f"error_{k}": (value or {}).get(k) for k in names})
         else:
             out[key] = value
     return out

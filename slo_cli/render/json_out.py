@@ -61,6 +61,8 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
         "status": r.status,
         "data_error": r.data_error,
         "notes": list(r.notes),
+        "spec_line": r.source_line,
+        "error": _error(r),
         "gate": {
             "fail_on": r.gate.fail_on,
             "min_remaining_ratio": r.gate.min_remaining,
@@ -91,6 +93,20 @@ def since_record(s: Since) -> dict[str, Any]:
         "budget_consumed_ratio": _num(s.consumed),
         "burn_rate": _num(s.burn_rate),
         "coverage_ratio": _num(s.coverage),
+    }
+
+
+def _error(r: SLOResult) -> dict[str, Any] | None:
+    """Why an SLO with status ERROR has no numbers; None for every other SLO."""
+    e = r.error
+    if e is None:
+        return None
+    return {
+        "message": e.message,
+        "type": e.kind,
+        "spec_query": e.spec_query,
+        "query_sent": e.query_sent,
+        "hint": e.hint,
     }
 
 

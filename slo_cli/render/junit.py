@@ -1,7 +1,8 @@
 """`slo check --format junit`: JUnit XML, one test case per SLO, so CI systems list SLOs as tests.
 
-A test case fails (`<failure>`) when its SLO breaches the gate, errors (`<error>`) when it has no
-answer and no data is not allowed, is skipped (`<skipped>`) when it has no answer and that is
+A test case fails (`<failure>`) when its SLO breaches the gate, errors (`<error>`) when its own
+queries failed at the source (type ``slo.source_error``) or it has no answer and no data is not
+allowed, is skipped (`<skipped>`) when it has no answer and that is
 allowed, and passes otherwise. One `<testsuite>` per service. Durations are 0: nothing was timed.
 """
 
@@ -47,7 +48,11 @@ def render_junit(evaluation: Evaluation, *, allow_no_data: bool = False) -> str:
                 suite, "testcase", classname=f"slo.{service}", name=r.name, time="0"
             )
             verdict = r.verdict
-            if verdict is not None and verdict.breached:
+            if r.error is not None:  # the source failed for this SLO: never skipped
+                counts["errors"] += 1
+                el = ET.SubElement(case, "error", message=r.error.message, type="slo.source_error")
+                el.text = f"{r.key}: {r.error.describe(r.source_path)}"
+            elif verdict is not None and verdict.breached:
                 counts["failures"] += 1
                 el = ET.SubElement(
                     case, "failure", message="; ".join(verdict.reasons), type="slo.gate"

@@ -54,10 +54,18 @@ def render_markdown(evaluation: Evaluation) -> str:
                 f"- `{_md(r.key)}`: {_md(', '.join(r.verdict.reasons))} ({r.gate.describe()})"
             )
         out.append("")
-    if evaluation.unknown:
+    if evaluation.errors:
+        out.append("**Source errors:**")
+        out.append("")
+        for r in evaluation.errors:
+            assert r.error is not None
+            out.append(f"- `{_md(r.key)}`: {_md(r.error.describe(r.source_path))}")
+        out.append("")
+    unknown = [r for r in evaluation.unknown if r.error is None]
+    if unknown:
         out.append("**Without an answer:**")
         out.append("")
-        for r in evaluation.unknown:
+        for r in unknown:
             assert r.verdict is not None
             out.append(f"- `{_md(r.key)}`: {_md(', '.join(r.verdict.reasons))}")
         out.append("")

@@ -16,8 +16,7 @@ from typing import Any
 from slo_cli import __version__
 from slo_cli.engine.records import EVENT_BIN_S
 from slo_cli.render.common import iso
-from slo_cli.report.incidents import Incident
-from slo_cli.report.model import BurnEvent, PeriodFigures, Report, SLOReport
+from slo_cli.report.model import BurnEvent, Incident, PeriodFigures, Report, SLOReport
 
 REPORT_JSON_SCHEMA_ID = "slo/report/v1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "report-v1.schema.json"

@@ -52,7 +52,7 @@ class Column:
 
 def _burn(window: str, fmt: Callable[[float], str] = burn_short) -> Callable[[SLOResult], str]:
     def cell(r: SLOResult) -> str:
-        if r.status == "NO_DATA":
+        if not r.measured:
             return "—"
         return fmt(r.burn_rates.get(window, math.nan))
 
@@ -60,7 +60,7 @@ def _burn(window: str, fmt: Callable[[float], str] = burn_short) -> Callable[[SL
 
 
 def _remaining(r: SLOResult) -> str:
-    if r.status == "NO_DATA":
+    if not r.measured:
         return "—"
     # a decimal only where it fits in 6 characters (-23.4%, but -147%)
     return pct(r.remaining, 1 if abs(r.remaining) < 0.995 else 0)
@@ -71,7 +71,7 @@ def _coverage(r: SLOResult) -> str:
 
 
 def _sli(r: SLOResult) -> str:
-    if r.status == "NO_DATA":
+    if not r.measured:
         return "—"
     # ≈: computed by Prometheus from a templated (raw) query, not from exact counts
     return ("" if r.exact else "≈") + sli_text(r.sli, r.objective)
@@ -89,12 +89,12 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("sli", "SLI", _sli, keep=10),
     Column("remaining", "budget", _remaining),
-    Column("bar", "", lambda r: "" if r.status == "NO_DATA" else bar(r.remaining), "left", 1),
+    Column("bar", "", lambda r: "" if not r.measured else bar(r.remaining), "left", 1),
     *(
         Column(f"burn_{w}", f"{'win' if w == 'window' else w}×", _burn(w), keep=k)
         for w, k in zip(TABLE_BURN_WINDOWS, (11, 4, 5, 3, 3), strict=True)
     ),
-    Column("alert", "alert", lambda r: r.alert if r.status != "NO_DATA" else "—", "left", 12),
+    Column("alert", "alert", lambda r: r.alert if r.measured else "—", "left", 12),
     Column("tte", "empty\nin", lambda r: tte_text(r, parts=1), keep=9),
     Column("coverage", "data", _coverage, keep=2),
     Column("status", "status", lambda r: _status(r), justify="left"),
@@ -245,8 +245,16 @@ def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
             f"({_escape(r.gate.describe())})",
             highlight=False,
         )
+    for r in evaluation.errors:
+        assert r.error is not None
+        console.print(
+            f"[bold red]![/] {_escape(r.key)}: {_escape(r.error.describe(r.source_path))}",
+            highlight=False,
+        )
     for r in evaluation.unknown:
         assert r.verdict is not None
+        if r.error is not None:
+            continue
         console.print(
             f"[magenta]?[/] {_escape(r.key)}: {_escape(', '.join(r.verdict.reasons))}",
             highlight=False,

@@ -49,10 +49,10 @@ def build_report(
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
-    statuses = [(r.status, r.alert) for r in run_engine(planned, counts)]
+    results = run_engine(planned, counts)
     slos = tuple(
-        _slo_report(p, c, period, statuses[i], burn_threshold)
-        for i, (p, c) in enumerate(zip(planned, counts, strict=True))
+        _slo_report(p, c, period, (r.status, r.alert), burn_threshold, _error_notes(r))
+        for p, c, r in zip(planned, counts, results, strict=True)
     )
     return Report(
         period=period,
@@ -64,8 +64,18 @@ def build_report(
     )
 
 
+def _error_notes(r: Any) -> tuple[str, ...]:
+    """An SLO whose own queries failed (status ERROR): where and why, as its report note."""
+    return () if r.error is None else (f"source error: {r.error.describe(r.source_path)}",)
+
+
 def _slo_report(
-    p: Planned, counts: Any, period: Period, status: tuple[str, str], threshold: float
+    p: Planned,
+    counts: Any,
+    period: Period,
+    status: tuple[str, str],
+    threshold: float,
+    notes: tuple[str, ...] = (),
 ) -> SLOReport:
     from slo_cli import engine
 
@@ -104,7 +114,7 @@ def _slo_report(
         trend=figures.trend,
         events=figures.events,
         chart=figures.burn_down,
-        notes=tuple(counts.notes) + _coverage_notes(figures.current, figures.previous),
+        notes=notes + tuple(counts.notes) + _coverage_notes(figures.current, figures.previous),
     )
 
 

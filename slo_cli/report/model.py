@@ -15,7 +15,7 @@ from slo_cli.report.period import Period
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
 
-__all__ = ["BurnEvent", "Chart", "PeriodFigures", "Report", "SLOReport", "Summary"]
+__all__ = ["BurnEvent", "Chart", "Incident", "PeriodFigures", "Report", "SLOReport", "Summary"]
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,14 @@ class NotABucketBoundaryError(SourceError):
 
 class SnapshotError(SourceError):
     """A recorded snapshot is unreadable, of another version, or lacks an answer we need."""
+
+
+#: errors that concern one SLO's queries, not the server: the SLO's row becomes an ERROR result
+#: and the other SLOs are still evaluated (exit 3 all the same). Any other SourceError
+#: (unreachable, auth, a wrong path prefix, the run's deadline, …) stops the run early.
+PER_SLO_ERRORS: tuple[type[SourceError], ...] = (
+    BadQueryError,
+    LimitError,
+    NotABucketBoundaryError,
+    QueryTimeoutError,
+)

@@ -18,6 +18,8 @@ import numpy as np
 
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql, samples
+from slo_cli.sources.binsums import per_series_sums, zero_where_total
+from slo_cli.sources.binsums import stretches as _stretches
 from slo_cli.sources.grid import Segment, segments
 from slo_cli.sources.groups import GroupCounts
 from slo_cli.sources.groups import signed as _signed
@@ -57,18 +59,6 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
-def _stretches(bins: np.ndarray, longest: int) -> list[np.ndarray]:
-    """Sorted bin indices grouped into stretches spanning at most `longest` bins (holes
-    allowed: counting the bins between from raw samples is exact too, and one query)."""
-    out: list[list[int]] = []
-    for k in bins.tolist():
-        if out and k - out[-1][0] < longest:
-            out[-1].append(k)
-        else:
-            out.append([k])
-    return [np.array(run) for run in out]
-
-
 def _subsets(counters: list[Counter]) -> dict[str, tuple[str, tuple[tuple[str, str, str], ...]]]:
     """part -> (the part of a counter whose series are a superset, the extra matchers), for
     counters answerable from another one's series (good ⊂ total): never queried themselves."""
@@ -91,41 +81,6 @@ def _subsets(counters: list[Counter]) -> dict[str, tuple[str, tuple[tuple[str, s
             else:
                 derived[part] = (root, extra)
     return derived
-
-
-def runs(bins: np.ndarray, longest: int) -> list[np.ndarray]:
-    """Sorted bin indices grouped into runs of consecutive bins, each at most `longest` long."""
-    out: list[np.ndarray] = []
-    for run in np.split(bins, np.flatnonzero(np.diff(bins) > 1) + 1):
-        out.extend(run[i : i + longest] for i in range(0, run.size, longest) if run.size)
-    return out
-
-
-def per_series_sums(
-    per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]], part: str, n: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(exact counts, flagged series) per bin from the series of one counter part (of
-    Fetcher.series_parts, possibly narrowed to one group's series); None without series."""
-    a_map, b_map, r_map = (per.get(p + part, {}) for p in ("a_", "b_", "r_"))
-    keys = sorted(set(a_map) | set(b_map) | set(r_map))
-    if not keys:
-        return None
-    nan = np.full(n, np.nan)
-    a = np.array([a_map.get(k, nan) for k in keys])
-    b = np.array([b_map.get(k, nan) for k in keys])
-    r = np.array([r_map.get(k, nan) for k in keys])
-    both = ~np.isnan(a) & ~np.isnan(b)
-    term = np.where(a >= b, a - b, a)
-    counted = np.where(both, term, 0.0).sum(axis=0)
-    flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
-    return np.where(both.any(axis=0), counted, np.nan), flag.sum(axis=0).astype(float)
-
-
-def zero_where_total(sub: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """A sub-counter (bad, good, a bucket) without series where the total has data counts
-    zero events: client libraries create a labelled series on its first event, so an error
-    counter that never fired has no series at all."""
-    return np.where(np.isnan(sub) & ~np.isnan(total), 0.0, sub)
 
 
 @dataclass
@@ -243,7 +198,7 @@ class Fetcher(RawSampleCounts):
         keys = sorted({g for _, c in terms["total"] for g in got.get(c.part, {})})
         limit = int(getattr(req.slo, "max_groups", 0) or 0)
         if limit and len(keys) > limit:
-            raise E.SourceError(
+            raise E.LimitError(
                 f"{req.key}: {len(keys)} groups by ({', '.join(by)}), more than its limit of "
                 f"{limit}",
                 hint="raise max_groups in the spec, or group by fewer labels",

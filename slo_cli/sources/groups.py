@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from slo_cli.sources.binsums import per_series_sums, runs
 from slo_cli.sources.grid import Segment, segments
 
 if TYPE_CHECKING:
@@ -110,7 +111,6 @@ def _segment(
     fetcher: Fetcher, counters: list[Counter], seg: Segment, lookback_s: float, key_of: KeyOf
 ) -> dict[str, dict[GroupKey, tuple[np.ndarray, np.ndarray]]]:
     """{part: {group: (counts, flagged series)}} over one segment."""
-    from slo_cli.sources import fetch as F
 
     per = fetcher.series_parts(counters, seg, lookback_s)
     out: dict[str, dict[GroupKey, tuple[np.ndarray, np.ndarray]]] = {}
@@ -121,7 +121,7 @@ def _segment(
                 group = members.setdefault(key_of(dict(series)), {})
                 group.setdefault(prefix + c.part, {})[series] = values
         for key, narrowed in members.items():
-            got = F.per_series_sums(narrowed, c.part, seg.n)
+            got = per_series_sums(narrowed, c.part, seg.n)
             if got is not None:
                 out.setdefault(c.part, {})[key] = got
     return out
@@ -150,7 +150,7 @@ def _refine(
             values[k] = np.nan if part is None or np.all(np.isnan(part)) else np.nansum(part)
         return
     longest = max(1, int(F.MAX_RAW_SPAN_S // seg.step))
-    for run in F.runs(bins, longest):
+    for run in runs(bins, longest):
         first_end = seg.first_end + run[0] * seg.step
         lows = first_end - seg.step + seg.step * (run - run[0])
         got = fetcher.samples_by_series(c.selector, lows, lows + seg.step, key_of, c.part)

@@ -41,6 +41,16 @@ class SeriesCounts:
     #: a grouped SLO (``group_by``): counts per group (slo_cli.sources.groups.GroupCounts);
     #: good/total are then their sums
     groups: tuple[Any, ...] = field(default=())
+    #: the SourceError (one of errors.PER_SLO_ERRORS) that stopped this SLO's queries: its
+    #: counts are then all NaN and the SLO's result is an ERROR row
+    error: Any = None
+
+
+def failed_counts(req: FetchRequest, error: Exception) -> SeriesCounts:
+    """The answer for an SLO whose own queries failed (a rejected query, a limit): no counts,
+    the error kept for its result row."""
+    nan = np.full(req.edges.size - 1, np.nan)
+    return SeriesCounts(req.key, req.edges, nan, nan.copy(), error=error)
 
 
 class Source(Protocol):

@@ -6,10 +6,11 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
+from slo_cli.sources.errors import PER_SLO_ERRORS
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
 from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, Recorder
 from slo_cli.sources.live import LiveTransport
-from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
+from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts, failed_counts
 from slo_cli.sources.settings import ConnectionSettings
 
 
@@ -87,12 +88,17 @@ class PrometheusSource:
         return fetcher
 
     def _one(self, req: FetchRequest) -> SeriesCounts:
-        return self._fetcher().counts(req)
+        try:
+            return self._fetcher().counts(req)
+        except PER_SLO_ERRORS as exc:  # this SLO's own queries: the others go on
+            return failed_counts(req, exc)
 
     def fetch(
         self, requests: Sequence[FetchRequest], progress: Progress | None = None
     ) -> list[SeriesCounts]:
-        """Counts for each request, in order; the first error cancels the rest and is raised."""
+        """Counts for each request, in order. An error of one SLO's own queries
+        (errors.PER_SLO_ERRORS) comes back as that SLO's `SeriesCounts.error`; any other error
+        (the server is unreachable, auth, …) cancels the rest and is raised."""
         if not requests:
             return []
         if self._pool is None:

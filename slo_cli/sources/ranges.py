@@ -8,6 +8,7 @@ import numpy as np
 from slo_cli.sources import errors as E
 from slo_cli.sources.grid import Segment
 from slo_cli.sources.http import Transport
+from slo_cli.sources.shapes import arrays
 
 #: what makes each engine answer on the requested grid (README, "Engines")
 OFF_GRID_FIX = {
@@ -91,9 +92,7 @@ class RangeQueries:
             raise E.BadResponseError("expected a matrix from query_range", query=query[:300])
         out = []
         for series in data.get("result") or []:
-            rows = series.get("values") or []
-            ts = np.array([float(r[0]) for r in rows])
-            vs = np.array([float(r[1]) for r in rows])
+            ts, vs = arrays(series)
             pos = (ts - seg.first_end) / seg.step
             idx = np.rint(pos).astype(np.int64)
             # bins are indexed by the returned timestamps, never by position in the answer;

@@ -16,10 +16,10 @@ from typing import Any
 
 from slo_cli.errors import UsageError
 from slo_cli.files import write_atomically
-from slo_cli.sources.errors import SnapshotError
+from slo_cli.sources.errors import PER_SLO_ERRORS, SnapshotError
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
 from slo_cli.sources.http import RawAnswer, Recorder, Transport, answer_key
-from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts
+from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts, failed_counts
 
 FORMAT = "slo/snapshot/v1"
 
@@ -85,7 +85,10 @@ class RecordedSource:
         """Counts for each request, computed from the recorded answers."""
         out = []
         for i, req in enumerate(requests):
-            out.append(self.fetcher.counts(req))
+            try:
+                out.append(self.fetcher.counts(req))
+            except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary answer
+                out.append(failed_counts(req, exc))
             if progress is not None:
                 progress(i + 1, len(requests))
         return out

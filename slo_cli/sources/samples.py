@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from slo_cli.sources import errors as E
+from slo_cli.sources.shapes import arrays
 
 #: consecutive samples further apart than this (and than GAP_FACTOR × the series' usual
 #: interval) are a scrape gap worth a note: the range queries' 5-minute lookback loses the
@@ -58,11 +59,9 @@ def parse_matrix(data: Any, query: str) -> list[RawSeries]:
         raise E.BadResponseError("expected a matrix of raw samples", query=query[:300])
     out = []
     for series in data.get("result") or []:
-        rows = series.get("values") or []
-        if not rows:
+        t, v = arrays(series)
+        if not t.size:
             continue
-        t = np.array([float(r[0]) for r in rows])
-        v = np.array([float(r[1]) for r in rows])
         order = np.argsort(t, kind="stable")
         out.append(RawSeries(dict(series.get("metric") or {}), t[order], v[order]))
     return out

@@ -10,10 +10,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from slo_cli.sources import errors as E
 
 #: more than this many characters in one sample value or timestamp is not a number we read
 _MAX_NUMBER_CHARS = 64
+#: where a checked series keeps its samples as arrays (set on every checked series, so a key
+#: of that name sent by a server is overwritten before anything reads it)
+ARRAYS = "__slo_arrays"
+_NUMBER_TYPES = frozenset((int, float))
 
 
 def check_data(data: Any, query: str | None, url: str) -> None:
@@ -72,14 +78,54 @@ def _series(series: Any, key: str) -> str | None:
         return "native histogram samples where float samples were expected"
     if not isinstance(values, list):
         return "a series' `values` is not a list"
-    return next((p for v in values if (p := _sample(v))), None)
+    got = _arrays(values)
+    if isinstance(got, str):
+        return got
+    series[ARRAYS] = got
+    return None
+
+
+def arrays(series: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(times, values) of a checked matrix series as float arrays, in the answer's order."""
+    got = series.get(ARRAYS)
+    if got is None:  # not checked (an empty `values`, or a caller that skipped check_data)
+        got = _arrays(series.get("values") or [])
+        if isinstance(got, str):
+            raise E.BadResponseError(f"malformed answer: {got}")
+    return got
+
+
+def _arrays(rows: list[Any]) -> tuple[np.ndarray, np.ndarray] | str:
+    """The samples as whole arrays, checked without a Python loop per point (type and length
+    sets are built in C), or the problem; the per-point check only words an error."""
+    if not rows:
+        return np.empty(0), np.empty(0)
+    if set(map(type, rows)) != {list} or set(map(len, rows)) != {2}:
+        return next(p for r in rows if (p := _sample(r)))
+    ts, vs = zip(*rows, strict=True)
+    if not set(map(type, ts)) <= _NUMBER_TYPES:
+        return next(p for r in rows if (p := _sample(r)))
+    if set(map(type, vs)) != {str} or max(map(len, vs)) > _MAX_NUMBER_CHARS:
+        return next(p for r in rows if (p := _sample(r)))
+    try:
+        t = np.array(ts, dtype=np.float64)
+        v = np.array(vs, dtype=np.float64)
+    except (ValueError, OverflowError):
+        return next((p for r in rows if (p := _sample(r))), "a sample is not a number")
+    if not np.isfinite(t).all():
+        return "a sample's time is not a finite number"
+    return t, v
 
 
 def _sample(sample: Any) -> str | None:
     if not isinstance(sample, list) or len(sample) != 2:
         return "a sample is not a [time, value] pair"
     t, v = sample
-    if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
+    try:
+        finite = math.isfinite(t)
+    except (TypeError, OverflowError):
+        finite = False
+    if isinstance(t, bool) or not isinstance(t, int | float) or not finite:
         return "a sample's time is not a finite number"
     if not isinstance(v, str) or len(v) > _MAX_NUMBER_CHARS:
         return "a sample's value is not a number in a string"

@@ -58,7 +58,13 @@ def test_json_is_valid_against_the_published_schema_and_unrounded() -> None:
     blind = doc["slos"][2]
     assert blind["status"] == "NO_DATA" and blind["sli_ratio"] is None
     assert blind["gate"]["unknown"] is True
-    assert doc["summary"]["status_counts"] == {"OK": 1, "WARNING": 0, "CRITICAL": 1, "NO_DATA": 1}
+    assert doc["summary"]["status_counts"] == {
+        "OK": 1,
+        "WARNING": 0,
+        "CRITICAL": 1,
+        "NO_DATA": 1,
+        "ERROR": 0,
+    }
     assert doc["summary"]["exit_code"] == 1
 
 

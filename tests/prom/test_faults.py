@@ -80,10 +80,17 @@ def fetch(
 
 
 def fails(url: str, **kw: object) -> tuple[E.SourceError, float]:
+    """The error of a fetch that fails: raised (the server failed) or, for an error of the
+    SLO's own queries (E.PER_SLO_ERRORS), returned as its counts' `error`, never both."""
     started = time.monotonic()
-    with pytest.raises(E.SourceError) as err:
-        fetch(url, **kw)
-    return err.value, time.monotonic() - started
+    try:
+        [c], _ = fetch(url, **kw)
+    except E.SourceError as exc:
+        assert not isinstance(exc, E.PER_SLO_ERRORS), f"raised instead of returned: {exc!r}"
+        return exc, time.monotonic() - started
+    assert isinstance(c.error, E.PER_SLO_ERRORS), "the fetch did not fail"
+    assert np.isnan(c.good).all() and np.isnan(c.total).all()
+    return c.error, time.monotonic() - started
 
 
 def test_success_sends_a_form_body_post_with_engine_params() -> None:

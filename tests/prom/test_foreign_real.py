@@ -196,12 +196,11 @@ slos:
 def test_native_group_by_gives_the_same_groups_and_more_than_max_groups_is_an_error(
     source: PrometheusSource,
 ) -> None:
-    from slo_cli.sources.errors import SourceError
-
-    with pytest.raises(
-        SourceError, match=r"4 groups by \(request_host\), more than its limit of 3"
-    ):
-        _evaluate(source, NATIVE_GROUPED, "native.yaml")
+    # more groups than max_groups: that SLO's row is an ERROR (issue 10: per-SLO errors)
+    [over] = _evaluate(source, NATIVE_GROUPED, "native.yaml").values()
+    assert over.status == "ERROR" and over.error is not None
+    assert over.error.kind == "LimitError"
+    assert "4 groups by (request_host), more than its limit of 3" in over.error.message
     native = _evaluate(source, NATIVE_GROUPED.replace("max_groups: 3", "max_groups: 4"), "n.yaml")
     sloth = _evaluate(source, GROUPED, "grouped.yaml")
     assert sorted(native) == sorted(sloth)

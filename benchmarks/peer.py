@@ -1,0 +1,262 @@
+"""slo check vs Google's slo-generator 2.6 on one real Prometheus, and the server's floor.
+
+    .venv/bin/python benchmarks/peer.py                    # 200 services, 3 interleaved rounds
+    .venv/bin/python benchmarks/peer.py --services 1000 --repeat 1
+
+Data: `benchmarks/prometheus.py`'s generator (N services, `http_requests_total{service,
+code="200"|"500"}`, jittered 60 s scrapes, an incident, a counter reset in every tenth service),
+ending a minute before the script starts so slo-generator — which evaluates at the wall clock with
+the Prometheus backend, whatever `--timestamp` says — reads the same 30 days. One availability
+SLO per service, 99.9 % over 30 days, written for both tools.
+
+Printed, each a median of `--repeat` interleaved rounds (peer, live, replay):
+
+- slo-generator 2.6 `compute` (5 policy windows: 1h, 6h, 1d, 3d, 30d): wall, client CPU (the
+  process' user+system), server CPU (Prometheus' /proc utime+stime), HTTP API requests (the
+  server's own `prometheus_http_requests_total`). It is installed on demand into a separate venv
+  (`--peer-venv`, default `.venv-peer`, git-ignored), never a project dependency.
+- `slo check --format json` cold (no cache exists): the same four figures, and whether every
+  SLO's good/total over its window equals the generator's truth.
+- `slo check --from` a snapshot of exactly those answers: the client's own work without a server.
+- The server's floor: every query `slo check` sent, replayed with `stats=all`, summed
+  (`totalQueryableSamples`, `evalTotalTime`), against one instant
+  `sum(count_over_time(http_requests_total[30d]))` over all the SLOs' series.
+
+Nothing is asserted (tests never assert wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import requests  # noqa: E402
+from prometheus import generate, specs_yaml  # noqa: E402
+
+from tests.promserver import start_prometheus  # noqa: E402
+
+SLO = str(Path(sys.executable).parent / "slo")
+PEER_PIN = ("slo-generator[prometheus]==2.6.0", "setuptools<81")
+PEER_WINDOWS = (3600, 21600, 86400, 3 * 86400, 30 * 86400)
+
+
+def peer_venv(path: Path) -> Path | None:
+    """The slo-generator executable in its own venv, created on first use; None if it fails."""
+    exe = path / "bin" / "slo-generator"
+    if exe.exists():
+        return exe
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+        subprocess.run([str(path / "bin" / "pip"), "install", "-q", *PEER_PIN], check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"# slo-generator 2.6 could not be installed ({exc}); measuring the rest")
+        return None
+    return exe
+
+
+def peer_configs(folder: Path, n: int, url: str) -> Path:
+    """slo-generator's shared config and one SLO file per service; returns the config path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    steps = "".join(
+        f"    - name: w{w}\n      burn_rate_threshold: 1\n      alert: false\n"
+        f"      message_alert: a\n      message_ok: ok\n      window: {w}\n"
+        for w in PEER_WINDOWS
+    )
+    cfg = folder / "config.yaml"
+    cfg.write_text(
+        f"backends:\n  prometheus:\n    url: {url}\nexporters: {{}}\n"
+        f"error_budget_policies:\n  default:\n    steps:\n{steps}",
+        encoding="utf-8",
+    )
+    slos = folder / "slos"
+    slos.mkdir(exist_ok=True)
+    for i in range(n):
+        svc = f"svc{i:04d}"
+        (slos / f"{svc}.yaml").write_text(
+            "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\n"
+            f"metadata:\n  name: {svc}-availability\n  labels:\n    service_name: {svc}\n"
+            "    feature_name: api\n    slo_name: availability\n"
+            "spec:\n  description: availability\n  backend: prometheus\n"
+            "  method: good_bad_ratio\n  exporters: []\n  goal: 0.999\n"
+            "  service_level_indicator:\n"
+            f'    filter_good: http_requests_total{{service="{svc}",code!~"5.."}}\n'
+            f'    filter_valid: http_requests_total{{service="{svc}"}}\n',
+            encoding="utf-8",
+        )
+    return cfg
+
+
+def server_cpu(pid: int) -> float:
+    """Prometheus' CPU seconds so far (utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def api_requests(url: str) -> float:
+    """HTTP API requests the server has answered so far (its own counter)."""
+    text = requests.get(url + "/metrics", timeout=30).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("prometheus_http_requests_total{") and 'handler="/api/' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def measured(cmd: list[str], server: Any, ok: tuple[int, ...] = (0, 1, 4)) -> dict[str, Any]:
+    """Run `cmd` once: wall, its CPU, the server's CPU and API requests, and its stdout."""
+    cpu0, srv0, req0 = os.times(), server_cpu(server.pid), api_requests(server.url)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    cpu1, srv1, req1 = os.times(), server_cpu(server.pid), api_requests(server.url)
+    if done.returncode not in ok:
+        raise SystemExit(f"{Path(cmd[0]).name} exited {done.returncode}: {done.stderr[-600:]!r}")
+    return {
+        "wall": wall,
+        "cpu": (cpu1.children_user - cpu0.children_user)
+        + (cpu1.children_system - cpu0.children_system),
+        "server_cpu": srv1 - srv0,
+        "requests": req1 - req0,  # /metrics itself is not an API handler
+        "stdout": done.stdout,
+    }
+
+
+def exactness(stdout: bytes, truth: dict[str, list[Any]]) -> tuple[int, int]:
+    """(SLOs whose good and total equal the truth over their window, SLOs)."""
+    doc = json.loads(stdout)
+    ok = 0
+    for r in doc["slos"]:
+        a, b = r["window_start_epoch_seconds"], r["window_end_epoch_seconds"]
+        series = truth[r["service"]]
+        total = sum(s.count(a, b) for s in series)
+        good = sum(s.count(a, b) for s in series if s.labels["code"] == "200")
+        ok += r["good_count"] == good and r["total_count"] == total
+    return ok, len(doc["slos"])
+
+
+def stats_of(url: str, path: str, params: dict[str, str]) -> tuple[float, float]:
+    """(totalQueryableSamples, evalTotalTime s) of one query, run again with stats=all."""
+    r = requests.post(url + path, data={**params, "stats": "all"}, timeout=600)
+    r.raise_for_status()
+    st = r.json()["data"].get("stats") or {}
+    return (
+        float(st.get("samples", {}).get("totalQueryableSamples", math.nan)),
+        float(st.get("timings", {}).get("evalTotalTime", math.nan)),
+    )
+
+
+def floor(url: str, snapshot: Path, at: float) -> dict[str, float]:
+    """Server samples and eval time of every recorded query vs one count_over_time scan."""
+    answers = json.loads(snapshot.read_text(encoding="utf-8"))["answers"]
+    samples = seconds = 0.0
+    for a in answers:
+        if a["path"].startswith("/api/v1/query"):
+            s, t = stats_of(url, a["path"], a["params"])
+            samples, seconds = samples + s, seconds + t
+    scan = {"query": "sum(count_over_time(http_requests_total[30d]))", "time": f"{at:.3f}"}
+    runs = [stats_of(url, "/api/v1/query", scan) for _ in range(3)]
+    return {
+        "queries": len(answers),
+        "samples": samples,
+        "seconds": seconds,
+        "scan_samples": runs[0][0],
+        "scan_seconds": statistics.median(r[1] for r in runs),
+    }
+
+
+def row(name: str, runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return f"{name:28} (not measured)"
+    med = {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "server_cpu")}
+    lo, hi = min(r["wall"] for r in runs), max(r["wall"] for r in runs)
+    reqs = statistics.median(r["requests"] for r in runs)
+    return (
+        f"{name:28} wall {med['wall']:6.2f} s ({lo:.2f}–{hi:.2f})  client CPU "
+        f"{med['cpu']:6.2f} s  server CPU {med['server_cpu']:6.2f} s  requests {reqs:6.0f}"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--services", type=int, default=200)
+    ap.add_argument("--days", type=float, default=35.0)
+    ap.add_argument("--scrape", type=float, default=60.0)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--peer-venv", type=Path, default=ROOT / ".venv-peer")
+    ap.add_argument("--no-peer", action="store_true", help="skip slo-generator")
+    args = ap.parse_args()
+    peer = None if args.no_peer else peer_venv(args.peer_venv)
+    end = math.floor(time.time() / 60) * 60 - 60.0
+    at = end + 30.0
+    with tempfile.TemporaryDirectory(prefix="slo-bench-peer-") as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        truth = generate(args.services, args.days, args.scrape, root / "data.om", end=end)
+        server = start_prometheus(root / "data.om", root / "prom", timeout=600)
+        print(
+            f"# {args.services} services x 2 series, {args.days:g} days every {args.scrape:g} s, "
+            f"loaded in {time.perf_counter() - t0:.0f} s; {os.cpu_count()} CPUs, load average "
+            f"{os.getloadavg()[0]:.1f} at start"
+        )
+        try:
+            specs = root / "specs.yaml"
+            specs.write_text(specs_yaml(args.services), encoding="utf-8")
+            base = [SLO, "check", str(specs), "--at", f"{at:.0f}", "--format", "json"]
+            live = [*base, "--prometheus-url", server.url]
+            snap = root / "snap.json"
+            record = [SLO, "snapshot", str(specs), "--out", str(snap), "--at", f"{at:.0f}"]
+            subprocess.run(
+                [*record, "--prometheus-url", server.url],
+                check=True,
+                capture_output=True,
+            )
+            replay = [*base[:-4], "--from", str(snap), "--format", "json"]
+            cfg = peer_configs(root / "peer", args.services, server.url) if peer else None
+            peer_cmd = [str(peer), "compute", "-f", str(root / "peer" / "slos"), "-c", str(cfg)]
+            results: dict[str, list[dict[str, Any]]] = {"peer": [], "live": [], "replay": []}
+            for _ in range(args.repeat):
+                if peer:
+                    results["peer"].append(measured(peer_cmd, server, ok=(0,)))
+                results["live"].append(measured(live, server))
+                results["replay"].append(measured(replay, server))
+            good, n = exactness(results["live"][-1]["stdout"], truth)
+            f = floor(server.url, snap, at)
+            print(f"# load average {os.getloadavg()[0]:.1f} at the end; medians of {args.repeat}")
+            print(row("slo-generator 2.6 compute", results["peer"]))
+            print(row("slo check --format json", results["live"]))
+            print(row("slo check --from snapshot", results["replay"]))
+            print(f"exact: {good} of {n} SLOs' good and total equal the generator's truth")
+            print(
+                f"server floor: our {f['queries']:.0f} queries read {f['samples']:,.0f} samples in "
+                f"{f['seconds']:.2f} s of evaluation; one count_over_time scan "
+                f"{f['scan_samples']:,.0f} samples in {f['scan_seconds']:.2f} s → "
+                f"{f['samples'] / f['scan_samples']:.2f}× samples, "
+                f"{f['seconds'] / f['scan_seconds']:.2f}× time"
+            )
+            pw = [r["wall"] for r in results["peer"]]
+            lw = statistics.median(r["wall"] for r in results["live"])
+            if pw:
+                print(f"slo check is {statistics.median(pw) / lw:.2f}× faster (wall) than the peer")
+            lc = statistics.median(r["cpu"] for r in results["live"])
+            rc = statistics.median(r["cpu"] for r in results["replay"])
+            print(f"live client CPU / replay client CPU: {lc / rc:.2f}×")
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
