@@ -9,6 +9,7 @@ bundle variable) comes from the environment mapping the CLI handed down.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slo_cli.sources import errors as E
@@ -22,6 +23,7 @@ from slo_cli.sources.http import (
     _short,
     redact_url,
 )
+from slo_cli.sources.scrub import scrub
 from slo_cli.sources.settings import ConnectionSettings
 
 
@@ -54,8 +56,8 @@ class LiveTransport(Transport):
         self.prom = _connect(settings)
 
     def _record(self, path: str, params: dict[str, str], answer: RawAnswer) -> None:
-        if self.recorder is not None:
-            self.recorder.add(path, params, answer)
+        if self.recorder is not None:  # a snapshot never holds what a server echoed of ours
+            self.recorder.add(path, params, replace(answer, text=scrub(answer.text, self.secrets)))
 
     def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
         from slo_cli.sources.wire import Exchange, Expired, exchange

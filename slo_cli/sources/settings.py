@@ -194,7 +194,9 @@ class ConnectionSettings:
         except UsageError:
             auth = None
         if auth:
-            values += list(auth)
+            import base64
+
+            values += [*auth, base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()]
         out = {v for v in values if v.strip()}
         for v in list(out):
             out.add(quote(v, safe=""))
@@ -332,7 +334,10 @@ def parse_header(text: str) -> tuple[str, str]:
     """'Name: value' -> (name, value). The value is never echoed back in errors."""
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
-        raise UsageError(f"--header: expected 'Name: value', got a value starting {name[:20]!r}")
+        raise UsageError(
+            "--header: expected 'Name: value', got a value without ':' (not shown: it may be "
+            "a secret)"
+        )
     return _check_header(name.strip(), value.strip())
 
 

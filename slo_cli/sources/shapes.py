@@ -62,7 +62,11 @@ def _problem(data: Any) -> str | None:
 def _series(series: Any, key: str) -> str | None:
     if not isinstance(series, dict):
         return "a series is not an object"
-    metric = series.get("metric", {})
+    if "metric" not in series:
+        return "a series has no `metric`"
+    if key not in series and "histograms" not in series and "histogram" not in series:
+        return f"a series has no `{key}`"
+    metric = series["metric"]
     if not isinstance(metric, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in metric.items()
     ):
