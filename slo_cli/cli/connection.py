@@ -52,8 +52,8 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             None,
             "--engine",
             metavar="ENGINE",
-            help="prometheus|thanos|mimir|cortex|victoriametrics: adds that engine's query "
-            "parameters (default prometheus). Env: SLO_ENGINE.",
+            help="prometheus, thanos, mimir, cortex or victoriametrics: adds that engine's "
+            "query parameters (default prometheus). Env: SLO_ENGINE.",
             rich_help_panel=_PANEL,
         ),
     ),
@@ -282,13 +282,24 @@ def _read_config(path: Path | None) -> dict[str, Any] | None:
     return data
 
 
-def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the connection flags to a typer command; it receives them as `connection=`."""
+#: `--from` on a command that records from a server (`slo snapshot`): accepted, so that the
+#: command can say why it cannot replay, but not listed in its help
+_HIDDEN_FROM = (Optional[Path], typer.Option(None, "--from", metavar="FILE", hidden=True))
+
+
+def connection_options(func: Callable[..., Any] | None = None, *, replay: bool = True) -> Any:
+    """Add the connection flags to a typer command; it receives them as `connection=`.
+
+    `@connection_options(replay=False)`: a command that only talks to a server; its `--from`
+    is hidden from the help (the command refuses it with a message of its own)."""
+    if func is None:
+        return lambda f: connection_options(f, replay=replay)
+    options = _OPTIONS if replay else {**_OPTIONS, "from_file": _HIDDEN_FROM}
     signature = inspect.signature(func, eval_str=True)
     own = [p for p in signature.parameters.values() if p.name != "connection"]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=ann)
-        for name, (ann, option) in _OPTIONS.items()
+        for name, (ann, option) in options.items()
     ]
     # keyword-only parameters must follow positional ones
     params = [p for p in own if p.kind != inspect.Parameter.KEYWORD_ONLY]

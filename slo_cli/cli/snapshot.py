@@ -25,7 +25,7 @@ from slo_cli.cli.connection import (
 
 def register(app: typer.Typer) -> None:
     @app.command("snapshot")
-    @connection_options
+    @connection_options(replay=False)
     def snapshot(
         paths: list[Path] = typer.Argument(..., metavar="PATHS", help="Spec files or directories."),
         out: Path = typer.Option(
