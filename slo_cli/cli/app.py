@@ -72,8 +72,14 @@ def _register() -> None:
         completion,
     ):
         module.register(app)
+    import inspect
+
+    from slo_cli.cli.project import with_project_options
+
     for info in app.registered_commands:  # plain help without Python types, with examples
         info.cls = SloCommand
+        if info.callback and "paths" in inspect.signature(info.callback).parameters:
+            info.callback = with_project_options(info.callback)  # --config, --exclude
 
 
 _register()

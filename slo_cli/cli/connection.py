@@ -207,17 +207,6 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             rich_help_panel=_PANEL,
         ),
     ),
-    "config": (
-        Optional[Path],
-        typer.Option(
-            None,
-            "--config",
-            metavar="FILE",
-            help="YAML file of connection settings, optionally under `prometheus:` (keys: url, "
-            "engine, headers, params, bearer_token_file, timeout, …; see the README).",
-            rich_help_panel=_PANEL,
-        ),
-    ),
     "from_file": (
         Optional[Path],
         typer.Option(
@@ -243,11 +232,19 @@ class ConnectionOptions:
         return Path(value) if value is not None else None
 
     def settings(self, env: dict[str, str] | None = None) -> ConnectionSettings:
-        """Flags over environment over the config file (raises UsageError on bad values)."""
+        """Flags over environment over the config file (raises UsageError on bad values).
+
+        The config file is `values["config"]` when given (a path), else the run's project
+        config (`slo_cli.cli.project`, read by the --config option every command has)."""
         from slo_cli.sources.settings import ConnectionSettings
 
         flags = {k: v for k, v in self.values.items() if k not in ("config", "from_file")}
-        config = _read_config(self.values.get("config"))
+        if self.values.get("config") is not None:
+            config = _read_config(self.values.get("config"))
+        else:  # the project config file (--config FILE or the discovered .slo.yaml)
+            from slo_cli.cli.project import current
+
+            config = current().connection or None
         settings = ConnectionSettings.from_sources(
             flags, os.environ if env is None else env, config
         )
