@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
     @connection_options
     def snapshot(
         paths: list[Path] = typer.Argument(..., metavar="PATHS", help="Spec files or directories."),
-        out: Path = typer.Option(
-            ..., "--out", "-o", metavar="FILE", help="Snapshot file to write."
+        out: Optional[Path] = typer.Option(
+            None, "--out", "-o", metavar="FILE", help="Snapshot file to write (required)."
         ),
         at: Optional[str] = typer.Option(
             None,
@@ -65,6 +65,12 @@ def register(app: typer.Typer) -> None:
             min=0.0,
             max=400.0,
             help="Also record what `slo backtest --days DAYS` needs at this instant.",
+        ),
+        dry_run: bool = typer.Option(
+            False,
+            "--dry-run",
+            help="List the queries the recording would start with (text, start, end, step per "
+            "SLO) without sending them or writing a file; needs no server.",
         ),
         *,
         connection: ConnectionOptions,
@@ -104,10 +110,24 @@ def register(app: typer.Typer) -> None:
             + since_reqs
             + [r for p in report_periods for r in requests(plan(specs, report_needs(p)))]
         )
+        backtest_reqs = []
         if backtest_days:
             from slo_cli.rules.backtest import backtest_plan
 
-            reqs += requests(backtest_plan(specs, instant, backtest_days))
+            backtest_reqs = requests(backtest_plan(specs, instant, backtest_days))
+            reqs += backtest_reqs
+        if dry_run:
+            from slo_cli.cli.explain import dry_run_listing
+
+            extra = [(f"since {since}", since_reqs), ("backtest", backtest_reqs)]
+            by_period = [
+                (f"report {p.label}", requests(plan(specs, report_needs(p))))
+                for p in report_periods
+            ]
+            dry_run_listing(check_reqs, [*extra, *by_period], instant, settings)
+            return
+        if out is None:
+            raise UsageError("--out FILE is required (or --dry-run to list the queries)")
         recorder = Recorder()
         clock = system_clock()
         source = PrometheusSource(
