@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -79,10 +79,8 @@ def register(app: typer.Typer) -> None:
         needs to evaluate these SLOs at one instant."""
         from slo_cli.cli.common import now
         from slo_cli.errors import UsageError
-        from slo_cli.plan import check_needs, plan, report_needs, requests
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.http import Recorder
-        from slo_cli.sources.prometheus import PrometheusSource
         from slo_cli.sources.recorded import write_snapshot
         from slo_specs import load_paths
 
@@ -96,61 +94,17 @@ def register(app: typer.Typer) -> None:
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
         ]
         specs = load_paths(paths)
-        check_reqs = requests(plan(specs, check_needs(instant)))
-        since_reqs = []
-        if since is not None:  # the deploy's minute is an edge: its bins are recorded too
-            from slo_cli.cli.since import check_since, parse_since
-
-            start = check_since(parse_since(since, instant, now()), instant)
-            since_reqs = requests(plan(specs, check_needs(instant, start)))
-        # the report's grids differ from the check's (period bounds are edges, hourly bins far
-        # back): each period adds its own requests; answers shared by several are stored once
-        reqs = (
-            check_reqs
-            + since_reqs
-            + [r for p in report_periods for r in requests(plan(specs, report_needs(p)))]
-        )
-        backtest_reqs = []
-        if backtest_days:
-            from slo_cli.rules.backtest import backtest_plan
-
-            backtest_reqs = requests(backtest_plan(specs, instant, backtest_days))
-            reqs += backtest_reqs
+        parts = _requests(specs, instant, since, report_periods, backtest_days)
+        check_reqs = parts[0][1]
         if dry_run:
             from slo_cli.cli.explain import dry_run_listing
 
-            extra = [(f"since {since}", since_reqs), ("backtest", backtest_reqs)]
-            by_period = [
-                (f"report {p.label}", requests(plan(specs, report_needs(p))))
-                for p in report_periods
-            ]
-            dry_run_listing(check_reqs, [*extra, *by_period], instant, settings)
+            dry_run_listing(check_reqs, parts[1:], instant, settings)
             return
         if out is None:
             raise UsageError("--out FILE is required (or --dry-run to list the queries)")
         recorder = Recorder()
-        clock = system_clock()
-        source = PrometheusSource(
-            settings,
-            clock=clock,
-            run_deadline=run_deadline(settings, clock),
-            workers=settings.workers,
-            allow_partial=settings.allow_partial,
-            recorder=recorder,
-        )
-        tty = sys.stderr.isatty()
-
-        def progress(done: int, total: int) -> None:
-            if tty:
-                sys.stderr.write(f"\rslo: fetched {done}/{total} requests")
-                sys.stderr.flush()
-
-        try:
-            source.fetch(reqs, progress)
-        finally:
-            source.close()
-            if tty:
-                sys.stderr.write("\n")
+        _fetch(settings, [r for _, reqs in parts for r in reqs], recorder)
         n = write_snapshot(
             out,
             recorder,
@@ -168,6 +122,59 @@ def register(app: typer.Typer) -> None:
             f"into {out}",
             err=True,
         )
+
+
+def _requests(
+    specs: list[Any], instant: float, since: str | None, periods: list[Any], days: float | None
+) -> list[tuple[str, list[Any]]]:
+    """What the recording fetches, by purpose: the check's requests first (label ""), then
+    --since's, each report period's and the backtest's (answers shared are stored once)."""
+    from slo_cli.cli.common import now
+    from slo_cli.plan import check_needs, plan, report_needs, requests
+
+    parts = [("", requests(plan(specs, check_needs(instant))))]
+    if since is not None:  # the deploy's minute is an edge: its bins are recorded too
+        from slo_cli.cli.since import check_since, parse_since
+
+        start = check_since(parse_since(since, instant, now()), instant)
+        parts.append((f"since {since}", requests(plan(specs, check_needs(instant, start)))))
+    # the report's grids differ from the check's (period bounds are edges, hourly bins far
+    # back): each period adds its own requests
+    parts += [(f"report {p.label}", requests(plan(specs, report_needs(p)))) for p in periods]
+    if days:
+        from slo_cli.rules.backtest import backtest_plan
+
+        parts.append(("backtest", requests(backtest_plan(specs, instant, days))))
+    return parts
+
+
+def _fetch(settings: Any, reqs: list[Any], recorder: Any) -> None:
+    """Fetch every request from the server, each answer kept by `recorder`; a progress line
+    on stderr when it is a terminal."""
+    from slo_cli.sources.prometheus import PrometheusSource
+
+    clock = system_clock()
+    source = PrometheusSource(
+        settings,
+        clock=clock,
+        run_deadline=run_deadline(settings, clock),
+        workers=settings.workers,
+        allow_partial=settings.allow_partial,
+        recorder=recorder,
+    )
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            sys.stderr.write(f"\rslo: fetched {done}/{total} requests")
+            sys.stderr.flush()
+
+    try:
+        source.fetch(reqs, progress)
+    finally:
+        source.close()
+        if tty:
+            sys.stderr.write("\n")
 
 
 def _iso(t: float) -> str:
