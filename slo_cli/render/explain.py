@@ -145,6 +145,10 @@ def _alerts(r: SLOResult, t: Trace) -> list[str]:
     left = "∞ (not burning)" if math.isinf(tte) else f"{ratio(tte)} s"
     if math.isfinite(tte):
         left += f" ({human_duration(tte)})"
+    if tte == 0 and r.remaining <= 0:
+        left += ": the budget is already spent (remaining ≤ 0)"
+    elif math.isnan(tte):
+        left += f" (unknown: no data in the {t.tte_basis} window, or no traffic in the SLO's)"
     lines += [
         f"Time to exhaustion at the {t.tte_basis} burn rate: {eq['time_to_exhaustion']}",
         f"  = {ratio(r.remaining)} × {count(r.window_s)} ÷ {ratio(burn)} = {left}",
