@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import typer
 
+from slo_cli.cli.common import ADJUSTMENTS_OPTION
 from slo_cli.cli.connection import (
     ConnectionOptions,
     connection_options,
@@ -66,6 +67,7 @@ def register(app: typer.Typer) -> None:
             max=400.0,
             help="Also record what `slo backtest --days DAYS` needs at this instant.",
         ),
+        adjustments: Optional[Path] = ADJUSTMENTS_OPTION,
         dry_run: bool = typer.Option(
             False,
             "--dry-run",
@@ -92,7 +94,8 @@ def register(app: typer.Typer) -> None:
         report_periods = [
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
         ]
-        specs = load_specs(paths, None, None)  # --exclude and the project config apply
+        # --exclude and the project config apply; --adjustments: their edges are in the plan
+        specs = load_specs(paths, None, None, adjustments)
         parts = _requests(specs, instant, since, report_periods, backtest_days)
         check_reqs = parts[0][1]
         if dry_run:

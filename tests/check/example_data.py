@@ -1,4 +1,4 @@
-"""The history behind `examples/`: five services, each telling one story at the instant AT.
+"""The history behind `examples/`: six services, each telling one story at the instant AT.
 
 Used twice: `scripts/record_examples.py` backfills it into a real Prometheus and records
 `examples/snapshot.json`; the end-to-end test backfills it again and compares `slo check` with
@@ -16,6 +16,9 @@ The stories at AT = 2026-11-20T12:00:00Z (a Friday):
   99.9 % budget; the probe failed for the outage's first 80 minutes (80 one-minute slices
   against a weekly budget of 50.4).
 * legacy-reports: no series at all (NO DATA).
+* catalog: planned downtime that does not count. 0.02 % errors, but 30 % during its weekly
+  maintenance window (Sundays 03:00-05:00 Europe/Berlin, CATALOG_MAINTENANCE); the spec's RRULE
+  adjustment excludes those windows, so the 99.9 % SLO is OK (without it: exhausted 3.5 times).
 
 The OpenSLO and Sloth examples read the same metrics (checkout's `le="0.3"` bucket and probe,
 search's `le="0.5"` bucket) plus the recording rule `search:index_update_stale:ratio` (0.1 %).
@@ -59,6 +62,29 @@ PAYMENTS_INCIDENT_START = AT - 90 * 60
 AUTH_OUTAGE = (AT - 2 * DAY - 6 * HOUR, AT - 2 * DAY + 6 * HOUR)
 AUTH_PROBE_DOWN = (AUTH_OUTAGE[0], AUTH_OUTAGE[0] + 80 * 60)
 CHECKOUT_RESET = AT - 10 * DAY + 1234.5
+
+
+def _utc(text: str) -> float:
+    """Epoch seconds of a UTC time written as ``2026-10-04T01:00:00``."""
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+#: catalog's maintenance windows in the snapshot's 50 days, written out in UTC by hand: Sundays
+#: 03:00-05:00 Berlin = 01:00-03:00 UTC under CEST (until 25 Oct 2026), 02:00-04:00 under CET
+CATALOG_MAINTENANCE = [
+    (_utc(f"{day}T{hour}:00:00"), _utc(f"{day}T{hour}:00:00") + 2 * HOUR)
+    for day, hour in (
+        ("2026-10-04", "01"),
+        ("2026-10-11", "01"),
+        ("2026-10-18", "01"),
+        ("2026-10-25", "02"),  # the DST change's day: 03:00 CET is after the change (01:00Z)
+        ("2026-11-01", "02"),
+        ("2026-11-08", "02"),
+        ("2026-11-15", "02"),
+    )
+]
 
 
 @dataclass
@@ -153,6 +179,12 @@ def build(days: float = 35.0, interval: float = 60.0, seed: int = 20261120) -> E
     add_gauge(
         ds, "probe_success", {"instance": "auth", "job": "blackbox"}, tp, (~down).astype(float)
     )
+
+    # catalog: 30 % errors in each weekly maintenance window (added last: the other services'
+    # random draws stay as they were)
+    t = times(23.0)
+    windows = [(a, b, 1500.0) for a, b in CATALOG_MAINTENANCE]
+    _requests(ds, "catalog", t, 1800 * scale, 0.0002, rng, windows)
     return ExampleData(ds, start, end)
 
 

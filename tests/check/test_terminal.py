@@ -96,7 +96,7 @@ def test_piped_stdout_has_no_escape_codes_and_the_progress_bar_stays_on_stderr()
     assert code == 1
     assert "\x1b" not in piped
     assert "✗ crit" in piped and "fetching SLOs" not in piped
-    # 14 SLOs (more than a few): the bar was drawn on the terminal's stderr
+    # 15 SLOs (more than a few): the bar was drawn on the terminal's stderr
     assert "fetching SLOs" in shown
     assert "✗ crit" not in shown  # the result itself never went to stderr
 

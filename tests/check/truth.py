@@ -15,6 +15,7 @@ import pytest
 
 from tests.check.example_data import (
     AT,
+    CATALOG_MAINTENANCE,
     DAY,
     MONTH_START_BERLIN,
     WEEK_START,
@@ -62,15 +63,35 @@ def _alerts(burn: dict[str, float], window_s: float) -> tuple[bool, bool]:
     return page, ticket
 
 
-def ratio_truth(
-    data: ExampleData, key: str, service: str, objective: float, start: float, window_s: float
-) -> Truth:
-    """An availability SLO of `service` (5xx are bad) over (start, AT]."""
-    budget = 1 - objective
+def _counts(
+    data: ExampleData, service: str, start: float, excluded: list[tuple[float, float]]
+) -> tuple[float, float]:
+    """(bad, total) of `service` over (start, AT] without the `excluded` intervals."""
     bad, total = bad_and_total(data, service, start, AT)
+    for a, b in excluded:
+        lo, hi = max(a, start), min(b, AT)
+        if lo < hi:
+            out_bad, out_total = bad_and_total(data, service, lo, hi)
+            bad, total = bad - out_bad, total - out_total
+    return bad, total
+
+
+def ratio_truth(
+    data: ExampleData,
+    key: str,
+    service: str,
+    objective: float,
+    start: float,
+    window_s: float,
+    excluded: list[tuple[float, float]] | None = None,
+) -> Truth:
+    """An availability SLO of `service` (5xx are bad) over (start, AT], without the events of
+    the `excluded` intervals (budget adjustments)."""
+    budget = 1 - objective
+    bad, total = _counts(data, service, start, excluded or [])
     burn = {}
     for name, w in WINDOWS.items():
-        b, t = bad_and_total(data, service, AT - w, AT)
+        b, t = _counts(data, service, AT - w, excluded or [])
         burn[name] = (b / t) / budget
     page, ticket = _alerts(burn, window_s)
     return Truth(key, 1 - bad / total, 1 - bad / (budget * total), burn, page, ticket)
@@ -88,6 +109,15 @@ def example_truths(data: ExampleData) -> dict[str, Truth]:
                 data, "payments/availability", "payments", 0.9995, MONTH_START_BERLIN, month_s
             ),
             ratio_truth(data, "auth/availability", "auth", 0.999, AT - 7 * DAY, 7 * DAY),
+            ratio_truth(
+                data,
+                "catalog/availability",
+                "catalog",
+                0.999,
+                AT - 30 * DAY,
+                30 * DAY,
+                CATALOG_MAINTENANCE,
+            ),
         )
     }
 
@@ -109,6 +139,7 @@ STORIES = {
     "auth/availability": ("CRITICAL", "none"),
     "auth/probe-uptime": ("CRITICAL", "none"),
     "legacy-reports/availability": ("NO_DATA", "none"),
+    "catalog/availability": ("OK", "none"),
 }
 
 
