@@ -76,6 +76,7 @@ def test_select_and_service_narrow_the_report_as_in_check() -> None:
     keys = sorted(s["key"] for s in json.loads(run.stdout)["slos"])
     assert keys == [
         "auth/availability",
+        "catalog/availability",
         "checkout/availability",
         "legacy-reports/availability",
         "payments/availability",

@@ -86,7 +86,7 @@ def test_html_renders_in_chromium_without_errors_or_requests(
     ]
     assert errors == []
 
-    # 13 SLOs have data (legacy-reports has none): two inline charts each (wide and narrow),
+    # 14 SLOs have data (legacy-reports has none): two inline charts each (wide and narrow),
     # the wide one shown at this width, drawn and visible
     charts = browser.evaluate(
         "Array.from(document.querySelectorAll('figure svg')).filter(s => s.getClientRects().length)"
@@ -94,8 +94,8 @@ def test_html_renders_in_chromium_without_errors_or_requests(
         " return [r.width, r.height, s.querySelectorAll('path').length,"
         " s.querySelectorAll('text').length]; })"
     )
-    assert browser.evaluate("document.querySelectorAll('figure svg').length") == 26
-    assert len(charts) == 13
+    assert browser.evaluate("document.querySelectorAll('figure svg').length") == 28
+    assert len(charts) == 14
     for width, height, paths, texts in charts:
         assert width > 300 and height > 150 and paths > 10 and texts > 5
 
@@ -164,7 +164,7 @@ def test_charts_and_text_fit_phone_and_laptop_widths(
     try:
         assert browser.evaluate("document.documentElement.scrollWidth") <= width
         charts = browser.evaluate(CHART_PROBE)
-        assert len(charts) == 13
+        assert len(charts) == 14
         variant = "chart-narrow" if width < 600 else "chart-wide"
         assert {c[1] for c in charts} == {variant}
         marked = 0
