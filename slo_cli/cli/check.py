@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.common import PATHS_ARGUMENT
+from slo_cli.cli.common import MIN_COVERAGE_OPTION, PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import CheckFormat
@@ -69,6 +69,7 @@ def register(app: typer.Typer) -> None:
             max=100.0,
             help="Also fail when less than PCT percent of an SLO's budget remains.",
         ),
+        min_coverage: Optional[float] = MIN_COVERAGE_OPTION,
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
         allow_no_data: bool = typer.Option(
@@ -120,7 +121,13 @@ def register(app: typer.Typer) -> None:
                 start = scoped.check_since(scoped.parse_since(since, instant, now), instant)
             with common.fetch_progress(n_slos, no_color=no_color) as progress:
                 evaluation = evaluate(
-                    specs, source, now, at=instant, progress=progress, since=start
+                    specs,
+                    source,
+                    now,
+                    at=instant,
+                    progress=progress,
+                    since=start,
+                    min_coverage=None if min_coverage is None else min_coverage / 100.0,
                 )
         evaluation = apply_gate(
             evaluation,

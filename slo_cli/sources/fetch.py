@@ -91,6 +91,14 @@ class Counter:
     selector: str
 
 
+def _unmatched(got: dict[str, np.ndarray], counters: list[Counter]) -> tuple[str, ...]:
+    """The selectors of the counters without one bin of data over the whole grid (the total's
+    first: without it nothing of the SLO is there)."""
+    empty = [c for c in counters if np.isnan(got[c.part]).all()]
+    empty.sort(key=lambda c: not c.part.startswith("total"))
+    return tuple(c.selector for c in empty)
+
+
 class Fetcher(RawSampleCounts):
     """Turns one FetchRequest into SeriesCounts using `transport` for every call."""
 
@@ -144,11 +152,15 @@ class Fetcher(RawSampleCounts):
                 return self._grouped_ratio(req, edges, terms, counters, by)
             got = self.counter_counts(counters, edges)
             good = zero_where_total(got["good"], got["total"])
-            return SeriesCounts(req.key, edges, good, got["total"], notes=self.gap_notes())
+            return SeriesCounts(
+                req.key, edges, good, got["total"], notes=self.gap_notes(),
+                unmatched=_unmatched(got, counters),
+            )  # fmt: skip
         if kind == "timeslices":
             ts = sli.timeslices
             good, total = self.timeslice_counts(ts.query, ts.good_when, ts.slice, edges)
-            return SeriesCounts(req.key, edges, good, total)
+            unmatched = (ts.query,) if np.isnan(total).all() else ()
+            return SeriesCounts(req.key, edges, good, total, unmatched=unmatched)
         if kind == "raw":
             return self.raw_counts(req.key, sli.raw, edges)
         raise ValueError(f"unknown SLI kind {kind!r}")
@@ -180,7 +192,16 @@ class Fetcher(RawSampleCounts):
         sub, total = (_signed(got, terms[p], n) for p in (first, "total"))
         sub = zero_where_total(sub, total)
         good = sub if first == "good" else total - sub
-        return SeriesCounts(req.key, edges, good, total, notes=self.gap_notes())
+        missing = _unmatched(got, counters)
+        notes = self.gap_notes()
+        if not np.isnan(total).all():  # counted as 0: say so, it may be a misspelt selector
+            notes += tuple(
+                f"no series matched {c.selector} over the queried range: counted as 0 "
+                f"{first} events"
+                for _, c in terms[first]
+                if c.selector in missing
+            )
+        return SeriesCounts(req.key, edges, good, total, notes=notes, unmatched=missing)
 
     def _grouped_ratio(
         self,
