@@ -27,6 +27,7 @@ Expected figures come from the generator's samples (tests/datagen.py), never fro
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import xml.etree.ElementTree as ET
@@ -287,3 +288,23 @@ def test_min_coverage_is_validated_with_its_position(tmp_path: Path) -> None:
     )
     bad_flag = slo("check", str(spec), "--min-coverage", "101", "--from", "x.json")
     assert bad_flag.code == 2 and "--min-coverage" in bad_flag.stderr
+
+
+def test_markdown_and_csv_carry_the_reason_and_the_partial_mark(
+    data: tuple[Server, dict], tmp_path: Path
+) -> None:
+    server, _ = data
+    fresh = _spec(tmp_path, "fresh")
+    md = _check(server, fresh, "--format", "markdown")
+    assert md.code == 4 and "**Without an answer:**" in md.stdout
+    assert "history shorter than the window: data since" in _flat(md.stdout)
+    csv_run = _check(server, fresh, "--format", "csv")
+    [row] = list(csv.DictReader(csv_run.stdout.splitlines()))
+    assert row["no_data_codes"] == "short_history" and row["partial"] == "false"
+    assert row["history_first_data"] == iso(FRESH_FROM + 60)
+    young = _spec(tmp_path, "young", slo_extra="    min_coverage: 20\n")
+    md = _check(server, young, "--format", "markdown")
+    assert md.code == 0 and "✓ ok*" in md.stdout
+    assert "**Partial (history shorter than the window):**" in md.stdout
+    [row] = list(csv.DictReader(_check(server, young, "--format", "csv").stdout.splitlines()))
+    assert row["partial"] == "true" and row["min_coverage_origin"] == "spec"
