@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from slo_cli.engine.defaults import MIN_COVERAGE, WARN_REMAINING
 
@@ -225,6 +225,12 @@ class SLOResult:
     error: SLOError | None = None
     #: the line of `source_path` the SLO starts at
     source_line: int | None = None
+    #: the burn rate of each of the 24 hours before `window_end`, oldest first (NaN: no
+    #: traffic), from the engine on the same counts; filled when details are asked for
+    hourly_burn: tuple[float, ...] = ()
+    #: every figure's inputs (slo_cli.explanation.Trace), for `slo check --explain`; None
+    #: unless asked for
+    trace: Any = field(default=None, compare=False, repr=False)
     #: why the status is NO_DATA (first the most fundamental); empty for every other status
     no_data: tuple[NoData, ...] = ()
     #: the data starts after the window does (a young SLO); None when it reaches the start

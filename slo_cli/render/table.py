@@ -320,6 +320,10 @@ def _details(r: SLOResult, console: Console) -> None:
     lines += [f"no data: {n.message}" for n in r.no_data]
     if r.partial and r.history is not None:
         lines.append(r.history.message)
+    if r.measured and r.hourly_burn:
+        from slo_cli.render.sparkline import burn_sparkline_line
+
+        lines.append(burn_sparkline_line(r.hourly_burn))
     lines += [f"note: {n}" for n in r.notes]
     if r.data_error:
         lines.append("note: good events exceed total events; check the SLI queries")

@@ -47,6 +47,9 @@ class SeriesCounts:
     #: the SLO's own selectors (as its spec writes them) that matched no series at all over
     #: the grid: a misspelt metric or label (slo_cli.nodata names them)
     unmatched: tuple[str, ...] = field(default=())
+    #: (start, end, counter part) of each bin counted again from raw samples (a counter reset,
+    #: a new series, a scrape gap): what `slo check --explain` lists
+    refined: tuple[tuple[float, float, str], ...] = field(default=())
 
 
 def failed_counts(req: FetchRequest, error: Exception) -> SeriesCounts:
