@@ -18,8 +18,9 @@ import numpy as np
 
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql, samples
-from slo_cli.sources.binsums import per_series_sums, zero_where_total
+from slo_cli.sources.binsums import per_series_sums, zero_notes, zero_where_total
 from slo_cli.sources.binsums import stretches as _stretches
+from slo_cli.sources.binsums import unmatched as _unmatched
 from slo_cli.sources.grid import Segment, segments
 from slo_cli.sources.groups import GroupCounts
 from slo_cli.sources.groups import signed as _signed
@@ -89,14 +90,6 @@ class Counter:
 
     part: str
     selector: str
-
-
-def _unmatched(got: dict[str, np.ndarray], counters: list[Counter]) -> tuple[str, ...]:
-    """The selectors of the counters without one bin of data over the whole grid (the total's
-    first: without it nothing of the SLO is there)."""
-    empty = [c for c in counters if np.isnan(got[c.part]).all()]
-    empty.sort(key=lambda c: not c.part.startswith("total"))
-    return tuple(c.selector for c in empty)
 
 
 class Fetcher(RawSampleCounts):
@@ -201,14 +194,7 @@ class Fetcher(RawSampleCounts):
         sub = zero_where_total(sub, total)
         good = sub if first == "good" else total - sub
         missing = _unmatched(got, counters)
-        notes = self.gap_notes()
-        if not np.isnan(total).all():  # counted as 0: say so, it may be a misspelt selector
-            notes += tuple(
-                f"no series matched {c.selector} over the queried range: counted as 0 "
-                f"{first} events"
-                for _, c in terms[first]
-                if c.selector in missing
-            )
+        notes = self.gap_notes() + zero_notes(missing, [c for _, c in terms[first]], first, total)
         return SeriesCounts(
             req.key,
             edges,
