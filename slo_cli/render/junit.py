@@ -29,6 +29,10 @@ def _describe(r: SLOResult) -> str:
     since = "" if r.since is None else f"; since {iso(r.since.start)}: {since_text(r)}"
     why = "".join(f"; {n.message}" for n in r.no_data)
     partial = f"; {r.history.message}" if r.partial and r.history is not None else ""
+    if r.adjustments is not None:
+        from slo_cli.render.adjustments import adjustments_text
+
+        since += f"; adjustments: {adjustments_text(r.adjustments, r.count_unit)}"
     return (
         f"{r.key}: {status_text(r.status)}; objective {objective_text(r.objective)} over "
         f"{r.window}; SLI {pct(r.sli, 4)}; budget remaining {pct(r.remaining, 2)}; "
