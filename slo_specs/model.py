@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from slo_specs.durations import DURATION_PATTERN, format_duration
+from slo_specs.model_adjustments import Adjustment, Adjustments
 from slo_specs.model_fields import (
     _STRICT,
     MIN_BUDGET,
@@ -66,6 +67,7 @@ __all__ = [
     "SLO",
     "VERSION",
     "WINDOW_PLACEHOLDER",
+    "Adjustment",
     "AlertWindow",
     "Alerting",
     "Budgeting",
@@ -155,6 +157,11 @@ class SLO(BaseModel):
         le=10_000,
         description="Most groups a grouped SLO may have; more is an error, never a silent cut.",
     )
+    adjustments: Adjustments = Field(
+        default_factory=list,
+        description="Excluded periods (maintenance, upstream outages): their events count "
+        "neither as good nor as bad.",
+    )
     service: str = Field(default="", description="Filled from the service on load.")
     #: where the SLO is written (path, line): set by the loader, for messages about this SLO
     _source: tuple[str, int] | None = PrivateAttr(default=None)
@@ -227,6 +234,10 @@ class ServiceSpec(BaseModel):
     )
     labels: Labels = Field(default_factory=dict, description="Labels for the service (team, tier).")
     slos: list[SLO] = Field(min_length=1, description="The service's SLOs.")
+    adjustments: Adjustments = Field(
+        default_factory=list,
+        description="Excluded periods of every SLO of the service (added to each SLO's own).",
+    )
     source_path: str | None = Field(default=None, description="Set by the loader.")
     source_format: Literal["native", "openslo", "sloth"] = Field(
         default="native", description="Set by the loader."

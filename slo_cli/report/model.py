@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
 from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
+from slo_cli.results import AdjustmentFigures
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
@@ -46,6 +47,9 @@ class SLOReport:
     notes: tuple[str, ...] = ()
     #: with `--incidents`: the ids of the incidents overlapping each event (parallel to events)
     event_incidents: tuple[tuple[str, ...], ...] = ()
+    #: what the budget adjustments took out of this / the previous period (None: none applied)
+    adjustments: AdjustmentFigures | None = None
+    previous_adjustments: AdjustmentFigures | None = None
 
     def incident_ids(self, index: int) -> tuple[str, ...]:
         """The incidents linked to `events[index]` (none without `--incidents`)."""
