@@ -290,8 +290,8 @@ def _details(r: SLOResult, console: Console) -> None:
     if r.description:
         head += f" — {_escape(r.description)}"
     console.print(head, highlight=False)
-    length = human_duration(r.window_s)
-    window = r.window if length == r.window else f"{r.window} ({length})"
+    # the spec's own label ("30d", "month (Europe/Berlin)"): the from/to below give its extent
+    window = r.window
     kind = r.sli_kind + (f", {r.budgeting_note}" if r.budgeting_note else "")
     unit = r.count_unit
     lines = [

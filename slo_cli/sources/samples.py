@@ -97,8 +97,10 @@ def bin_counts(
     events = np.zeros(lows.size)
     seen = np.zeros(lows.size, dtype=bool)
     for i, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
-        first = int(np.searchsorted(t, a + 1e-9, side="left"))  # first sample > a
-        stop = int(np.searchsorted(t, b + 1e-9, side="left"))  # first sample > b
+        # exact comparisons (no epsilon: at epoch magnitudes a 1e-9 vanishes, and a sample
+        # exactly on an edge belongs to the bin it ends, as in the server-side counts)
+        first = int(np.searchsorted(t, a, side="right"))  # first sample > a
+        stop = int(np.searchsorted(t, b, side="right"))  # first sample > b
         if first < stop:
             events[i] = float(np.nansum(inc[first:stop]))
             seen[i] = first > 0 or stop - first >= 2
