@@ -43,7 +43,13 @@ from slo_specs.model_fields import (
     _type_name,
     spec_error,
 )
-from slo_specs.model_policies import Alerting, AlertWindow, GatePolicy, TimesliceSettings
+from slo_specs.model_policies import (
+    Alerting,
+    AlertWindow,
+    GatePolicy,
+    MinCoverage,
+    TimesliceSettings,
+)
 from slo_specs.model_sli import (
     SLI,
     WINDOW_PLACEHOLDER,
@@ -145,6 +151,10 @@ class SLO(BaseModel):
         examples=["https://runbooks.example/checkout/availability"],
     )
     gate: GatePolicy | None = Field(default=None, description="What makes `slo check` fail.")
+    min_coverage: MinCoverage = Field(
+        default=None,
+        description="Minimum coverage (written in percent); default: the service's, else 50.",
+    )
     labels: Labels = Field(default_factory=dict, description="Extra labels for this SLO.")
     group_by: list[str] = Field(
         default_factory=list,
@@ -233,6 +243,10 @@ class ServiceSpec(BaseModel):
         examples=["checkout"],
     )
     labels: Labels = Field(default_factory=dict, description="Labels for the service (team, tier).")
+    min_coverage: MinCoverage = Field(
+        default=None,
+        description="Minimum coverage (written in percent) of every SLO without its own.",
+    )
     slos: list[SLO] = Field(min_length=1, description="The service's SLOs.")
     adjustments: Adjustments = Field(
         default_factory=list,
@@ -248,6 +262,8 @@ class ServiceSpec(BaseModel):
         seen: dict[str, int] = {}
         for index, slo in enumerate(self.slos):
             slo.service = self.service
+            if slo.min_coverage is None:
+                slo.min_coverage = self.min_coverage
             if slo.name in seen:
                 raise PydanticCustomError(
                     "duplicate_name",

@@ -34,6 +34,8 @@ COLUMNS = (
     "status",
     "trend",
     "burn_event_count",
+    "no_data_codes",
+    "partial",
 )
 
 
@@ -43,6 +45,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def _codes(s: Any) -> str:
+    """The no-data reason codes of one SLO, in one cell."""
+    return "; ".join(n.code for n in s.no_data)
 
 
 def render_report_csv(report: Report) -> str:
@@ -68,6 +75,8 @@ def render_report_csv(report: Report) -> str:
                 "window": s.window,
                 # status, trend and events belong to the report's period only
                 "status": s.status if which == "current" else None,
+                "no_data_codes": _codes(s) if which == "current" else None,
+                "partial": str(s.partial).lower() if which == "current" else None,
                 "trend": s.trend if which == "current" else None,
                 "burn_event_count": len(s.events) if which == "current" else None,
                 **figures_record(fig),
