@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from slo_cli.composites import composite_results
 from slo_cli.plan import Planned, check_needs, expand_groups, plan, requests
 from slo_cli.results import (
     MIN_COVERAGE,
@@ -67,6 +68,7 @@ def evaluate(
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
     results = run_engine(planned, counts, min_coverage, since=start)
+    results += composite_results(specs, planned, counts, results, min_coverage, since=start)
     return Evaluation(at=when, slos=tuple(results), since=start)
 
 

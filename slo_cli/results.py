@@ -125,6 +125,33 @@ class Since:
 
 
 @dataclass(frozen=True)
+class CompositeMember:
+    """One member of a composite: its SLO's own result figures (its own window and objective)
+    and what it contributed to the composite over the composite's window.
+
+    `burn_share`: the member's share of the composite's burn over the composite's SLO window —
+    weighted: wᵢ·badᵢ ÷ Σ wⱼ·badⱼ; weighted_burn: wᵢ·burnᵢ ÷ Σ wⱼ·burnⱼ; least_healthy: 1 for
+    the least healthy member, else 0 (NaN when nothing was bad).
+    """
+
+    key: str
+    weight: float
+    status: Status
+    objective: float
+    sli: float
+    remaining: float
+    burn_share: float
+
+
+@dataclass(frozen=True)
+class CompositeInfo:
+    """What makes an SLOResult a composite: its method and its members, in spec order."""
+
+    method: str
+    members: tuple[CompositeMember, ...]
+
+
+@dataclass(frozen=True)
 class SLOResult:
     """One SLO evaluated at one instant (see docs/design.md §4).
 
@@ -184,6 +211,8 @@ class SLOResult:
     error: SLOError | None = None
     #: the line of `source_path` the SLO starts at
     source_line: int | None = None
+    #: a composite SLO (sli_kind "composite"): its method and members; None for other SLOs
+    composite: CompositeInfo | None = None
 
     @property
     def measured(self) -> bool:

@@ -148,9 +148,26 @@ ALLOWED: dict[str, set[str]] = {
     "slo_cli.results": set(),
     "slo_cli.engine": {"slo_cli.engine"},
     "slo_cli.sources": {"slo_cli.sources", "slo_cli.errors", "slo_cli.files", "slo_specs"},
-    "slo_cli.plan": {"slo_cli.engine", "slo_cli.sources", "slo_cli.report.period", "slo_specs"},
+    "slo_cli.plan": {
+        "slo_cli.engine",
+        "slo_cli.sources",
+        "slo_cli.report.period",
+        "slo_cli.composites",
+        "slo_specs",
+    },
+    # composite SLOs in the pipeline: planned with plan, evaluated like evaluate
+    "slo_cli.composites": {
+        "slo_cli",
+        "slo_cli.plan",
+        "slo_cli.evaluate",
+        "slo_cli.engine",
+        "slo_cli.results",
+        "slo_cli.sources",
+        "slo_specs",
+    },
     "slo_cli.evaluate": {
         "slo_cli",
+        "slo_cli.composites",
         "slo_cli.plan",
         "slo_cli.engine",
         "slo_cli.sources",
@@ -160,6 +177,7 @@ ALLOWED: dict[str, set[str]] = {
     "slo_cli.gate": {"slo_cli.results", "slo_cli.exit_codes"},
     "slo_cli.report": {
         "slo_cli.report",
+        "slo_cli.composites",
         "slo_cli.plan",
         "slo_cli.evaluate",
         "slo_cli.engine",
@@ -219,6 +237,7 @@ THIRD_PARTY: dict[str, tuple[str, ...]] = {
         "slo_cli.sources",
         "slo_cli.plan",
         "slo_cli.evaluate",
+        "slo_cli.composites",
         "slo_cli.report",
         "slo_cli.rules.backtest",
     ),

@@ -16,6 +16,7 @@ from typing import Any
 from slo_cli import __version__
 from slo_cli.engine.records import EVENT_BIN_S
 from slo_cli.render.common import iso
+from slo_cli.render.composite import member_json
 from slo_cli.report.model import BurnEvent, Incident, PeriodFigures, Report, SLOReport
 
 REPORT_JSON_SCHEMA_ID = "slo/report/v1"
@@ -118,6 +119,7 @@ def slo_record(s: SLOReport, linked: bool = False) -> dict[str, Any]:
         "alert": s.alert,
         "exact": s.exact,
         "notes": list(s.notes),
+        "composite": member_json(s.composite),
         "current": figures_record(s.current),
         "previous": figures_record(s.previous),
         "budget_consumed_change_ratio": _num(s.consumed_change),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
 from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
+from slo_cli.results import CompositeInfo
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
@@ -46,6 +47,8 @@ class SLOReport:
     notes: tuple[str, ...] = ()
     #: with `--incidents`: the ids of the incidents overlapping each event (parallel to events)
     event_incidents: tuple[tuple[str, ...], ...] = ()
+    #: a composite SLO: its method and members (their own reports are rows of their own)
+    composite: CompositeInfo | None = None
 
     def incident_ids(self, index: int) -> tuple[str, ...]:
         """The incidents linked to `events[index]` (none without `--incidents`)."""
