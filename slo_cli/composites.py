@@ -262,8 +262,15 @@ def member_counts(
         raise RuntimeError(f"composite {c.key}: members were planned on different grids")
     good = np.vstack([_on_grid(x.good, edges) for x in counts])
     total = np.vstack([_on_grid(x.total, edges) for x in counts])
-    if planned[0].measurement.ratio_timeslices:
-        good, total = engine.ratio_timeslice_counts(edges, good, total)
+    if planned[0].measurement.ratio_timeslices:  # each member with its own slice length
+        rows = [
+            engine.ratio_timeslice_counts(
+                edges, good[i : i + 1], total[i : i + 1], slice_s=p.measurement.slice_s
+            )
+            for i, p in enumerate(planned)
+        ]
+        good = np.vstack([g for g, _ in rows])
+        total = np.vstack([t for _, t in rows])
     return edges, good, total
 
 

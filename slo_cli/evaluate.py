@@ -84,19 +84,20 @@ def run_engine(
     With `since` (a bin edge of every grid), each result carries its figures since then."""
     from slo_cli import engine
 
-    groups: dict[tuple[int, Any, bool], list[int]] = {}
+    groups: dict[tuple[int, Any, bool, float | None], list[int]] = {}
     results: list[SLOResult | None] = [None] * len(planned)
     for i, p in enumerate(planned):
         if counts[i].error is not None:  # this SLO's own queries failed: an ERROR row
             results[i] = error_result(p, counts[i].error, min_coverage)
             continue
-        groups.setdefault((id(p.edges), p.rules, p.measurement.ratio_timeslices), []).append(i)
-    for (_, rules, ratio_ts), idx in groups.items():
+        m = p.measurement
+        groups.setdefault((id(p.edges), p.rules, m.ratio_timeslices, m.slice_s), []).append(i)
+    for (_, rules, ratio_ts, slice_s), idx in groups.items():
         edges = planned[idx[0]].edges
         good = np.vstack([_on_grid(counts[i].good, edges) for i in idx])
         total = np.vstack([_on_grid(counts[i].total, edges) for i in idx])
         if ratio_ts:  # counted in good-seconds of seconds with traffic
-            good, total = engine.ratio_timeslice_counts(edges, good, total)
+            good, total = engine.ratio_timeslice_counts(edges, good, total, slice_s=slice_s)
         policy = engine.Policy(min_coverage=min_coverage, warn_remaining=WARN_REMAINING)
         if rules is not None:
             policy = replace(policy, rules=rules)

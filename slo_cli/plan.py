@@ -58,10 +58,16 @@ class Measurement:
     timeslices        good slices of slices with data                      unit "slices"
     ratio_timeslices  each slice's good ÷ total ratio weighted by its
                       duration: good-seconds of seconds with traffic       unit "seconds"
+
+    `slice_s`: RatioTimeslices with the spec's ``timeslice.slice`` — the source then counts
+    per bin the sum of its slices' ratios and their number, which the engine weighs by this
+    length (:func:`slo_cli.engine.measures.ratio_timeslice_counts`); None: each bin is one
+    slice of its own width (or another budgeting).
     """
 
     budgeting: str
     unit: str
+    slice_s: float | None = None
 
     @property
     def ratio_timeslices(self) -> bool:
@@ -84,7 +90,9 @@ def measurement(slo: SLO) -> Measurement:
     >>> measurement(SimpleNamespace(budgeting="ratio_timeslices")).unit
     'seconds'
     """
-    return Measurement(budgeting=slo.budgeting, unit=_UNITS[slo.budgeting])
+    ts = getattr(slo, "timeslice", None)
+    slice_s = float(ts.slice) if slo.budgeting == "ratio_timeslices" and ts else None
+    return Measurement(budgeting=slo.budgeting, unit=_UNITS[slo.budgeting], slice_s=slice_s)
 
 
 def slo_window(slo: SLO, end: float) -> Window:

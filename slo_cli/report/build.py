@@ -87,7 +87,9 @@ def _slo_report(
     good = np.asarray(counts.good, dtype=float)
     total = np.asarray(counts.total, dtype=float)
     if p.measurement.ratio_timeslices and not transformed:  # good-seconds of seconds
-        good, total = engine.ratio_timeslice_counts(p.edges, good, total)
+        good, total = engine.ratio_timeslice_counts(
+            p.edges, good, total, slice_s=p.measurement.slice_s
+        )
     window, (prev_window,) = p.window, p.windows_at
     figures = engine.period_report(
         p.edges,

@@ -72,7 +72,7 @@ def _planned(c: Composite, first: Planned, period: Period) -> Planned:
         window=composite_window(c, period.end),
         end=period.end,
         rules=alert_rules(cast("SLO", c)),
-        measurement=Measurement(first.measurement.budgeting, first.measurement.unit),
+        measurement=Measurement(first.measurement.budgeting, first.measurement.unit, None),
         edges=first.edges,
         windows_at=(composite_window(c, period.previous_end),),
     )

@@ -187,7 +187,7 @@ def replay_slo(
     edges = p.edges
     g, t = good.reshape(1, -1), total.reshape(1, -1)
     if p.measurement.ratio_timeslices:
-        g, t = ratio_timeslice_counts(edges, g, t)
+        g, t = ratio_timeslice_counts(edges, g, t, slice_s=p.measurement.slice_s)
     rules = tuple(p.rules or DEFAULT_ALERT_RULES)
     tl = alert_timeline(
         edges,

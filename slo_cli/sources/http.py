@@ -88,7 +88,8 @@ class Envelope:
 
 
 class Recorder:
-    """Collects the raw answers of successful calls, thread-safe, for `slo snapshot`."""
+    """Collects the final raw answer of every call (an error answer too), thread-safe, for
+    `slo snapshot`."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -176,9 +177,10 @@ class Transport:
             if not fits:
                 retry_in = None  # waiting would pass the deadline: report the answer now
             if retry_in is None:
-                envelope = self.parse(answer, query)
+                # recorded before it is parsed: a snapshot holds a rejected query's answer too,
+                # so replaying it (`--from`) gives that SLO the same error row as the live run
                 self._record(path, params, answer)
-                return envelope
+                return self.parse(answer, query)
             attempt += 1
             assert clock is not None  # _retry_delay replays only with a clock
             clock.sleep(retry_in)

@@ -43,7 +43,8 @@ slos:
 
 class Synthetic:
     """A Source whose counts on any grid are integrals of the rates above; `thin` has no data
-    before `thin_from`."""
+    before `thin_from`. RatioTimeslices with a slice length get the sliced form (as
+    slo_cli.sources.slices delivers it)."""
 
     def __init__(self, thin_from: float) -> None:
         self.thin_from = thin_from
@@ -58,6 +59,12 @@ class Synthetic:
             overlap = np.clip(np.minimum(hi, INCIDENT[1]) - np.maximum(lo, INCIDENT[0]), 0, None)
             bad = total * BASE_BAD + overlap * (INCIDENT_BAD - BASE_BAD)
             good = total - bad
+            ts = req.slo.timeslice
+            if req.slo.budgeting == "ratio_timeslices" and ts is not None:
+                # the sources' slice form: per bin the sum of its slices' ratios and their
+                # number; at 1 event/s a minute-aligned slice of S s holds S events, so the
+                # ratios sum to good ÷ S and the slices number total ÷ S
+                good, total = good / ts.slice, total / ts.slice
             if req.slo.name == "thin":
                 missing = hi <= self.thin_from
                 good, total = np.where(missing, np.nan, good), np.where(missing, np.nan, total)
