@@ -1,7 +1,7 @@
 """Composite SLOs against a real Prometheus: a journey of three member SLOs (one with a shorter
 window than the composite's), each method's figures equal to the generator's truth computed here
 from the raw samples, the members' own rows unchanged, the gate and `slo report` on the same
-counts."""
+counts, and an OpenSLO composite read and evaluated."""
 
 from __future__ import annotations
 
@@ -167,3 +167,58 @@ def test_composite_gate_alerts_and_report(shop: Dataset, server: Server, tmp_pat
     # the period (7 days to AT) holds all data: consumed = the 1-day window's bad events of the
     # least healthy member ÷ its budget over that window, remaining the same as `slo check`
     assert rep["current"]["budget_remaining_ratio"] == pytest.approx(1 - burn, rel=1e-9)
+
+
+OPENSLO = """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: journey}
+spec:
+  service: shop
+  timeWindow: [{duration: 1d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives:
+""" + "".join(
+    f"""    - displayName: {page}
+      target: {PAGES[page][0]}
+      compositeWeight: {WEIGHTS[page]:g}
+      indicator:
+        metadata: {{name: {page}-errors}}
+        spec:
+          ratioMetric:
+            counter: true
+            bad:
+              metricSource:
+                type: Prometheus
+                spec: {{query: 'shop_requests_total{{page="{page}",code="500"}}'}}
+            total:
+              metricSource:
+                type: Prometheus
+                spec: {{query: 'shop_requests_total{{page="{page}"}}'}}
+"""
+    for page in PAGES
+)
+
+
+@pytest.mark.prometheus
+def test_openslo_composite_is_read_and_evaluated(
+    shop: Dataset, server: Server, tmp_path: Path
+) -> None:
+    """OpenSLO v1 (README, "Notes (Composite SLO)"): the composite burns at Σ weight × the
+    objective's burn rate; each objective is an SLO of its own, over the SLO's time window."""
+    spec = tmp_path / "journey.openslo.yaml"
+    spec.write_text(OPENSLO, encoding="utf-8")
+    run = slo("check", str(spec), "--prometheus-url", server.url, "--at", str(int(AT)),
+              "--format", "json", "--fail-on", "never")  # fmt: skip
+    assert run.code == 0, run.stderr
+    by_key = {s["key"]: s for s in json.loads(run.stdout)["slos"]}
+    assert sorted(by_key) == ["shop/journey", "shop/journey-browse", "shop/journey-cart",
+                              "shop/journey-pay"]  # fmt: skip
+    got = by_key["shop/journey"]
+    assert got["composite"]["method"] == "weighted_burn"
+    counts = {p: _counts(shop, p, AT - DAY) for p in PAGES}
+    burn = sum(WEIGHTS[p] * (b / t) / (1 - PAGES[p][0]) for p, (b, t) in counts.items())
+    assert got["budget_consumed_ratio"] == pytest.approx(burn, rel=1e-9)
+    b, t = counts["cart"]
+    assert by_key["shop/journey-cart"]["total_count"] == t  # the member: the objective's SLO
+    assert by_key["shop/journey-cart"]["window"] == "1d"
+    assert by_key["shop/journey-cart"]["good_count"] == t - b

@@ -54,7 +54,7 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     assert valid.returncode == 0, valid.stdout
     assert "docker-compose.yaml: note: not an SLO spec" in valid.stdout
     last = valid.stdout.splitlines()[-1]
-    assert last.startswith("7 file(s) valid: 5 service(s), 14 SLO(s)")
+    assert last.startswith("8 file(s) valid: 6 service(s), 14 SLO(s), 2 composite(s)")
     assert "2 file(s) skipped" in last
     assert _run(installed, "validate", "--strict", cwd=repo).returncode == 2
 

@@ -61,7 +61,7 @@ def test_packaged_examples_validate_and_check_offline(installed: Venv, tmp_path:
 
     valid = run(installed, "validate", str(examples), cwd=tmp_path)
     assert valid.returncode == 0, valid.stdout
-    assert "file(s) valid: 5 service(s), 14 SLO(s)" in valid.stdout, valid.stdout
+    assert "file(s) valid: 6 service(s), 14 SLO(s), 2 composite(s)" in valid.stdout, valid.stdout
 
     snapshot = str(examples / "snapshot.json")
     checked = run(installed, "check", str(examples), "--from", snapshot, "-f", "json", cwd=tmp_path)
