@@ -28,6 +28,8 @@ class Locator(Protocol):
         shown: Sequence[str | int] | None = None,
     ) -> Problem: ...
 
+    def node(self, loc: Sequence[str | int]) -> Any: ...
+
 
 class Reader:
     """Collects the problems of one file while its documents are read."""
@@ -56,6 +58,19 @@ class Reader:
     def make(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
         """The located Problem for ``loc`` (shown without the document prefix)."""
         return self.locator.problem((*self.prefix, *loc), message, key=key, shown=loc)
+
+    def promql(self, loc: Loc, text: str, *, sloth: bool = False) -> bool:
+        """Parse the PromQL ``text`` written at ``loc`` offline (``sloth``: with the
+        ``{{.window}}`` placeholder); a bad one is a problem at its token. Whether it parsed."""
+        from slo_specs import promql_check
+
+        placeholder = promql_check.SLOTH_PLACEHOLDER if sloth else None
+        found = promql_check.problem(
+            self.locator, (*self.prefix, *loc), text, shown=loc, placeholder=placeholder
+        )
+        if found is not None:
+            self.problems.append(found)
+        return found is None
 
     def raise_if_any(self) -> None:
         """Raise every problem recorded so far as one SpecError."""

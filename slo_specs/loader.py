@@ -28,6 +28,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from slo_specs import promql_check
 from slo_specs.composite_links import link_problems, place_composites
 from slo_specs.errors import Problem, SpecError
 from slo_specs.messages import did_you_mean, problems_from
@@ -136,11 +137,12 @@ def _native(doc: Document) -> tuple[list[ServiceSpec], list[Problem]]:
             {k: v for k, v in s.items() if k != "service"} if isinstance(s, dict) else s
             for s in clean["slos"]
         ]
+    promql = promql_check.native_problems(data, doc.locator)  # queries checked before sent
     try:
         spec = validate_service(clean, locator=doc.locator, source_path=doc.locator.path)
     except SpecError as exc:
-        return [], problems + exc.problems
-    return ([spec], []) if not problems else ([], problems)
+        return [], promql_check.merge(problems + exc.problems, promql)
+    return ([spec], []) if not problems + promql else ([], problems + promql)
 
 
 def _missing_converter(doc: Document, name: str) -> Problem:

@@ -345,7 +345,9 @@ def _query(
         return None
     key = "promql" if "promql" in spec and "query" not in spec else "query"
     query = r.string(spec, key, spec_loc)
-    return None if query is None else query.strip()
+    if query is None or not r.promql((*spec_loc, key), query):
+        return None
+    return query.strip()
 
 
 _SUPPORTED = (

@@ -348,6 +348,8 @@ def _template(reader: Reader, node: Mapping[str, Any], key: str, loc: Loc) -> st
     if not SLOTH_WINDOW.search(query):
         reader.problem((*loc, key), "must contain the {{.window}} placeholder")
         return None
+    if not reader.promql((*loc, key), query, sloth=True):
+        return None
     return SLOTH_WINDOW.sub("{{window}}", query).strip()
 
 

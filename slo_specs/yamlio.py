@@ -86,6 +86,11 @@ class Locator:
                 return node, key_node, False
         return node, key_node, True
 
+    def node(self, loc: Sequence[str | int]) -> yaml.Node | None:
+        """The value node at ``loc``, or None when ``loc`` does not resolve in full."""
+        node, _key, complete = self._resolve(loc)
+        return node if complete else None
+
     def position(self, loc: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of the node at ``loc`` (or of its key, with ``key=True``)."""
         node, key_node, complete = self._resolve(loc)
@@ -130,6 +135,9 @@ class DocumentsLocator:
         return self.locators[index].problem(
             loc[1:], message, key=key, shown=loc[1:] if shown is None else shown
         )
+
+    def node(self, loc: Sequence[str | int]) -> yaml.Node | None:
+        return self.locators[int(loc[0])].node(loc[1:])
 
     def document(self, index: int) -> Locator:
         """The locator of one document (loc paths without the index)."""
