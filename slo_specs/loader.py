@@ -22,7 +22,6 @@ import importlib.util
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -33,6 +32,7 @@ from slo_specs.composite_links import link_problems, place_composites
 from slo_specs.errors import Problem, SpecError
 from slo_specs.messages import did_you_mean, problems_from
 from slo_specs.model import LOADER_FIELDS, VERSION, ServiceSpec
+from slo_specs.scan import PathFilter, find
 from slo_specs.yamlio import Document, DocumentsLocator, Loc, Locator, read_file, read_text
 
 NATIVE_VERSION = VERSION
@@ -43,7 +43,6 @@ _VERSIONS = (NATIVE_VERSION, SLOTH_VERSION)
 _EXPECTED = (
     "expected 'version: slo/v1', 'version: prometheus/v1' (Sloth) or 'apiVersion: openslo/v1'"
 )
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 def validate_service(
@@ -368,43 +367,13 @@ def _foreign_reason(documents: Sequence[Document]) -> str | None:
     return ", ".join(dict.fromkeys(reasons)) or None
 
 
-def find_spec_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Problem]]:
+def find_spec_files(
+    paths: Iterable[str | os.PathLike[str]], where: PathFilter | None = None
+) -> tuple[list[str], list[Problem]]:
     """Spec files named by ``paths``: files as given, directories searched recursively for
-    ``*.yaml``/``*.yml`` (skipping hidden directories such as ``.git`` and ``.venv``)."""
-    return _find(paths)[:2]
-
-
-def _find(
-    paths: Iterable[str | os.PathLike[str]],
-) -> tuple[list[str], list[Problem], set[str]]:
-    """find_spec_files, and which of the files a directory scan found (not named)."""
-    scanned: set[str] = set()
-    files: list[str] = []
-    problems: list[Problem] = []
-    for entry in paths:
-        path = Path(entry)
-        if path.is_dir():
-            found = []
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                found += [
-                    os.path.join(dirpath, f)
-                    for f in sorted(filenames)
-                    if f.endswith(SPEC_SUFFIXES) and not f.startswith(".")
-                ]
-            if not found:
-                problems.append(
-                    Problem(str(path), 1, 1, "", "no *.yaml or *.yml files in this directory")
-                )
-            files += found
-            scanned.update(os.path.normpath(f) for f in found)
-        elif path.exists():
-            files.append(str(path))
-        else:
-            problems.append(Problem(str(path), 1, 1, "", "no such file or directory"))
-    unique = list(dict.fromkeys(os.path.normpath(f) for f in files))
-    named = {os.path.normpath(str(p)) for p in paths if not Path(p).is_dir()}
-    return unique, problems, scanned - named
+    ``*.yaml``/``*.yml`` (skipping hidden directories such as ``.git`` and ``.venv``, and what
+    ``where`` excludes; see slo_specs.scan)."""
+    return find(paths, where)[:2]
 
 
 @dataclass(frozen=True)
@@ -421,17 +390,23 @@ class CheckReport:
     skipped: tuple[Problem, ...] = ()
 
 
-def check_paths(paths: Sequence[str | os.PathLike[str]], *, strict: bool = False) -> CheckReport:
+def check_paths(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    strict: bool = False,
+    where: PathFilter | None = None,
+) -> CheckReport:
     """Load every spec file under ``paths``, collecting problems instead of raising them.
 
     OpenSLO references resolve across all the files; SLO keys (``service/name``) must be unique
     across all files. Files that a directory scan found (not named) and that are clearly not
     SLO specs (docker-compose files, Kubernetes manifests) are skipped and listed in
-    ``skipped``; with ``strict`` they are problems like any other file's.
+    ``skipped``; with ``strict`` they are problems like any other file's. ``where``: which
+    files directory scans read (include/exclude globs, slo_specs.scan).
     """
     from slo_specs.openslo_sli import Objects
 
-    files, problems, scanned = _find(paths)
+    files, problems, scanned = find(paths, where)
     read = [(name, read_file(name)) for name in files]
     skipped: list[Problem] = []
     if not strict:

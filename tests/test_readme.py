@@ -78,15 +78,31 @@ def test_every_environment_variable_and_config_key_is_documented() -> None:
     assert "keys as the flags" not in README
 
 
-def test_the_readme_config_example_is_accepted(tmp_path: Path) -> None:
-    from slo_cli.cli.connection import ConnectionOptions
+def test_the_readme_config_example_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.main import get_command
 
-    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", README, re.S) if "prometheus:" in b]
-    path = tmp_path / "slo-connection.yaml"
-    path.write_text(block, encoding="utf-8")
-    settings = ConnectionOptions({"config": path}).settings(env={})
+    from slo_cli.cli import project
+    from slo_cli.cli.app import app
+    from slo_cli.sources.settings import ConnectionSettings
+
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", README, re.S) if "# .slo.yaml" in b]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".slo.yaml").write_text(block, encoding="utf-8")
+    (tmp_path / "slos").mkdir()
+    monkeypatch.chdir(tmp_path)
+    group = get_command(app)
+    with group.make_context("slo", ["check"]) as root:
+        group.commands["check"].make_context("check", [], parent=root)  # type: ignore[attr-defined]
+        loaded = project.current()
+    assert loaded.paths == ("slos",) and [g.pattern for g in loaded.exclude] == ["drafts", "k8s/**"]
+    assert loaded.defaults["check"] == {"fail_on": "ticket"}
+    assert loaded.defaults["report"] == {"timezone": "Europe/Berlin", "period": "week"}
+    settings = ConnectionSettings.from_sources({}, {"MIMIR_TOKEN": "t"}, loaded.connection)
     assert settings.url == "https://mimir.example/prometheus" and settings.engine == "mimir"
     assert settings.timeout_s == 30 and dict(settings.headers) == {"X-Scope-OrgID": "team-a"}
+    assert settings.bearer_token() == "t"
 
 
 def test_the_schema_comment_points_at_a_file_slo_schema_writes() -> None:

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 import typer
 
 from slo_cli import __version__
+from slo_cli.cli.helptext import SloCommand, SloGroup
 from slo_cli.exit_codes import ExitCode
 
 app = typer.Typer(
     name="slo",
+    cls=SloGroup,
     help="SLO error budgets from Prometheus: check, gate, report.",
     no_args_is_help=True,
     add_completion=False,
@@ -70,6 +72,14 @@ def _register() -> None:
         completion,
     ):
         module.register(app)
+    import inspect
+
+    from slo_cli.cli.project import with_project_options
+
+    for info in app.registered_commands:  # plain help without Python types, with examples
+        info.cls = SloCommand
+        if info.callback and "paths" in inspect.signature(info.callback).parameters:
+            info.callback = with_project_options(info.callback)  # --config, --exclude
 
 
 _register()

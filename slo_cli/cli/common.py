@@ -53,11 +53,12 @@ def load_specs(
 ) -> list[ServiceSpec]:
     """The specs under `paths` (default: the current directory), narrowed by --select and
     --service; SpecError (exit 2) for bad specs, UsageError when nothing is selected."""
+    from slo_cli.cli.project import scan_filter
     from slo_cli.cli.selection import select_slos
     from slo_specs.errors import SpecError
     from slo_specs.loader import check_paths
 
-    report = check_paths(list(paths or [Path(".")]))
+    report = check_paths(list(paths or [Path(".")]), where=scan_filter())
     if report.problems:
         raise SpecError(list(report.problems))
     if report.skipped:

@@ -31,14 +31,5 @@ def register(app: typer.Typer) -> None:
     def completion(
         shell: Shell = typer.Argument(..., metavar="SHELL", help="bash, zsh or fish."),
     ) -> None:
-        """Print the shell completion script for bash, zsh or fish.
-
-        Examples:
-
-          source <(slo completion bash)                  # bash, this shell; add it to ~/.bashrc
-
-          slo completion zsh > "${fpath[1]}/_slo"         # zsh, then restart the shell
-
-          slo completion fish > ~/.config/fish/completions/slo.fish
-        """
+        """Print the shell completion script for bash, zsh or fish."""
         typer.echo(completion_script(shell.value), nl=False)

@@ -52,8 +52,8 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             None,
             "--engine",
             metavar="ENGINE",
-            help="prometheus|thanos|mimir|cortex|victoriametrics: adds that engine's query "
-            "parameters (default prometheus). Env: SLO_ENGINE.",
+            help="prometheus, thanos, mimir, cortex or victoriametrics: adds that engine's "
+            "query parameters (default prometheus). Env: SLO_ENGINE.",
             rich_help_panel=_PANEL,
         ),
     ),
@@ -207,17 +207,6 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             rich_help_panel=_PANEL,
         ),
     ),
-    "config": (
-        Optional[Path],
-        typer.Option(
-            None,
-            "--config",
-            metavar="FILE",
-            help="YAML file of connection settings, optionally under `prometheus:` (keys: url, "
-            "engine, headers, params, bearer_token_file, timeout, …; see the README).",
-            rich_help_panel=_PANEL,
-        ),
-    ),
     "from_file": (
         Optional[Path],
         typer.Option(
@@ -243,11 +232,19 @@ class ConnectionOptions:
         return Path(value) if value is not None else None
 
     def settings(self, env: dict[str, str] | None = None) -> ConnectionSettings:
-        """Flags over environment over the config file (raises UsageError on bad values)."""
+        """Flags over environment over the config file (raises UsageError on bad values).
+
+        The config file is `values["config"]` when given (a path), else the run's project
+        config (`slo_cli.cli.project`, read by the --config option every command has)."""
         from slo_cli.sources.settings import ConnectionSettings
 
         flags = {k: v for k, v in self.values.items() if k not in ("config", "from_file")}
-        config = _read_config(self.values.get("config"))
+        if self.values.get("config") is not None:
+            config = _read_config(self.values.get("config"))
+        else:  # the project config file (--config FILE or the discovered .slo.yaml)
+            from slo_cli.cli.project import current
+
+            config = current().connection or None
         settings = ConnectionSettings.from_sources(
             flags, os.environ if env is None else env, config
         )
@@ -282,13 +279,24 @@ def _read_config(path: Path | None) -> dict[str, Any] | None:
     return data
 
 
-def connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the connection flags to a typer command; it receives them as `connection=`."""
+#: `--from` on a command that records from a server (`slo snapshot`): accepted, so that the
+#: command can say why it cannot replay, but not listed in its help
+_HIDDEN_FROM = (Optional[Path], typer.Option(None, "--from", metavar="FILE", hidden=True))
+
+
+def connection_options(func: Callable[..., Any] | None = None, *, replay: bool = True) -> Any:
+    """Add the connection flags to a typer command; it receives them as `connection=`.
+
+    `@connection_options(replay=False)`: a command that only talks to a server; its `--from`
+    is hidden from the help (the command refuses it with a message of its own)."""
+    if func is None:
+        return lambda f: connection_options(f, replay=replay)
+    options = _OPTIONS if replay else {**_OPTIONS, "from_file": _HIDDEN_FROM}
     signature = inspect.signature(func, eval_str=True)
     own = [p for p in signature.parameters.values() if p.name != "connection"]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=ann)
-        for name, (ann, option) in _OPTIONS.items()
+        for name, (ann, option) in options.items()
     ]
     # keyword-only parameters must follow positional ones
     params = [p for p in own if p.kind != inspect.Parameter.KEYWORD_ONLY]

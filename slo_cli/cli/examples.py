@@ -63,14 +63,7 @@ def register(app: typer.Typer) -> None:
             show_default=False,
         ),
     ) -> None:
-        """Print where the example specs and their recorded snapshot are (or copy them to DIR).
-
-        Examples:
-
-          slo check "$(slo examples)" --from "$(slo examples)/snapshot.json"
-
-          slo examples my-slos/ && slo validate my-slos/
-        """
+        """Print where the example specs and their recorded snapshot are (or copy them to DIR)."""
         if directory is None:
             typer.echo(str(examples_dir()))
             return
@@ -90,12 +83,6 @@ def register(app: typer.Typer) -> None:
 
         Any further options go to `slo check` (--details, --format markdown, …); the exit code is
         the gate's: 1, since the examples include an exhausted budget.
-
-        Examples:
-
-          slo demo
-
-          slo demo --details --select 'checkout/*'
         """
         where = examples_dir()
         args = ["check", str(where), "--from", str(where / SNAPSHOT_NAME), *ctx.args]

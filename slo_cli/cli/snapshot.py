@@ -25,7 +25,7 @@ from slo_cli.cli.connection import (
 
 def register(app: typer.Typer) -> None:
     @app.command("snapshot")
-    @connection_options
+    @connection_options(replay=False)
     def snapshot(
         paths: list[Path] = typer.Argument(..., metavar="PATHS", help="Spec files or directories."),
         out: Path = typer.Option(
@@ -71,14 +71,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Record what `slo check --from FILE` (and, with --period, `slo report --from FILE`)
         needs to evaluate these SLOs at one instant."""
-        from slo_cli.cli.common import now
+        from slo_cli.cli.common import load_specs, now
         from slo_cli.errors import UsageError
         from slo_cli.plan import check_needs, plan, report_needs, requests
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.http import Recorder
         from slo_cli.sources.prometheus import PrometheusSource
         from slo_cli.sources.recorded import write_snapshot
-        from slo_specs import load_paths
 
         settings = connection.settings()
         if settings.from_file:
@@ -89,7 +88,7 @@ def register(app: typer.Typer) -> None:
         report_periods = [
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
         ]
-        specs = load_paths(paths)
+        specs = load_specs(paths, None, None)  # --exclude and the project config apply
         check_reqs = requests(plan(specs, check_needs(instant)))
         since_reqs = []
         if since is not None:  # the deploy's minute is an edge: its bins are recorded too

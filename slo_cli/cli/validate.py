@@ -38,11 +38,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check spec files and report every problem (exit 0 valid, 2 invalid)."""
         from slo_cli.cli.common import emit
+        from slo_cli.cli.project import scan_filter
         from slo_cli.exit_codes import ExitCode
         from slo_cli.render.formats import render
         from slo_specs.loader import check_paths
 
-        report = check_paths(paths or [Path(".")], strict=strict)
+        report = check_paths(paths or [Path(".")], strict=strict, where=scan_filter())
         emit(render(output_format, report))
         if report.problems:
             raise typer.Exit(int(ExitCode.USAGE))

@@ -73,8 +73,22 @@ ENV_VARS: dict[str, str] = {
     "SLO_ALLOW_PARTIAL": "allow_partial",
 }
 
-#: config-file key -> settings field (the file may hold these under a `prometheus:` key)
+#: config-file key -> settings field: the flags' names (`prometheus-url` for
+#: --prometheus-url), then the older spellings, still accepted (the file may hold these under
+#: a `prometheus:` key)
 CONFIG_KEYS: dict[str, str] = {
+    "prometheus-url": "url",
+    "header": "headers",
+    "param": "extra_params",
+    "bearer-token-env": "bearer_token_env",
+    "bearer-token-file": "bearer_token_file",
+    "basic-auth-user": "basic_auth_user",
+    "basic-auth-password-env": "basic_auth_password_env",
+    "ca-bundle": "ca_bundle",
+    "client-cert": "client_cert",
+    "client-key": "client_key",
+    "max-answer-size": "max_answer_bytes",
+    "allow-partial": "allow_partial",
     "url": "url",
     "engine": "engine",
     "headers": "headers",

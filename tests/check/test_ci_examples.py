@@ -51,7 +51,7 @@ def test_github_workflow_runs_the_gate_through_the_action_and_keeps_junit() -> N
     tests/install/test_action.py): validate with annotations, gate with JUnit, artifact."""
     doc = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
     steps = doc["jobs"]["slo-gate"]["steps"]
-    gate = next(s for s in steps if str(s.get("uses", "")).endswith("/slo@v0.1.0"))
+    gate = next(s for s in steps if s.get("uses") == "./tools/slo")
     assert gate["with"]["paths"] == "slos/" and gate["with"]["junit"] == "slo-junit.xml"
     assert "SLO_PROMETHEUS_URL" in gate["env"]
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -66,6 +66,12 @@ def test_github_workflow_runs_the_gate_through_the_action_and_keeps_junit() -> N
 def test_no_ci_example_installs_from_a_package_index_slo_is_not_on() -> None:
     for path in (GITHUB, GITLAB):
         assert not re.search(r"pip install[^\n]*[\"']slo==", path.read_text()), path
+
+
+def test_no_placeholder_install_paths() -> None:
+    for path in (GITHUB, GITLAB, ROOT / "action.yml", ROOT / ".pre-commit-hooks.yaml"):
+        assert "YOUR-ORG" not in path.read_text(encoding="utf-8"), path
+    assert "YOUR-ORG" not in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_gitlab_job_runs_the_gate_and_reports_junit() -> None:
@@ -110,6 +116,6 @@ def test_gitlab_release_gate_judges_the_deploy() -> None:
     gate = next(c for c in cmds if c[0] == "check" and "junit" in c)
     assert "--max-burn-since" in gate and "--max-spent-since" in gate
     wf = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))["jobs"]["slo-release-gate"]
-    step = next(s for s in wf["steps"] if str(s.get("uses", "")).endswith("/slo@v0.1.0"))
+    step = next(s for s in wf["steps"] if s.get("uses") == "./tools/slo")
     assert "deployment_status" in step["with"]["since"]
     assert "--max-burn-since" in step["with"]["args"]

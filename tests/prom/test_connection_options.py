@@ -9,6 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from slo_cli.cli.connection import ConnectionOptions, connection_options
+from slo_cli.cli.project import with_project_options
 from slo_cli.errors import UsageError
 from slo_cli.sources.settings import ConnectionSettings
 
@@ -17,6 +18,7 @@ seen: list[ConnectionSettings] = []
 
 
 @app.command()
+@with_project_options
 @connection_options
 def probe(name: str = typer.Argument("x"), *, connection: ConnectionOptions) -> None:
     seen.append(connection.settings(env={"SLO_TIMEOUT": "12", "TOKEN_VAR": "s3cr3t"}))
