@@ -75,7 +75,7 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     html = _run(installed, "report", "slos", "--from", snapshot, "--period", "7d", "--format",
                 "html", "-o", str(out), cwd=repo)  # fmt: skip
     assert html.returncode == 0, html.stderr
-    assert html.stderr.startswith(f"slo: wrote {out}: 14 SLOs")
+    assert html.stderr.startswith(f"slo: wrote {out}: 16 SLOs")
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 26
+    assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 30  # 15 measured, 2 each
     assert "<script" not in text and "burn-event-0" in text

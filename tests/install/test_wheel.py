@@ -86,7 +86,7 @@ def test_demo_and_copying_the_examples(installed: Venv, tmp_path: Path) -> None:
     demo = run(installed, "demo", "--no-color", cwd=tmp_path)
     assert demo.returncode == 1, demo.stderr
     assert demo.stderr.startswith("slo demo: slo check "), demo.stderr
-    assert "14 SLOs in 5 services" in demo.stdout and "✗ crit" in demo.stdout
+    assert "16 SLOs in 6 services" in demo.stdout and "✗ crit" in demo.stdout
 
     copied = run(installed, "examples", "mine", cwd=tmp_path)
     assert copied.returncode == 0, copied.stderr
