@@ -49,6 +49,7 @@ def evaluate(
     min_coverage: float = MIN_COVERAGE,
     progress: Callable[[int, int], None] | None = None,
     since: float | None = None,
+    detail: bool = False,
 ) -> Evaluation:
     """Evaluate every SLO of `specs` at `at` (default `now`; epoch seconds, UTC); with `since`
     (before `at`'s whole minute), also each SLO's figures from that instant's whole minute.
@@ -67,7 +68,7 @@ def evaluate(
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
-    results = run_engine(planned, counts, min_coverage, since=start)
+    results = run_engine(planned, counts, min_coverage, since=start, detail=detail)
     results += composite_results(specs, planned, counts, results, min_coverage, since=start)
     return Evaluation(at=when, slos=tuple(results), since=start)
 
@@ -78,10 +79,12 @@ def run_engine(
     min_coverage: float = MIN_COVERAGE,
     *,
     since: float | None = None,
+    detail: bool = False,
 ) -> list[SLOResult]:
     """Group SLOs by grid, alert rules and measurement, run the engine once per group, keep
     spec order. `slo report` runs this too, so its status is what `slo check` would say.
-    With `since` (a bin edge of every grid), each result carries its figures since then."""
+    With `since` (a bin edge of every grid), each result carries its figures since then;
+    with `detail`, its hourly burn rates and its trace (`slo check --details`, `--explain`)."""
     from slo_cli import engine
 
     groups: dict[tuple[int, Any, bool, float | None], list[int]] = {}
@@ -122,12 +125,40 @@ def run_engine(
                 window_start=np.array([planned[i].window.start for i in idx], dtype=float),
                 objective=np.array([planned[i].slo.objective for i in idx], dtype=float),
             )
+        hourly = _hourly(edges, good, total, planned[idx[0]].end, planned, idx) if detail else None
         for row, i in enumerate(idx):
             result = _result(planned[i], counts[i], res, row, min_coverage)
             if scoped is not None and since is not None:
                 result = replace(result, since=_since(scoped, row, since, planned[i].end))
+            if hourly is not None:
+                result = _detailed(result, planned[i], counts[i], res, row, hourly[row])
             results[i] = result
     return [r for r in results if r is not None]
+
+
+def _hourly(
+    edges: np.ndarray,
+    good: np.ndarray,
+    total: np.ndarray,
+    end: float,
+    planned: Sequence[Planned],
+    idx: list[int],
+) -> np.ndarray:
+    """The engine's hourly burn rates over the last 24 h of a group (the sparkline)."""
+    from slo_cli import engine
+
+    objective = np.array([planned[i].slo.objective for i in idx], dtype=float)
+    return np.asarray(engine.hourly_burn(edges, good, total, end=end, objective=objective))
+
+
+def _detailed(
+    result: SLOResult, p: Planned, counts: SeriesCounts, res: Any, row: int, hourly: np.ndarray
+) -> SLOResult:
+    from slo_cli.tracing import row_trace
+
+    return replace(
+        result, hourly_burn=tuple(float(x) for x in hourly), trace=row_trace(p, counts, res, row)
+    )
 
 
 def _since(s: Any, row: int, start: float, end: float) -> Since:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Status = Literal["OK", "WARNING", "CRITICAL", "NO_DATA", "ERROR"]
 #: engine status ints (docs/design.md §2) in order, then ERROR: the SLO's own queries failed
@@ -211,6 +211,12 @@ class SLOResult:
     error: SLOError | None = None
     #: the line of `source_path` the SLO starts at
     source_line: int | None = None
+    #: the burn rate of each of the 24 hours before `window_end`, oldest first (NaN: no
+    #: traffic), from the engine on the same counts; filled when details are asked for
+    hourly_burn: tuple[float, ...] = ()
+    #: every figure's inputs (slo_cli.explanation.Trace), for `slo check --explain`; None
+    #: unless asked for
+    trace: Any = field(default=None, compare=False, repr=False)
     #: a composite SLO (sli_kind "composite"): its method and members; None for other SLOs
     composite: CompositeInfo | None = None
 

@@ -16,7 +16,7 @@ import pytest
 import typer
 
 from slo_cli.cli.app import app
-from slo_cli.render.formats import FORMATS, RENDERERS
+from slo_cli.render.formats import FORMATS, MODES, RENDERERS
 from tests.clirun import slo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +107,29 @@ def test_every_format_renders_through_the_cli(
     assert run.code in codes, run.stderr
     assert _looks_like(fmt, run.stdout), run.stdout[:300]
     assert "\x1b" not in run.stdout  # not a terminal: no escapes in any format
+
+
+#: `slo check` modes (render.formats.MODES) -> the flag that turns each on
+MODE_FLAGS = {
+    "explain": ("--explain", "payments/availability"),
+    "show-queries": ("--show-queries",),
+}
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"),
+    [(mode, f.value) for mode, renderers in MODES.items() for f in renderers],
+    ids=lambda v: str(v),
+)
+def test_every_check_mode_format_renders_through_the_cli(
+    mode: str, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("SLO_PROMETHEUS_URL", raising=False)
+    run = slo("check", *SNAP, *MODE_FLAGS[mode], "--format", fmt)
+    assert run.code in (0, 1), run.stderr
+    if fmt == "json":
+        assert json.loads(run.stdout)["schema"] in ("slo/explain/v1", "slo/queries/v1")
+    else:
+        assert run.stdout.startswith(("payments/availability — explained", "Queries for "))
+    assert set(MODE_FLAGS) == set(MODES)

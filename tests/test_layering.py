@@ -159,6 +159,9 @@ ALLOWED: dict[str, set[str]] = {
     "slo_cli.exit_codes": set(),
     "slo_cli.files": {"slo_cli.errors"},
     "slo_cli.results": set(),
+    "slo_cli.explanation": set(),
+    # one SLO's row of an engine call as an explanation (`slo check --explain`)
+    "slo_cli.tracing": {"slo_cli.explanation", "slo_cli.engine", "slo_cli.plan", "slo_cli.sources"},
     "slo_cli.engine": {"slo_cli.engine"},
     "slo_cli.sources": {"slo_cli.sources", "slo_cli.errors", "slo_cli.files", "slo_specs"},
     "slo_cli.plan": {
@@ -185,6 +188,7 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.engine",
         "slo_cli.sources",
         "slo_cli.results",
+        "slo_cli.tracing",
         "slo_specs",
     },
     "slo_cli.gate": {"slo_cli.results", "slo_cli.exit_codes"},
@@ -228,6 +232,7 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli",
         "slo_cli.render",
         "slo_cli.results",
+        "slo_cli.explanation",
         "slo_cli.report.model",
         "slo_cli.report.period",
         "slo_cli.report.incidents",
@@ -251,6 +256,7 @@ THIRD_PARTY: dict[str, tuple[str, ...]] = {
         "slo_cli.plan",
         "slo_cli.evaluate",
         "slo_cli.composites",
+        "slo_cli.tracing",
         "slo_cli.report",
         "slo_cli.rules.backtest",
     ),

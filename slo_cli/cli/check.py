@@ -100,6 +100,20 @@ def register(app: typer.Typer) -> None:
             help="Fail (exit 1) when an SLO spent more than PCT percent of its budget since "
             "--since, whatever --fail-on says.",
         ),
+        explain: Optional[str] = typer.Option(
+            None,
+            "--explain",
+            metavar="SLO",
+            help="Explain one SLO (service/name, or a unique name): every figure with its "
+            "formula and inputs, the alert rules against their thresholds, the gate's decision "
+            "and every query sent. Text, or JSON with --format json.",
+        ),
+        show_queries: bool = typer.Option(
+            False,
+            "--show-queries",
+            help="List the queries the check would send (text, start, end, step per SLO) "
+            "without sending them; needs no server.",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
@@ -112,15 +126,38 @@ def register(app: typer.Typer) -> None:
         now = common.now()
         limits = scoped.gate_limits(since, max_burn_since, max_spent_since)
         specs = common.load_specs(paths, select, service)
+        if explain is not None:  # that one SLO only
+            from slo_cli.cli.explain import narrow
+
+            specs = narrow(specs, explain)
+        if show_queries:  # nothing is sent, no server needed
+            from slo_cli.cli.explain import show_queries as listing
+
+            settings = connection.settings()
+            listing(specs, at=at, since=since, fmt=fmt, output=output, settings=settings, now=now)
+            return
+        log = None
+        if explain is not None:  # the same pipeline for that SLO, every call logged
+            from slo_cli.cli.explain import check_format
+            from slo_cli.sources.http import QueryLog
+
+            check_format("explain", fmt)
+            log = QueryLog()
         n_slos = sum(len(s.slos) for s in specs)
-        with common.open_source(connection) as (settings, source):
+        with common.open_source(connection, log) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
             start = None
             if since is not None:
                 start = scoped.check_since(scoped.parse_since(since, instant, now), instant)
             with common.fetch_progress(n_slos, no_color=no_color) as progress:
                 evaluation = evaluate(
-                    specs, source, now, at=instant, progress=progress, since=start
+                    specs,
+                    source,
+                    now,
+                    at=instant,
+                    progress=progress,
+                    since=start,
+                    detail=details or log is not None,
                 )
         evaluation = apply_gate(
             evaluation,
@@ -130,6 +167,11 @@ def register(app: typer.Typer) -> None:
             max_spent_since=limits[1],
         )
         code = int(exit_code(evaluation, allow_no_data=allow_no_data))
+        if explain is not None and log is not None:
+            from slo_cli.cli.explain import emit_explained
+
+            emit_explained(evaluation, explain, log, settings, code, fmt, output)
+            raise typer.Exit(code)
         from slo_cli.render.common import summary
         from slo_cli.render.formats import PLAIN, RenderOptions, render
 

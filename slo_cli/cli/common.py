@@ -29,6 +29,7 @@ import typer
 if TYPE_CHECKING:
     from slo_cli.cli.connection import ConnectionOptions
     from slo_cli.render.console import Terminal
+    from slo_cli.sources.http import QueryLog
     from slo_cli.sources.model import Source
     from slo_cli.sources.settings import ConnectionSettings
     from slo_specs.model import ServiceSpec
@@ -80,14 +81,17 @@ def now() -> float:
 
 
 @contextmanager
-def open_source(connection: ConnectionOptions) -> Iterator[tuple[ConnectionSettings, Source]]:
+def open_source(
+    connection: ConnectionOptions, query_log: QueryLog | None = None
+) -> Iterator[tuple[ConnectionSettings, Source]]:
     """The connection settings and the source they describe (a `RecordedSource` for `--from
     FILE`, else a `PrometheusSource`), closed when the block ends. Bad settings raise
-    UsageError (exit 2) before anything is fetched."""
+    UsageError (exit 2) before anything is fetched. With `query_log`, every call the source
+    makes is logged there (`slo check --explain`)."""
     from slo_cli.cli.connection import make_source
 
     settings = connection.settings()
-    source = make_source(settings)
+    source = make_source(settings, query_log)
     try:
         yield settings, source
     finally:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 if TYPE_CHECKING:
-    from slo_cli.sources.http import Clock
+    from slo_cli.sources.http import Clock, QueryLog
     from slo_cli.sources.model import Source
     from slo_cli.sources.settings import ConnectionSettings
 
@@ -315,13 +315,16 @@ def connection_options(func: Callable[..., Any] | None = None, *, replay: bool =
     return wrapper
 
 
-def make_source(connection: ConnectionOptions | ConnectionSettings) -> Source:
-    """A RecordedSource for --from FILE, else a PrometheusSource (client imported only here)."""
+def make_source(
+    connection: ConnectionOptions | ConnectionSettings, query_log: QueryLog | None = None
+) -> Source:
+    """A RecordedSource for --from FILE, else a PrometheusSource (client imported only here);
+    with `query_log`, every call it makes is logged there."""
     settings = connection.settings() if isinstance(connection, ConnectionOptions) else connection
     if settings.from_file:
         from slo_cli.sources.recorded import RecordedSource
 
-        return RecordedSource(settings.from_file)
+        return RecordedSource(settings.from_file, query_log=query_log)
     from slo_cli.sources.prometheus import PrometheusSource
 
     settings.base_url  # noqa: B018 - raises the one-line "no URL" usage error early
@@ -332,6 +335,7 @@ def make_source(connection: ConnectionOptions | ConnectionSettings) -> Source:
         workers=settings.workers,
         allow_partial=settings.allow_partial,
         run_deadline=run_deadline(settings, clock),
+        query_log=query_log,
     )
 
 

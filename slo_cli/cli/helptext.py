@@ -23,7 +23,8 @@ from typer.core import TyperCommand, TyperGroup
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "check": (
         "slo check slos/ --prometheus-url http://prometheus:9090",
-        'slo check "$(slo examples)" --from "$(slo examples)/snapshot.json" --details',
+        'slo check "$(slo examples)" --from "$(slo examples)/snapshot.json"'
+        " --explain payments/availability",
         "slo check slos/ --format junit --output slo-junit.xml --fail-on ticket",
     ),
     "report": (
@@ -42,6 +43,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "snapshot": (
         "slo snapshot slos/ --out snapshot.json --period week",
         "slo check slos/ --from snapshot.json  # then replay it offline",
+        "slo snapshot slos/ --dry-run           # the queries it would send, none sent",
     ),
     "schema": ("slo schema > slo.schema.json",),
     "rules": (

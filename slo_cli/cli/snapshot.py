@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
     @connection_options(replay=False)
     def snapshot(
         paths: list[Path] = typer.Argument(..., metavar="PATHS", help="Spec files or directories."),
-        out: Path = typer.Option(
-            ..., "--out", "-o", metavar="FILE", help="Snapshot file to write."
+        out: Optional[Path] = typer.Option(
+            None, "--out", "-o", metavar="FILE", help="Snapshot file to write (required)."
         ),
         at: Optional[str] = typer.Option(
             None,
@@ -66,6 +66,12 @@ def register(app: typer.Typer) -> None:
             max=400.0,
             help="Also record what `slo backtest --days DAYS` needs at this instant.",
         ),
+        dry_run: bool = typer.Option(
+            False,
+            "--dry-run",
+            help="List the queries the recording would start with (text, start, end, step per "
+            "SLO) without sending them or writing a file; needs no server.",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
@@ -73,10 +79,8 @@ def register(app: typer.Typer) -> None:
         needs to evaluate these SLOs at one instant."""
         from slo_cli.cli.common import load_specs, now
         from slo_cli.errors import UsageError
-        from slo_cli.plan import check_needs, plan, report_needs, requests
         from slo_cli.report.period import check_timezone, resolve_period
         from slo_cli.sources.http import Recorder
-        from slo_cli.sources.prometheus import PrometheusSource
         from slo_cli.sources.recorded import write_snapshot
 
         settings = connection.settings()
@@ -89,47 +93,17 @@ def register(app: typer.Typer) -> None:
             resolve_period(p, instant, timezone) for p in dict.fromkeys(periods or ())
         ]
         specs = load_specs(paths, None, None)  # --exclude and the project config apply
-        check_reqs = requests(plan(specs, check_needs(instant)))
-        since_reqs = []
-        if since is not None:  # the deploy's minute is an edge: its bins are recorded too
-            from slo_cli.cli.since import check_since, parse_since
+        parts = _requests(specs, instant, since, report_periods, backtest_days)
+        check_reqs = parts[0][1]
+        if dry_run:
+            from slo_cli.cli.explain import dry_run_listing
 
-            start = check_since(parse_since(since, instant, now()), instant)
-            since_reqs = requests(plan(specs, check_needs(instant, start)))
-        # the report's grids differ from the check's (period bounds are edges, hourly bins far
-        # back): each period adds its own requests; answers shared by several are stored once
-        reqs = (
-            check_reqs
-            + since_reqs
-            + [r for p in report_periods for r in requests(plan(specs, report_needs(p)))]
-        )
-        if backtest_days:
-            from slo_cli.rules.backtest import backtest_plan
-
-            reqs += requests(backtest_plan(specs, instant, backtest_days))
+            dry_run_listing(check_reqs, parts[1:], instant, settings)
+            return
+        if out is None:
+            raise UsageError("--out FILE is required (or --dry-run to list the queries)")
         recorder = Recorder()
-        clock = system_clock()
-        source = PrometheusSource(
-            settings,
-            clock=clock,
-            run_deadline=run_deadline(settings, clock),
-            workers=settings.workers,
-            allow_partial=settings.allow_partial,
-            recorder=recorder,
-        )
-        tty = sys.stderr.isatty()
-
-        def progress(done: int, total: int) -> None:
-            if tty:
-                sys.stderr.write(f"\rslo: fetched {done}/{total} requests")
-                sys.stderr.flush()
-
-        try:
-            source.fetch(reqs, progress)
-        finally:
-            source.close()
-            if tty:
-                sys.stderr.write("\n")
+        _fetch(settings, [r for _, reqs in parts for r in reqs], recorder)
         n = write_snapshot(
             out,
             recorder,
@@ -147,6 +121,59 @@ def register(app: typer.Typer) -> None:
             f"into {out}",
             err=True,
         )
+
+
+def _requests(
+    specs: list[Any], instant: float, since: str | None, periods: list[Any], days: float | None
+) -> list[tuple[str, list[Any]]]:
+    """What the recording fetches, by purpose: the check's requests first (label ""), then
+    --since's, each report period's and the backtest's (answers shared are stored once)."""
+    from slo_cli.cli.common import now
+    from slo_cli.plan import check_needs, plan, report_needs, requests
+
+    parts = [("", requests(plan(specs, check_needs(instant))))]
+    if since is not None:  # the deploy's minute is an edge: its bins are recorded too
+        from slo_cli.cli.since import check_since, parse_since
+
+        start = check_since(parse_since(since, instant, now()), instant)
+        parts.append((f"since {since}", requests(plan(specs, check_needs(instant, start)))))
+    # the report's grids differ from the check's (period bounds are edges, hourly bins far
+    # back): each period adds its own requests
+    parts += [(f"report {p.label}", requests(plan(specs, report_needs(p)))) for p in periods]
+    if days:
+        from slo_cli.rules.backtest import backtest_plan
+
+        parts.append(("backtest", requests(backtest_plan(specs, instant, days))))
+    return parts
+
+
+def _fetch(settings: Any, reqs: list[Any], recorder: Any) -> None:
+    """Fetch every request from the server, each answer kept by `recorder`; a progress line
+    on stderr when it is a terminal."""
+    from slo_cli.sources.prometheus import PrometheusSource
+
+    clock = system_clock()
+    source = PrometheusSource(
+        settings,
+        clock=clock,
+        run_deadline=run_deadline(settings, clock),
+        workers=settings.workers,
+        allow_partial=settings.allow_partial,
+        recorder=recorder,
+    )
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            sys.stderr.write(f"\rslo: fetched {done}/{total} requests")
+            sys.stderr.flush()
+
+    try:
+        source.fetch(reqs, progress)
+    finally:
+        source.close()
+        if tty:
+            sys.stderr.write("\n")
 
 
 def _iso(t: float) -> str:

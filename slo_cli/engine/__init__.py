@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from slo_cli.engine.composite import CompositeResult, evaluate_composite
     from slo_cli.engine.core import EngineResult, Policy, Status, evaluate
     from slo_cli.engine.formulas import budget_minutes, burn_rate, time_to_exhaustion
+    from slo_cli.engine.hourly import hourly_burn
     from slo_cli.engine.kernel import edge_index
     from slo_cli.engine.measures import ratio_timeslice_counts
     from slo_cli.engine.periods import PeriodReport, burn_events, period_report
@@ -49,6 +50,7 @@ _LAZY = {
     "burn_rate": "slo_cli.engine.formulas",
     "time_to_exhaustion": "slo_cli.engine.formulas",
     "edge_index": "slo_cli.engine.kernel",
+    "hourly_burn": "slo_cli.engine.hourly",
     "ratio_timeslice_counts": "slo_cli.engine.measures",
     "PeriodReport": "slo_cli.engine.periods",
     "burn_events": "slo_cli.engine.periods",
@@ -97,6 +99,7 @@ __all__ = [
     "evaluate_composite",
     "format_window",
     "history",
+    "hourly_burn",
     "period_report",
     "ratio_timeslice_counts",
     "since_figures",

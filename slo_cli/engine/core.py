@@ -10,14 +10,15 @@ counts are transformed before (:func:`slo_cli.engine.measures.ratio_timeslice_co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
 from slo_cli.engine import formulas as f
 from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, STANDARD_WINDOWS, AlertRule
-from slo_cli.engine.kernel import WindowSums, check_grid, window_sums
+from slo_cli.engine.kernel import Sums, WindowSums, check_grid, window_sums
 
 
 class Status(IntEnum):
@@ -74,6 +75,11 @@ class EngineResult:
     time_to_exhaustion_s  remaining × window_s ÷ burn_rates[tte_basis]; inf when that burn is 0
                       (or no traffic in it), 0 when remaining ≤ 0.
     status            Status ints; data_error: some bin in the SLO window had good > total.
+    sums              the kernel's sums behind those figures, per window length in seconds
+                      (every standard and alert-rule window), and ``slo_sums`` the SLO window's;
+    window_burn, window_coverage  the burn rate and coverage of each of those lengths;
+    thresholds        per alert-rule label, the burn rate it fires at (:func:`rule_thresholds`)
+                      — what `slo check --explain` shows, never computed again.
     """
 
     good: np.ndarray
@@ -94,6 +100,11 @@ class EngineResult:
     tte_basis: str
     status: np.ndarray
     data_error: np.ndarray
+    sums: dict[float, Sums] = field(default_factory=dict)
+    slo_sums: Sums | None = None
+    window_burn: dict[float, np.ndarray] = field(default_factory=dict)
+    window_coverage: dict[float, np.ndarray] = field(default_factory=dict)
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _as_rows(values: np.ndarray | float, n_slo: int) -> np.ndarray:
@@ -101,8 +112,9 @@ def _as_rows(values: np.ndarray | float, n_slo: int) -> np.ndarray:
 
 
 def rule_thresholds(rule: AlertRule, window_s: np.ndarray) -> np.ndarray:
-    """Per SLO, the burn rate at which ``rule`` fires: ``budget_share × window_s ÷ long_s``
-    (burn_factor's arithmetic, element-wise in the same order), or the rule's fixed burn rate.
+    """Per SLO, the burn rate at which ``rule`` fires:
+    ``threshold = budget_share × window_s ÷ long_s`` (burn_factor's arithmetic, element-wise
+    in the same order), or the rule's fixed burn rate.
 
     >>> rule_thresholds(DEFAULT_ALERT_RULES[0], np.array([30 * 86400.0, 7 * 86400.0])).round(9)
     array([14.4 ,  3.36])
@@ -116,7 +128,9 @@ def evaluate_alerts(
     burn: dict[float, np.ndarray], rules: Sequence[AlertRule], window_s: np.ndarray
 ) -> Alerts:
     """Rule r fires when the burn rate over *both* its long and its short window is ≥ its
-    threshold (:func:`rule_thresholds`); a NaN burn (no traffic) never fires. ``burn`` maps a
+    threshold (:func:`rule_thresholds`):
+    ``fires = burn(long) ≥ threshold and burn(short) ≥ threshold``; a NaN burn (no traffic)
+    never fires. ``burn`` maps a
     window length in seconds to burn rates per SLO and must hold every rule's two windows.
 
     >>> rule = DEFAULT_ALERT_RULES[0]  # page 1h/5m: 14.4 over 30 days
@@ -302,4 +316,22 @@ def evaluate_sums(
         tte_basis=policy.tte_basis,
         status=status(alerts, left, coverage["window"], slo.total, blind, policy),
         data_error=sums.data_error,
+        **_inputs(sums, burn, cover, rules, window_s),
     )
+
+
+def _inputs(
+    sums: WindowSums,
+    burn: dict[float, np.ndarray],
+    cover: dict[float, np.ndarray],
+    rules: Sequence[AlertRule],
+    window_s: np.ndarray,
+) -> dict[str, Any]:
+    """The sums and per-length figures an EngineResult keeps for `slo check --explain`."""
+    return {
+        "sums": sums.trailing,
+        "slo_sums": sums.slo,
+        "window_burn": burn,
+        "window_coverage": cover,
+        "thresholds": {r.label: rule_thresholds(r, window_s) for r in rules},
+    }

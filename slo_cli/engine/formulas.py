@@ -8,7 +8,23 @@ inf when anything was bad and 0 otherwise.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+
+
+def equation(function: object) -> str:
+    """The equation a formula's docstring states: its first ````name = …```` span (what
+    `slo check --explain` prints next to the numbers, so the text cannot drift from the code).
+
+    >>> equation(sli)
+    'SLI = good ÷ total'
+    """
+    doc = getattr(function, "__doc__", None) or ""
+    found = re.search(r"``([^`]+ = [^`]+)``", doc)
+    if found is None:
+        raise ValueError(f"{getattr(function, '__name__', function)!r} states no equation")
+    return " ".join(found.group(1).split())
 
 
 def _a(x: np.ndarray | float) -> np.ndarray:
@@ -36,7 +52,8 @@ def error_budget(objective: np.ndarray | float, total: np.ndarray) -> np.ndarray
 
 
 def budget_minutes(objective: np.ndarray | float, window_s: np.ndarray | float) -> np.ndarray:
-    """The budget's time equivalent: ``window_s × (1 − objective) ÷ 60`` minutes.
+    """The budget's time equivalent in minutes:
+    ``budget_minutes = window_s × (1 − objective) ÷ 60``.
 
     >>> budget_minutes(0.999, 30 * 86400.0).round(9).tolist()  # 30 days at 99.9 %
     43.2
@@ -93,7 +110,7 @@ def remaining(spent: np.ndarray) -> np.ndarray:
 
 
 def coverage(missing_s: np.ndarray, span_s: np.ndarray | float) -> np.ndarray:
-    """Share of a window with data, weighted by bin width: ``1 − missing_s ÷ span_s``
+    """Share of a window with data, weighted by bin width: ``coverage = 1 − missing_s ÷ span_s``
     (seconds with data ÷ seconds; bins with data ÷ bins on a uniform grid); NaN for an
     empty window.
 

@@ -228,6 +228,40 @@ RENDERERS: dict[type[enum.Enum], dict[Any, Renderer]] = {
 }
 
 
+def _explain(name: str) -> Renderer:
+    def renderer(subject: Any, o: RenderOptions) -> str:
+        from slo_cli.render import explain_json
+
+        return str(getattr(explain_json, name)(subject))
+
+    return renderer
+
+
+def _explain_text(subject: Any, o: RenderOptions) -> str:
+    from slo_cli.render.explain import explain_text
+
+    return explain_text(subject)
+
+
+#: `slo check` modes that print something other than the evaluation, and the renderer of each
+#: `--format` they print (`slo check --explain SLO`; `--show-queries`, also `slo snapshot
+#: --dry-run` as text); a mode's other formats are a usage error (slo_cli/cli/explain.py)
+MODES: dict[str, dict[Any, Renderer]] = {
+    "explain": {CheckFormat.table: _explain_text, CheckFormat.json: _explain("explain_json")},
+    "show-queries": {
+        CheckFormat.table: _explain("queries_text"),
+        CheckFormat.json: _explain("queries_json"),
+    },
+}
+
+
+def render_mode(
+    mode: str, fmt: enum.Enum, subject: Any, options: RenderOptions = RenderOptions()
+) -> str:
+    """`subject` of a `slo check` mode (MODES) as text in `fmt`."""
+    return MODES[mode][fmt](subject, options)
+
+
 def render(fmt: enum.Enum, subject: Any, options: RenderOptions = RenderOptions()) -> str:
     """`subject` (an Evaluation, a Report, a CheckReport, a BudgetSheet, rule groups) as text
     in `fmt`."""

@@ -315,6 +315,10 @@ def _details(r: SLOResult, console: Console) -> None:
         lines.append(f"composite: {members_text(r.composite)}")
     if r.source_path:
         lines.append(f"spec: {r.source_path}")
+    if r.measured and r.hourly_burn:
+        from slo_cli.render.sparkline import burn_sparkline_line
+
+        lines.append(burn_sparkline_line(r.hourly_burn))
     lines += [f"note: {n}" for n in r.notes]
     if r.data_error:
         lines.append("note: good events exceed total events; check the SLI queries")

@@ -14,19 +14,30 @@ def _objective(slo: Any) -> str:
     return f"{pct}% over {slo.window.label}"
 
 
+def group_text(slo: Any) -> str:
+    """A grouped SLO's group as the alert's template writes it, the name `slo check` gives
+    the group: ``{instance="{{ $labels.instance }}"}``; "" for an ungrouped SLO."""
+    if not slo.group_by:
+        return ""
+    return "{" + ", ".join(f'{k}="{{{{ $labels.{k} }}}}"' for k in slo.group_by) + "}"
+
+
 def _remaining_annotation(slo: Any, sel: str, calendar: bool) -> str:
     if calendar:
         return "not recorded for calendar windows"
     query = f"{B.REMAINING}{sel}"
-    return (
-        f"{{{{ with query `{query}` }}}}{{{{ . | first | value | humanizePercentage }}}}"
-        "{{ else }}unknown{{ end }}"
-    )
+    if slo.group_by:  # the alert's own group: its label values put into the selector
+        query = query[:-1].replace("%", "%%") + "".join(f",{k}=%q" for k in slo.group_by) + "}"
+        args = " ".join(f"$labels.{k}" for k in slo.group_by)
+        head = f"{{{{ with printf `{query}` {args} | query }}}}"
+    else:
+        head = f"{{{{ with query `{query}` }}}}"
+    return head + "{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}"
 
 
 def _common(spec: Any, slo: Any, sel: str, calendar: bool) -> dict[str, str]:
     out = {
-        "slo": f"{slo.key}: {_objective(slo)}",
+        "slo": f"{slo.key}{group_text(slo)}: {_objective(slo)}",
         "budget_remaining": _remaining_annotation(slo, sel, calendar),
     }
     runbook = getattr(slo, "runbook_url", None)
@@ -51,10 +62,12 @@ def burn_alert(spec: Any, slo: Any, rule: AlertRule, options: Any, calendar: boo
     else:
         share = ""
     what = slo.description or slo.key
+    if slo.group_by:
+        what += f" ({group_text(slo)[1:-1]})"
     annotations = {
         "summary": (
-            f'{slo.key}: error budget burning {{{{ $value | printf "%.1f" }}}}x as fast as '
-            f"the SLO allows ({rule.label})"
+            f"{slo.key}{group_text(slo)}: error budget burning "
+            f'{{{{ $value | printf "%.1f" }}}}x as fast as the SLO allows ({rule.label})'
         ),
         "description": (
             f"{what}. The burn rate over {long_w} and over {short_w} is at least "
@@ -82,11 +95,12 @@ def burn_alert(spec: Any, slo: Any, rule: AlertRule, options: Any, calendar: boo
 def exhausted_alert(spec: Any, slo: Any, options: Any) -> B.Rule:
     """Fires while the SLO window's budget is spent (remaining ≤ 0, the engine's CRITICAL)."""
     sel = B.matchers({"slo_service": spec.service, "slo_name": slo.name})
+    group = group_text(slo)
     annotations = {
-        "summary": f"{slo.key}: error budget exhausted",
+        "summary": f"{slo.key}{group}: error budget exhausted",
         "description": (
-            f"{slo.description or slo.key}. Every bad event now breaks the objective "
-            f"({_objective(slo)})."
+            f"{slo.description or slo.key}{f' ({group[1:-1]})' if group else ''}. "
+            f"Every bad event now breaks the objective ({_objective(slo)})."
         ),
         **_common(spec, slo, sel, False),
     }

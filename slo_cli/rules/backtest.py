@@ -222,13 +222,15 @@ def backtest(
     for_s: float = 0.0,
     progress: Any = None,
 ) -> Backtest:
-    """Replay every SLO's alert rules over the `days` before `at` (its whole minute)."""
-    from slo_cli.plan import requests
+    """Replay every SLO's alert rules over the `days` before `at` (its whole minute); each
+    group of a grouped SLO on its own."""
+    from slo_cli.plan import expand_groups, requests
 
     planned = backtest_plan(specs, at, days)
     if not planned:
         raise ValueError("no SLOs to backtest")
-    counts = source.fetch(requests(planned), progress)
+    # a grouped SLO: one replay per group, as `slo check` and the rules evaluate each group
+    planned, counts = expand_groups(planned, source.fetch(requests(planned), progress))
     end = float(planned[0].edges[-1])
     start = end - days * 86400.0
     slos = tuple(

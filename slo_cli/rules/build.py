@@ -129,6 +129,28 @@ def alert_labels(spec: Any, slo: Any) -> dict[str, str]:
     return {k: labels[k] for k in sorted(labels)}
 
 
+#: labels the rules set themselves: a group_by label of that name would be overwritten
+RESERVED_LABELS = ("slo_service", "slo_name", "slo_window", "severity", "slo_alert", "alertname")
+
+
+def check_group_labels(spec: Any, slo: Any) -> None:
+    """A grouped SLO's labels must survive into its series and alerts: none may be a label the
+    rules set, nor a spec label (an alert's own label would replace the group's value)."""
+    for name in slo.group_by:
+        if name in RESERVED_LABELS or name in spec.labels or name in slo.labels:
+            what = "a label the rules set" if name in RESERVED_LABELS else "also a spec label"
+            raise UsageError(f"{slo.key}: group_by label {name!r} is {what}; rename one")
+
+
+def group_note(slo: Any) -> str:
+    """What a grouped SLO's rules hold (the header comment)."""
+    by = ", ".join(slo.group_by)
+    return (
+        f"one series per group by ({by}), as `slo check` evaluates each group; "
+        f"max_groups ({slo.max_groups}) is not enforced by the rules"
+    )
+
+
 def windows_of(rules: Sequence[AlertRule]) -> list[float]:
     """Every distinct long and short window of the rules, shortest first."""
     return sorted({float(w) for r in rules for w in (r.long_s, r.short_s)})
@@ -136,11 +158,7 @@ def windows_of(rules: Sequence[AlertRule]) -> list[float]:
 
 def build_group(spec: Any, slo: Any, options: Options) -> Group:
     """The rule group of one SLO."""
-    if slo.group_by:
-        raise UsageError(
-            f"{slo.key}: grouped SLOs (group_by) are not written as rules yet; "
-            "`slo check` evaluates them"
-        )
+    check_group_labels(spec, slo)
     if getattr(slo.window, "start", None) is not None:
         raise UsageError(
             f"{slo.key}: calendar periods anchored at a start time are not written as rules "
@@ -172,6 +190,8 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
         )
         out.append(Rule(record=BURN, expr=expr, labels={**base, "slo_window": format_window(w)}))
     notes = [exprs.note] if exprs.note else []
+    if slo.group_by:
+        notes.append(group_note(slo))
     if calendar:
         notes.append(cal.note(slo))
     else:

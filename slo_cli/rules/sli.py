@@ -6,6 +6,11 @@ looked back L seconds, so scrape gaps up to L are bridged), or the last value it
 went down (a reset), summed over series after the difference. Evaluated every E seconds, the
 series holds the events of (t − E, t]; summed with `sum_over_time` over W ÷ E evaluations it is
 the window's count. See docs/rules.md for its error bound.
+
+A grouped SLO (``group_by``) sums the per-series differences ``by (its labels)`` instead, so each
+group of label values is its own series (as `slo check` counts each group on its own); a
+numerator with no series in a group counts 0 there, "no data" only where the group's total has
+none (`sources.fetch._grouped_ratio`'s rule).
 """
 
 from __future__ import annotations
@@ -53,22 +58,44 @@ def threshold_regex(threshold: float) -> str:
     return pattern.replace("\\", "\\\\")
 
 
-def _or_zero(expr: str) -> str:
-    """`expr`, or 0 when it has no result (no series of that kind exists yet)."""
-    return f"({expr}) or on() vector(0)"
+def _or_zero(expr: str, like: str | None = None) -> str:
+    """`expr`, or 0 when it has no result (no series of that kind exists yet); for a grouped
+    SLO 0 in each group `like` (an expression of the same groups) has."""
+    if like is None:
+        return f"({expr}) or on() vector(0)"
+    return f"({expr}) or (({like}) * 0)"
 
 
-def _terms_expr(expr: str, interval_s: float, lookback_s: float) -> str:
+@dataclass(frozen=True)
+class _Count:
+    """How one counter term is counted: per interval E, looked back L, summed `by`."""
+
+    interval_s: float
+    lookback_s: float
+    by: str = ""
+
+    def expr(self, selector: str) -> str:
+        return promql.exact_expr(selector, self.interval_s, self.lookback_s, self.by)
+
+
+def _by(slo: Any) -> str:
+    labels = list(getattr(slo, "group_by", None) or ())
+    return f" by ({', '.join(labels)})" if labels else ""
+
+
+def _terms_expr(expr: str, count: _Count) -> str:
     """A ratio part: one counter selector, or a signed sum of them (``a + b - c``, as foreign
-    SLIs read), each term counted exactly (a term without series counts 0)."""
+    SLIs read), each term counted exactly (a term without series counts 0; grouped: 0 in
+    every group some term has)."""
     from slo_specs.promql_forms import selector_terms
 
     terms = selector_terms(expr) or ((1, expr),)
     if len(terms) == 1:
-        return promql.exact_expr(terms[0][1], interval_s, lookback_s)
+        return count.expr(terms[0][1])
+    like = " or ".join(f"({count.expr(sel)})" for _, sel in terms) if count.by else None
     out = ""
     for sign, selector in terms:
-        term = f"({_or_zero(promql.exact_expr(selector, interval_s, lookback_s))})"
+        term = f"({_or_zero(count.expr(selector), like)})"
         if not out:
             out = term if sign > 0 else f"-{term}"
         else:
@@ -79,37 +106,41 @@ def _terms_expr(expr: str, interval_s: float, lookback_s: float) -> str:
 def _counters(slo: Any, interval_s: float, lookback_s: float) -> tuple[str, str, str]:
     """(good-or-bad, which, total) exact per-interval expressions of a ratio or latency SLI."""
     sli = slo.sli
+    count = _Count(interval_s, lookback_s, _by(slo))
     if sli.kind == "ratio":
         r = sli.ratio
-        total = _terms_expr(r.total, interval_s, lookback_s)
+        total = _terms_expr(r.total, count)
         if r.bad is not None:
-            return _terms_expr(r.bad, interval_s, lookback_s), "bad", total
-        return _terms_expr(r.good, interval_s, lookback_s), "good", total
+            return _terms_expr(r.bad, count), "bad", total
+        return _terms_expr(r.good, count), "good", total
     lat = sli.latency
     bucket = promql.add_matcher(
         lat.selector, f"{lat.histogram}_bucket", f'le=~"{threshold_regex(lat.threshold)}"'
     )
-    count = promql.add_matcher(lat.selector, f"{lat.histogram}_count", "")
-    return (
-        promql.exact_expr(bucket, interval_s, lookback_s),
-        "good",
-        promql.exact_expr(count, interval_s, lookback_s),
-    )
+    histogram_count = promql.add_matcher(lat.selector, f"{lat.histogram}_count", "")
+    return count.expr(bucket), "good", count.expr(histogram_count)
+
+
+def _like(slo: Any, total: str) -> str | None:
+    """The groups a grouped SLO's zeros take (its total's), None for an ungrouped SLO."""
+    return total if _by(slo) else None
 
 
 def _occurrences(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
     part, which, total = _counters(slo, interval_s, lookback_s)
+    like = _like(slo, total)
     if which == "bad":
-        return SliExprs(total=total, bad=_or_zero(part), interval_s=interval_s)
-    return SliExprs(total=total, bad=f"({total}) - ({_or_zero(part)})", interval_s=interval_s)
+        return SliExprs(total=total, bad=_or_zero(part, like), interval_s=interval_s)
+    return SliExprs(total=total, bad=f"({total}) - ({_or_zero(part, like)})", interval_s=interval_s)
 
 
 def _good_expr(slo: Any, interval_s: float, lookback_s: float) -> tuple[str, str]:
     """(good, total) exact per-interval expressions of a ratio or latency SLI."""
     part, which, total = _counters(slo, interval_s, lookback_s)
+    like = _like(slo, total)
     if which == "good":
-        return _or_zero(part), total
-    return f"({total}) - ({_or_zero(part)})", total
+        return _or_zero(part, like), total
+    return f"({total}) - ({_or_zero(part, like)})", total
 
 
 def _slices(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
@@ -121,7 +152,7 @@ def _slices(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:
     ok = f"((({good}) / ({total})) >= {target!r}) * 0 + 1"
     return SliExprs(
         total=has,
-        bad=f"({has}) - (({ok}) or on() vector(0))",
+        bad=f"({has}) - ({_or_zero(ok, _like(slo, has))})",
         interval_s=interval_s,
         note=f"one slice per {promql.dur(interval_s)}: good when good ÷ total ≥ {target!r}",
     )

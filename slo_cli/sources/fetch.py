@@ -108,6 +108,8 @@ class Fetcher(RawSampleCounts):
         self.engine = engine
         #: bridged scrape gaps per counter part, collected while counting one request
         self.gaps: dict[str, list[samples.Gap]] = {}
+        #: (start, end, counter part) of each bin counted again from raw samples, per request
+        self.refined: list[tuple[float, float, str]] = []
 
     # ---- per SLI kind -----------------------------------------------------------------------
 
@@ -119,6 +121,7 @@ class Fetcher(RawSampleCounts):
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("edges must be strictly increasing with at least two entries")
         self.gaps = {}
+        self.refined = []
         ts = getattr(req.slo, "timeslice", None)
         if kind in ("ratio", "latency") and ts is not None and req.slo.budgeting != "occurrences":
             from slo_cli.sources.slices import sliced_counts
@@ -144,7 +147,14 @@ class Fetcher(RawSampleCounts):
                 return self._grouped_ratio(req, edges, terms, counters, by)
             got = self.counter_counts(counters, edges)
             good = zero_where_total(got["good"], got["total"])
-            return SeriesCounts(req.key, edges, good, got["total"], notes=self.gap_notes())
+            return SeriesCounts(
+                req.key,
+                edges,
+                good,
+                got["total"],
+                notes=self.gap_notes(),
+                refined=tuple(self.refined),
+            )
         if kind == "timeslices":
             ts = sli.timeslices
             good, total = self.timeslice_counts(ts.query, ts.good_when, ts.slice, edges)
@@ -180,7 +190,9 @@ class Fetcher(RawSampleCounts):
         sub, total = (_signed(got, terms[p], n) for p in (first, "total"))
         sub = zero_where_total(sub, total)
         good = sub if first == "good" else total - sub
-        return SeriesCounts(req.key, edges, good, total, notes=self.gap_notes())
+        return SeriesCounts(
+            req.key, edges, good, total, notes=self.gap_notes(), refined=tuple(self.refined)
+        )
 
     def _grouped_ratio(
         self,
@@ -213,7 +225,13 @@ class Fetcher(RawSampleCounts):
             groups.append(GroupCounts(key, good, total))
         good, total = _sum_groups(groups, edges.size - 1)
         return SeriesCounts(
-            req.key, edges, good, total, groups=tuple(groups), notes=self.gap_notes()
+            req.key,
+            edges,
+            good,
+            total,
+            groups=tuple(groups),
+            notes=self.gap_notes(),
+            refined=tuple(self.refined),
         )
 
     # ---- counters: exact per-bin counts ---------------------------------------------------------
@@ -295,6 +313,11 @@ class Fetcher(RawSampleCounts):
                 for c in members:
                     mine = np.intersect1d(bins[c.part], ks)
                     values[c.part][mine] = got[c.part][mine - run[0]]
+                    low = seg.first_end - seg.step
+                    self.refined += [
+                        (float(low + seg.step * k), float(low + seg.step * (k + 1)), c.part)
+                        for k in mine.tolist()
+                    ]
 
     def _counter_segment(
         self, counters: list[Counter], seg: Segment, lookback_s: float

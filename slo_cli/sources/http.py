@@ -107,6 +107,28 @@ class Recorder:
             }
 
 
+@dataclass(frozen=True)
+class Call:
+    """One API call as the fetcher made it: the path and its parameters (the query text, its
+    time range and step), before the transport adds the engine's extra parameters."""
+
+    path: str
+    params: tuple[tuple[str, str], ...]
+
+
+class QueryLog:
+    """Every call a transport is asked to make, in order, thread-safe: `slo check --explain`
+    and `--show-queries` print these, so what is shown is what was (or would be) sent."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.calls: list[Call] = []
+
+    def add(self, path: str, params: dict[str, str]) -> None:
+        with self._lock:
+            self.calls.append(Call(path, tuple(params.items())))
+
+
 def answer_key(path: str, params: dict[str, str]) -> str:
     """The identity of a call in a recording: path and its (non-secret) parameters."""
     return path + "?" + json.dumps(sorted(params.items()), separators=(",", ":"))
@@ -141,6 +163,8 @@ class Transport:
         self.partial_notes: list[str] = []
         #: the monotonic instant the attempt being sent must end by (None: unbounded)
         self.attempt_deadline: float | None = None
+        #: where every call is logged before it is sent (None: not logged)
+        self.log: QueryLog | None = None
 
     def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
         raise NotImplementedError
@@ -151,6 +175,8 @@ class Transport:
     def call(self, path: str, params: dict[str, str], query: str, method: str = "POST") -> Envelope:
         """One API call with bounded retries for proxies and 429; raises SourceError subclasses
         with every secret we send scrubbed from their text."""
+        if self.log is not None:
+            self.log.add(path, params)
         try:
             return self._call(path, params, query, method)
         except E.SourceError as exc:

@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from slo_cli.sources.errors import PER_SLO_ERRORS
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
-from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, Recorder
+from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, QueryLog, Recorder
 from slo_cli.sources.live import LiveTransport
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts, failed_counts
 from slo_cli.sources.settings import ConnectionSettings
@@ -34,6 +34,7 @@ class PrometheusSource:
         backoff_s: float = BACKOFF_S,
         lookback_s: float = LOOKBACK_S,
         run_deadline: float | None = None,
+        query_log: QueryLog | None = None,
     ) -> None:
         from dataclasses import replace
 
@@ -48,6 +49,8 @@ class PrometheusSource:
         self.lookback_s = lookback_s
         #: the monotonic instant (on `clock`) every request must end by: --deadline
         self.run_deadline = run_deadline
+        #: every call each worker makes is logged here (`slo check --explain`)
+        self.query_log = query_log
         self._local = threading.local()
         self._transports: list[LiveTransport] = []
         self._lock = threading.Lock()
@@ -76,6 +79,7 @@ class PrometheusSource:
                 backoff_s=self.backoff_s,
                 run_deadline=self.run_deadline,
             )
+            transport.log = self.query_log
             with self._lock:
                 self._transports.append(transport)
             fetcher = Fetcher(

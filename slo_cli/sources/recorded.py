@@ -18,7 +18,7 @@ from slo_cli.errors import UsageError
 from slo_cli.files import write_atomically
 from slo_cli.sources.errors import PER_SLO_ERRORS, SnapshotError
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
-from slo_cli.sources.http import RawAnswer, Recorder, Transport, answer_key
+from slo_cli.sources.http import QueryLog, RawAnswer, Recorder, Transport, answer_key
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts, failed_counts
 
 FORMAT = "slo/snapshot/v1"
@@ -49,7 +49,7 @@ class ReplayTransport(Transport):
 class RecordedSource:
     """A Source replaying a snapshot file offline (`--from FILE`). `at` is its instant."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, query_log: QueryLog | None = None) -> None:
         self.path = str(path)
         try:
             doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -72,6 +72,7 @@ class RecordedSource:
             for a in doc.get("answers", [])
         }
         self.transport = ReplayTransport(answers, self.path)
+        self.transport.log = query_log  # the recorded calls replayed (`slo check --explain`)
         self.fetcher = Fetcher(
             self.transport,
             max_points=self.max_points,

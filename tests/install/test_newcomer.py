@@ -1,9 +1,7 @@
 """A newcomer's first hour, scripted (issue 15): the built wheel in a fresh virtual environment,
 then what the README tells a new user to type, each step's output checked against what the step
 promises (hand arithmetic for the budget; the examples' known statuses; the skipped non-spec
-YAML of a real repository tree; a self-contained HTML report).
-
-Not covered yet: `slo check --explain SLO` (not implemented; see the issue)."""
+YAML of a real repository tree; one SLO's numbers explained; a self-contained HTML report)."""
 
 from __future__ import annotations
 
@@ -69,6 +67,20 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     status = {s["key"]: s["status"] for s in doc["slos"]}
     assert status["payments/availability"] == "CRITICAL"  # the 2-hour page at 37.7x
     assert status["legacy-reports/availability"] == "NO_DATA"
+
+    # 4b. where does a number come from? payments' page, every figure with its inputs:
+    # burn over 1 h = (1,355 bad ÷ 71,891 requests) ÷ (1 − 99.95 %) ≥ 14.4 = 0.02 × 30 d ÷ 1 h
+    told = _run(installed, "check", "slos", "--from", snapshot, "--explain",
+                "payments/availability", cwd=repo)  # fmt: skip
+    assert told.returncode == 1, told.stderr  # the gate's verdict on this SLO: a page fires
+    said = told.stdout
+    assert said.startswith("payments/availability — explained at 2026-11-20T12:00:00Z")
+    assert f"burn = (1,355 ÷ 71,891) ÷ (1 − 0.9995) = {1355 / 71891 / (1 - 0.9995):.10g}" in said
+    assert "page 1h/5m: threshold = 0.02 × 2,592,000 ÷ 3,600 = 14.4;" in said
+    assert "→ FIRES" in said and "Gate: fail on page (spec) → fails: page alert firing" in said
+    assert "Queries (4, replayed from snapshot " in said and "step=60 (360 points" in said
+    assert _run(installed, "check", "slos", "--from", snapshot, "--explain", "availability",
+                cwd=repo).returncode == 2  # fmt: skip  # five SLOs have that name
 
     # 5. the weekly report as one HTML file: charts inline, nothing fetched
     out = repo / "week.html"

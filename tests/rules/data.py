@@ -5,7 +5,8 @@ a given span of its minute (jittered up to ±1 s): a fast incident (errors ×300
 before the end: pages), a slow burn (errors ×20 for 24 h, from 40 h to 16 h before the end:
 tickets), a counter reset on instance b 5 h before the end, a 40-minute scrape gap on instance
 a 20 h before the end. Latency (histogram, `le` spelled 0.3 and 0.30) and a probe (0/1 gauge)
-suffer during the incident.
+suffer during the incident. `availability-by-instance` is the availability SLO grouped by
+instance: one SLO per instance (a holds the scrape gap, b the reset).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests import datagen as G
 END = G.END
 START = END - 4 * G.DAY
 MIN = 60.0
+INSTANCES = ("a", "b")
 
 EVENTS = {
     "incident_start": END - 3 * 3600 + 17,
@@ -37,6 +39,14 @@ slos:
   - name: availability
     objective: 99
     window: 7d
+    sli:
+      ratio:
+        bad: 'http_requests_total{service="shop",code=~"5.."}'
+        total: 'http_requests_total{service="shop"}'
+  - name: availability-by-instance
+    objective: 99
+    window: 7d
+    group_by: [instance]
     sli:
       ratio:
         bad: 'http_requests_total{service="shop",code=~"5.."}'
@@ -149,6 +159,13 @@ def truth(data: Data, edges: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarr
 
     total = minute_bins(sel("http_requests_total"), edges)
     bad = minute_bins(sel("http_requests_total", code="500"), edges)
+    groups = {
+        f'shop/availability-by-instance{{instance="{i}"}}': (
+            minute_bins(sel("http_requests_total", code="500", instance=i), edges),
+            minute_bins(sel("http_requests_total", instance=i), edges),
+        )
+        for i in INSTANCES
+    }
     lat_total = minute_bins(sel("http_request_duration_seconds_count"), edges)
     buckets = [
         s for s in sel("http_request_duration_seconds_bucket") if s.labels["le"] in ("0.3", "0.30")
@@ -160,14 +177,19 @@ def truth(data: Data, edges: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarr
         "shop/availability": (bad, total),
         "shop/latency": (lat_total - lat_good, lat_total),
         "shop/probe": (data_p - good_p, data_p),
+        **groups,
     }
 
 
-def reset_bound(data: Data, edges: np.ndarray) -> np.ndarray:
-    """Per bin: the documented error bound of the recorded counts (availability): the events of
-    a series in a bin holding a reset and two or more of its samples."""
+def reset_bound(data: Data, edges: np.ndarray, instance: str | None = None) -> np.ndarray:
+    """Per bin: the documented error bound of the recorded counts (availability, or its group
+    of `instance`): the events of a series in a bin holding a reset and two or more of its
+    samples."""
     out = np.zeros(edges.size - 1)
-    for s in data.dataset.select("http_requests_total", lambda lab: lab["service"] == "shop"):
+    for s in data.dataset.select(
+        "http_requests_total",
+        lambda lab: lab["service"] == "shop" and instance in (None, lab["instance"]),
+    ):
         t, inc = s.increments()
         drops = np.flatnonzero(np.diff(s.values) < 0)
         for k in drops:

@@ -141,12 +141,11 @@ SCENARIOS = {
 }
 
 
-@pytest.mark.parametrize("for_s", [0, 600])
-def test_generated_unit_tests_pass_for_every_alert(
-    for_s: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _generate(spec_text: str, for_s: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """`slo rules` of the spec (5-minute interval, with the exhausted alert): the rule file
+    and its alerts by label."""
     spec = tmp_path / "shop.yaml"
-    spec.write_text(SPEC, encoding="utf-8")
+    spec.write_text(spec_text, encoding="utf-8")
     rules_file = tmp_path / "rules.yml"
     code, _, err = run_slo(
         capsys,
@@ -164,17 +163,126 @@ def test_generated_unit_tests_pass_for_every_alert(
     group = yaml.safe_load(rules_file.read_text(encoding="utf-8"))["groups"][0]
     rules = {r["labels"]["slo_alert"]: r for r in group["rules"] if "alert" in r}
     assert sorted(rules) == sorted(SCENARIOS)
+    return rules_file, rules
+
+
+def _promtool_test(rules_file: Path, tests: list[dict]) -> None:
+    unit = {"rule_files": [rules_file.name], "evaluation_interval": f"{STEP}s", "tests": tests}
+    test_file = rules_file.parent / "rules_test.yml"
+    test_file.write_text(yaml.safe_dump(unit, sort_keys=False, width=10**9), encoding="utf-8")
+    done = run_promtool("test", "rules", test_file.name, cwd=rules_file.parent)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "SUCCESS" in done.stdout
+
+
+@pytest.mark.parametrize("for_s", [0, 600])
+def test_generated_unit_tests_pass_for_every_alert(
+    for_s: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules_file, rules = _generate(SPEC, for_s, tmp_path, capsys)
     tests = []
     for target, (base, burn, bins) in SCENARIOS.items():
         good, bad = scenario(base, burn, bins)
         tests.append(_test_case(good, bad, rules, for_s // STEP, target))
+    _promtool_test(rules_file, tests)
+
+
+GROUPED_SPEC = SPEC.replace("    runbook_url:", "    group_by: [instance]\n    runbook_url:")
+
+
+def _grouped_case(target: str, rules: dict, for_bins: int) -> dict:
+    """Instance a burns (the target's scenario), instance b serves the same traffic without
+    errors: only a's group alerts, with its label and its own budget in the annotations."""
+    good, bad = scenario(*SCENARIOS[target])
+    clean_good, clean_bad = scenario(SCENARIOS[target][0], 0.0, SCENARIOS[target][2])
+    assert (clean_bad == clean_bad[0]).all()  # no errors at all
+    assert not any(e["firing"] for e in expected(clean_good, clean_bad, for_bins))
+    case = _test_case(good, bad, rules, for_bins, target)
+    for test in case["alert_rule_test"]:
+        for alert in test["exp_alerts"]:
+            alert["exp_labels"]["instance"] = "a"
+            ann = alert["exp_annotations"]
+            for key, text in ann.items():
+                ann[key] = text.replace("{{ $labels.instance }}", "a")
+    case["input_series"] = [
+        {
+            "series": f'http_requests_total{{service="shop",code="{code}",instance="{i}"}}',
+            "values": _series(values),
+        }
+        for i, pair in (("a", (good, bad)), ("b", (clean_good, clean_bad)))
+        for code, values in zip(("200", "500"), pair, strict=True)
+    ]
+    return case
+
+
+@pytest.mark.parametrize("for_s", [0, 600])
+def test_generated_unit_tests_of_a_grouped_slo_alert_per_group(
+    for_s: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules_file, rules = _generate(GROUPED_SPEC, for_s, tmp_path, capsys)
+    summary = rules["page 1h/5m"]["annotations"]["summary"]
+    assert summary.startswith('shop/availability{instance="{{ $labels.instance }}"}: ')
+    _promtool_test(rules_file, [_grouped_case(t, rules, for_s // STEP) for t in SCENARIOS])
+
+
+SIGNED_SPEC = """version: slo/v1
+service: shop
+slos:
+  - name: signed
+    objective: 99
+    window: 1d
+    group_by: [instance]
+    sli:
+      ratio:
+        good: 'a_total + b_total'
+        total: 'c_total'
+"""
+
+
+def test_a_grouped_signed_sum_counts_a_missing_term_as_zero_per_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Per group: good = a + b where only the group's present terms count (x has no b, z no
+    good term at all), bad = total − good — the rule of `slo check`'s grouped counts."""
+    spec = tmp_path / "signed.yaml"
+    spec.write_text(SIGNED_SPEC, encoding="utf-8")
+    out = str(tmp_path / "rules.yml")
+    code, _, err = run_slo(capsys, "rules", str(spec), "--interval", "5m", "-o", out)
+    assert code == 0, err
+    per = {("a", "x"): 10, ("c", "x"): 15, ("a", "y"): 3, ("b", "y"): 4, ("c", "y"): 10}
+    per[("c", "z")] = 8
+    inputs = [
+        {"series": f'{m}_total{{instance="{i}"}}', "values": f"100+{n}x4"}
+        for (m, i), n in per.items()
+    ]
+    want = {"x": (15, 15 - 10), "y": (10, 10 - 7), "z": (8, 8)}  # (total, bad) per interval
+
+    def expect(metric: str, k: int) -> list[dict]:
+        return [
+            {
+                "labels": f'{metric}{{instance="{i}",slo_name="signed",slo_service="shop"}}',
+                "value": v[k],
+            }
+            for i, v in sorted(want.items())
+        ]
+
     unit = {
-        "rule_files": [rules_file.name],
-        "evaluation_interval": f"{STEP}s",
-        "tests": tests,
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "5m",
+                "input_series": inputs,
+                "promql_expr_test": [
+                    {"expr": m, "eval_time": "10m", "exp_samples": expect(m, k)}
+                    for m, k in (
+                        ("slo:sli_events_total:increase5m", 0),
+                        ("slo:sli_events_bad:increase5m", 1),
+                    )
+                ],
+            }
+        ],
     }
-    test_file = tmp_path / "rules_test.yml"
-    test_file.write_text(yaml.safe_dump(unit, sort_keys=False, width=10**9), encoding="utf-8")
-    done = run_promtool("test", "rules", test_file.name, cwd=tmp_path)
+    (tmp_path / "t.yml").write_text(yaml.safe_dump(unit, sort_keys=False), encoding="utf-8")
+    done = run_promtool("test", "rules", "t.yml", cwd=tmp_path)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    assert "SUCCESS" in done.stdout

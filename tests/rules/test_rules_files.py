@@ -106,3 +106,57 @@ def test_a_window_the_interval_does_not_divide_is_a_usage_error(
     ]
     code, _, err = run_slo(capsys, "rules", "examples/checkout.yaml", "--interval", "soon")
     assert code == 2 and err.startswith("slo: error: --interval soon: ")
+
+
+GROUPED = """version: slo/v1
+service: shop
+labels: {team: web}
+slos:
+  - name: availability
+    objective: 99.9
+    window: 30d
+    group_by: [instance, code_class]
+    sli:
+      ratio:
+        bad: 'http_requests_total{service="shop",code=~"5.."} + grpc_errors_total{service="shop"}'
+        total: 'http_requests_total{service="shop"} + grpc_requests_total{service="shop"}'
+  - name: latency
+    objective: 99
+    window: 7d
+    budgeting: timeslices
+    timeslice: {slice: 1m, target: 95}
+    group_by: [instance]
+    sli:
+      latency: {histogram: http_request_duration_seconds, threshold: 300ms}
+"""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_grouped_slos_pass_promtool_in_every_format(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "grouped.yaml"
+    spec.write_text(GROUPED, encoding="utf-8")
+    code, text, err = run_slo(capsys, "rules", str(spec), "--format", fmt, "--exhausted-alert")
+    assert code == 0, err
+    assert "# shop/availability: one series per group by (instance, code_class)" in text
+    plain = groups_file(text, fmt, tmp_path / "grouped.yml")
+    done = run_promtool("check", "rules", str(plain))
+    assert done.returncode == 0, f"{fmt}: {done.stdout}{done.stderr}"
+    groups = yaml.safe_load(plain.read_text(encoding="utf-8"))["groups"]
+    [total] = [r for r in groups[0]["rules"] if r.get("record", "").endswith("_total:increase1m")]
+    # each term summed by the group labels, and again in the groups a missing term counts 0 in
+    assert total["expr"].count("sum by (instance, code_class)(") == 2 + 2 * 2
+
+
+def test_a_group_label_the_rules_or_the_spec_set_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "bad.yaml"
+    for label, what in (("team", "also a spec label"), ("severity", "a label the rules set")):
+        spec.write_text(GROUPED.replace("[instance]", f"[{label}]"), encoding="utf-8")
+        code, out, err = run_slo(capsys, "rules", str(spec))
+        assert code == 2 and out == ""
+        assert err.strip() == (
+            f"slo: error: shop/latency: group_by label {label!r} is {what}; rename one"
+        )

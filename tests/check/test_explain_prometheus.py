@@ -1,0 +1,113 @@
+"""`--explain` and `--show-queries` against a real Prometheus holding the examples' generated
+history: the queries Prometheus actually received (through a recording proxy in front of it)
+are the ones `--show-queries` lists for the same --at, plus only the follow-ups an answer asked
+for; `--explain` prints the generator's truth and every call it made."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from tests.check.conftest import slo
+from tests.check.example_data import AT, ExampleData, build
+from tests.check.test_explain import WINDOWS, payments_expected
+from tests.prom.faultserver import FaultServer, Reply, Seen, fault_server
+from tests.promserver import Server, prometheus_or_skip
+
+pytestmark = pytest.mark.prometheus
+
+
+@pytest.fixture(scope="module")
+def live_data() -> ExampleData:
+    return build(interval=120.0)
+
+
+@pytest.fixture(scope="module")
+def live_prometheus(
+    live_data: ExampleData, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    server = prometheus_or_skip(live_data.dataset.openmetrics(), tmp_path_factory.mktemp("ex"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def proxy(live_prometheus: Server) -> Iterator[FaultServer]:
+    """A recording proxy: every request is kept (`seen`) and forwarded to Prometheus."""
+
+    def forward(req: Seen, index: int) -> Reply:
+        data = urllib.parse.urlencode(req.form).encode()
+        url = live_prometheus.url + req.path
+        if req.method == "GET":
+            request = urllib.request.Request(f"{url}?{data.decode()}")
+        else:
+            request = urllib.request.Request(url, data=data, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return Reply(answer.status, answer.read())
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.read())
+
+    with fault_server(forward) as server:
+        yield server
+
+
+def _call(path: str, params: dict[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    # the transport adds the server-side timeout to every query; the fetcher's own parameters
+    return path, tuple(sorted((k, v) for k, v in params.items() if k != "timeout"))
+
+
+def test_show_queries_are_the_queries_prometheus_receives(proxy: FaultServer) -> None:
+    at = str(int(AT))
+    listing = slo("check", "examples/", "--show-queries", "--at", at, "--format", "json")
+    assert listing.code == 0, listing.stderr
+    listed = Counter(
+        _call(q["path"], q["params"])
+        for s in json.loads(listing.stdout)["slos"]
+        for q in s["queries"]
+    )
+    run = slo("check", "examples/", "--prometheus-url", proxy.url, "--at", at, "-f", "json")
+    assert run.code == 1, run.stderr
+    received = Counter(_call(s.path, s.form) for s in proxy.seen)
+    # every listed call was sent, as many times as listed
+    assert listed - received == Counter()
+    # and what else was sent is only the follow-ups of answers to checkout's counter reset: its
+    # flagged daily bin counted again on 6-hour bins, then the flagged one from raw samples
+    extra = received - listed
+    kinds = {(path, dict(params).get("step")) for path, params in extra}
+    assert kinds == {("/api/v1/query", None), ("/api/v1/query_range", "21600")}
+    assert all('service="checkout"' in dict(params)["query"] for _, params in extra)
+
+
+def test_explain_live_prints_the_truth_and_the_calls_it_sent(
+    proxy: FaultServer, live_data: ExampleData
+) -> None:
+    run = slo(
+        "check", "examples/", "--prometheus-url", proxy.url, "--at", str(int(AT)),
+        "--explain", "payments/availability", "--format", "json",
+    )  # fmt: skip
+    assert run.code == 1, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["origin"] == f"sent to {proxy.url}"
+    e = payments_expected(live_data)
+    ex = doc["slos"][0]["explain"]
+    assert (ex["slo_window"]["bad_count"], ex["slo_window"]["total_count"]) == (
+        e["bad"],
+        e["total"],
+    )
+    for w in ex["windows"]:
+        if w["name"] in WINDOWS:
+            assert w["burn_rate"] == pytest.approx(e[f"burn_{w['name']}"], rel=1e-12), w["name"]
+    shown = [_call(q["path"], q["params"]) for q in doc["queries"]["queries"]]
+    assert shown == [_call(s.path, s.form) for s in proxy.seen]  # exactly what was sent
+    text = slo(
+        "check", "examples/", "--prometheus-url", proxy.url, "--at", str(int(AT)),
+        "--explain", "payments/availability",
+    )  # fmt: skip
+    assert f"Queries (4, sent to {proxy.url}):" in text.stdout
