@@ -93,9 +93,10 @@ def test_the_readme_config_example_is_accepted(
     (tmp_path / "slos").mkdir()
     monkeypatch.chdir(tmp_path)
     group = get_command(app)
-    with group.make_context("slo", ["check"]) as root:
-        group.commands["check"].make_context("check", [], parent=root)  # type: ignore[attr-defined]
+    check = group.commands["check"]  # type: ignore[attr-defined]
+    with group.make_context("slo", ["check"]) as root, check.make_context("check", [], parent=root):
         loaded = project.current()
+    assert project.current().path is None  # the run's config ends with the run
     assert loaded.paths == ("slos",) and [g.pattern for g in loaded.exclude] == ["drafts", "k8s/**"]
     assert loaded.defaults["check"] == {"fail_on": "ticket"}
     assert loaded.defaults["report"] == {"timezone": "Europe/Berlin", "period": "week"}

@@ -44,6 +44,11 @@ def register(app: typer.Typer) -> None:
         ),
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
+        no_color: bool = typer.Option(
+            False,
+            "--no-color",
+            help="No colour in the progress bar (also: the NO_COLOR environment variable).",
+        ),
         *,
         connection: ConnectionOptions,
     ) -> None:
@@ -62,7 +67,7 @@ def register(app: typer.Typer) -> None:
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)
-            with common.fetch_progress(n_slos) as progress:
+            with common.fetch_progress(n_slos, no_color=no_color) as progress:
                 result = run(specs, source, instant, days=days, for_s=for_s, progress=progress)
 
         def summary() -> str:

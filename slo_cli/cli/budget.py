@@ -21,7 +21,12 @@ def register(app: typer.Typer) -> None:
         events: float | None = typer.Option(
             None, "--events", "-e", min=0, help="Traffic per window: show the budget in events."
         ),
-        fmt: BudgetFormat = typer.Option(BudgetFormat.text, "--format", "-f"),
+        fmt: BudgetFormat = typer.Option(
+            BudgetFormat.text,
+            "--format",
+            "-f",
+            help="text: the sheet for people; json: schema slo/budget/v1.",
+        ),
         no_color: bool = typer.Option(
             False, "--no-color", help="No colour (also: the NO_COLOR environment variable)."
         ),

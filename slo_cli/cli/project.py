@@ -287,7 +287,8 @@ def _load_config(ctx: typer.Context, value: Optional[Path]) -> Optional[Path]:
     if path is not None and path.is_absolute():
         path = Path(_relative(path.parent, path.name))
     project = load(path, ctx) if path is not None else Project()
-    _PROJECT.set(project)
+    token = _PROJECT.set(project)
+    ctx.call_on_close(lambda: _PROJECT.reset(token))  # nothing outlives the command's run
     defaults = dict(project.defaults.get(ctx.info_name or "", {}))
     if project.paths is not None:
         defaults.setdefault("paths", list(project.paths))
@@ -296,8 +297,9 @@ def _load_config(ctx: typer.Context, value: Optional[Path]) -> Optional[Path]:
     return value
 
 
-def _set_exclude(value: Optional[list[str]]) -> Optional[list[str]]:
-    _EXCLUDE.set(tuple(value or ()))
+def _set_exclude(ctx: typer.Context, value: Optional[list[str]]) -> Optional[list[str]]:
+    token = _EXCLUDE.set(tuple(value or ()))
+    ctx.call_on_close(lambda: _EXCLUDE.reset(token))
     return value
 
 

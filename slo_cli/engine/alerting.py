@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 #: The burn-rate windows the engine always reports: (label, seconds).
 STANDARD_WINDOWS: tuple[tuple[str, float], ...] = (
@@ -85,6 +86,23 @@ DEFAULT_ALERT_RULES: tuple[AlertRule, ...] = (
 )
 
 
+def allowed_share(objective: float) -> float:
+    """The bad fraction an objective allows, ``1 − objective``, exact to the decimal the
+    objective is written as: computed in decimal from its shortest repr (0.99 → 0.01) and
+    rounded once. Float subtraction gives ``1 − 0.99 = 0.010000000000000009``, and a window
+    exactly 1 % bad would burn 0.9999999999999991×, short of a threshold of 1.
+
+    >>> allowed_share(0.99), allowed_share(0.999), 1 - 0.99
+    (0.01, 0.001, 0.010000000000000009)
+    >>> allowed_share(1.0), allowed_share(float("nan")) != allowed_share(float("nan"))
+    (0.0, True)
+    """
+    try:
+        return float(1 - Decimal(repr(float(objective))))
+    except InvalidOperation:  # pragma: no cover - repr of a float is always a decimal
+        return 1.0 - float(objective)
+
+
 def burn_factor(rule: AlertRule, window_s: float) -> float:
     """Burn-rate threshold of ``rule`` for an SLO window of ``window_s`` seconds.
 
@@ -143,7 +161,7 @@ def alert_budget(objective: float, window_s: float, rule: AlertRule) -> AlertBud
     return AlertBudget(
         rule=rule,
         burn_rate=burn,
-        error_rate=burn * (1.0 - float(objective)),
+        error_rate=burn * allowed_share(objective),
         budget_consumed=burn * float(rule.long_s) / float(window_s),
         time_to_exhaustion_s=tte,
     )

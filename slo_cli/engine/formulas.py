@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 
+from slo_cli.engine.alerting import allowed_share
+
 
 def equation(function: object) -> str:
     """The equation a formula's docstring states: its first ````name = …```` span (what
@@ -31,6 +33,19 @@ def _a(x: np.ndarray | float) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
+def allowed_fraction(objective: np.ndarray | float) -> np.ndarray:
+    """``1 − objective`` element-wise, each exact to the objective's decimal
+    (:func:`~slo_cli.engine.alerting.allowed_share`): 1 % bad at 99 % burns exactly 1×.
+
+    >>> allowed_fraction(np.array([0.99, 0.999, 0.99])).tolist()
+    [0.01, 0.001, 0.01]
+    """
+    obj = _a(objective)
+    values, inverse = np.unique(obj, return_inverse=True)
+    shares = np.array([allowed_share(v) for v in values.tolist()], dtype=float)
+    return np.asarray(shares[inverse].reshape(obj.shape))
+
+
 def sli(good: np.ndarray, total: np.ndarray) -> np.ndarray:
     """Service level indicator: ``SLI = good ÷ total``; NaN when total == 0.
 
@@ -48,7 +63,7 @@ def error_budget(objective: np.ndarray | float, total: np.ndarray) -> np.ndarray
     >>> error_budget(0.999, np.array([864000.0])).round(9).tolist()
     [864.0]
     """
-    return np.asarray((1.0 - _a(objective)) * _a(total))
+    return np.asarray(allowed_fraction(objective) * _a(total))
 
 
 def budget_minutes(objective: np.ndarray | float, window_s: np.ndarray | float) -> np.ndarray:
@@ -58,7 +73,7 @@ def budget_minutes(objective: np.ndarray | float, window_s: np.ndarray | float) 
     >>> budget_minutes(0.999, 30 * 86400.0).round(9).tolist()  # 30 days at 99.9 %
     43.2
     """
-    return np.asarray(_a(window_s) * (1.0 - _a(objective)) / 60.0)
+    return np.asarray(_a(window_s) * allowed_fraction(objective) / 60.0)
 
 
 def burn_rate(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.ndarray:
@@ -66,6 +81,11 @@ def burn_rate(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.n
 
     ``burn = (bad ÷ total) ÷ (1 − objective)``; NaN when total == 0 (no traffic: unknown, not
     healthy); with objective 1 (no budget): inf when anything was bad, else 0.
+    ``1 − objective`` is :func:`allowed_fraction` (exact to the objective's decimal), so a window
+    exactly as bad as the objective allows burns exactly 1×, and reaches a threshold of 1:
+
+    >>> burn_rate(np.array([1.0, 30.0]), np.array([100.0, 3000.0]), np.array([0.99, 0.99])).tolist()
+    [1.0, 1.0]
 
     >>> burn_rate(np.array([3.0, 0.0, 1.0, 0.0]), np.array([1000.0, 0.0, 5.0, 5.0]),
     ...           np.array([0.999, 0.999, 1.0, 1.0])).round(12).tolist()
@@ -73,7 +93,7 @@ def burn_rate(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.n
     """
     bad = _a(bad)
     total = _a(total)
-    allowed = 1.0 - _a(objective)
+    allowed = allowed_fraction(objective)  # exact to the decimal: 1 % bad at 99 % burns 1×
     # the common case costs two divisions; the guards below only touch what they must
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.asarray(bad / total, dtype=float)

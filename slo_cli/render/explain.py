@@ -156,6 +156,23 @@ def _alerts(r: SLOResult, t: Trace) -> list[str]:
     return lines
 
 
+def _since(r: SLOResult, t: Trace) -> list[str]:
+    """`--since`: the stretch since the deploy, as the engine summed it."""
+    since = r.since
+    if since is None:
+        return []
+    eq, obj = t.equations, ratio(r.objective)
+    return [
+        "",
+        f"Since {iso(since.start)} (--since): {_span(since.start, since.end)}",
+        f"  good {count(since.good)}, total {count(since.total)}, bad {count(since.bad)}; "
+        f"coverage {ratio(since.coverage)}; SLI {ratio(since.sli)}",
+        f"  burn = ({count(since.bad)} ÷ {count(since.total)}) ÷ (1 − {obj}) = "
+        f"{ratio(since.burn_rate)} (average); spent {count(since.bad)} ÷ {count(r.allowed_bad)}"
+        f" = {ratio(since.consumed)} of the SLO window's budget ({eq['consumed']})",
+    ]
+
+
 def _decision(r: SLOResult, e: Explained) -> list[str]:
     firing = ", ".join(r.alerts_firing) or "none"
     lines = [f"Status {r.status} (alerts firing: {firing})"]
@@ -218,6 +235,7 @@ def explain_text(e: Explained) -> str:
         elif t is not None:
             for block in (_slo_window(r, t), _windows(r, t), _alerts(r, t)):
                 out += ["", *block]
+            out += _since(r, t)
         out += ["", *_decision(r, e)]
     out += ["", *_queries(e)]
     return "\n".join(out) + "\n"

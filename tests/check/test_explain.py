@@ -188,3 +188,13 @@ def test_details_show_the_last_24_hours_of_burn(example_data: ExampleData) -> No
     assert sparkline(burns) in line
     assert line.split(": ", 1)[1].startswith("▁" * 22)  # quiet until the incident
     assert f"max {max(burns):.3g}×" in line
+
+
+def test_explain_with_since_shows_the_stretch_since_the_deploy(example_data: ExampleData) -> None:
+    run = check("--explain", "payments/availability", "--since", "2026-11-20T10:00:00Z")
+    assert run.code == 1, run.stderr
+    e = payments_expected(example_data)  # since 10:00 = the last 2 hours
+    b, t = e["bad_2h"], e["total_2h"]
+    assert f"good {_n(t - b)}, total {_n(t)}, bad {_n(b)}; coverage 1;" in run.stdout
+    assert f"burn = ({_n(b)} ÷ {_n(t)}) ÷ (1 − 0.9995) = {_g(e['burn_2h'])} (average)" in run.stdout
+    assert f"= {_g(b / e['allowed'])} of the SLO window's budget" in run.stdout

@@ -146,3 +146,11 @@ def test_strict_validate_still_refuses_non_spec_yaml(repo: Path) -> None:
     assert slo("validate").code == 0
     strict = slo("validate", "--strict")
     assert strict.code == 2 and "k8s/deploy.yaml" in strict.stdout
+
+
+def test_the_config_does_not_outlive_the_run(repo: Path) -> None:
+    from slo_cli.cli import project
+
+    (repo / ".slo.yaml").write_text(CONFIG)
+    assert slo("validate").code == 0
+    assert project.current().path is None and project.scan_filter().exclude == ()

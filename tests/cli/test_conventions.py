@@ -63,7 +63,7 @@ def test_force_color_forces_colour_on_a_pipe_unless_no_color() -> None:
 
 
 def test_every_command_that_colours_takes_no_color() -> None:
-    for command in ("check", "report", "budget"):
+    for command in ("check", "report", "budget", "backtest"):  # backtest: its progress bar
         help_text = run(command, "--help", COLUMNS="200").stdout
         assert "--no-color" in help_text, command
 
@@ -96,3 +96,17 @@ def test_budget_refuses_a_ratio_written_as_a_percentage() -> None:
     meant = run("budget", "0.999%", "--format", "json")
     assert meant.returncode == 0 and '"objective_ratio": 0.00999,' in meant.stdout
     assert run("budget", "99.9").returncode == 0
+
+
+def test_every_command_that_draws_with_rich_takes_no_color() -> None:
+    """Found from the code: a command module that draws a progress bar or a rich layout
+    (`fetch_progress`, `stdout_terminal`) offers --no-color on each of its commands."""
+    cli = Path(__file__).resolve().parents[2] / "slo_cli" / "cli"
+    found = []
+    for module in sorted(cli.glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        if module.name != "common.py" and re.search(r"(fetch_progress|stdout_terminal)\(", text):
+            found += re.findall(r'@app\.command\(\s*"([\w-]+)"', text)
+    assert {"check", "report", "budget", "backtest"} <= set(found)
+    for command in found:
+        assert "--no-color" in run(command, "--help", COLUMNS="200").stdout, command

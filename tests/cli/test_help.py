@@ -69,6 +69,17 @@ def test_connection_flags_are_under_their_heading(command: str) -> None:
     assert "--help" in options and "--config FILE" in options and "--select" not in connection
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_says_what_it_does(command: str) -> None:
+    from typer.main import get_command
+
+    from slo_cli.cli.app import app
+
+    click_command = get_command(app).commands[command]  # type: ignore[attr-defined]
+    silent = [p.opts[0] for p in click_command.params if not p.help and not p.hidden]
+    assert not silent, f"slo {command}: {silent} have no help text"
+
+
 def test_engine_names_are_not_cut_in_two() -> None:
     assert "victoriametrics" in _help("check")
 

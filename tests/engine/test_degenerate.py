@@ -75,7 +75,7 @@ def test_good_above_total_is_a_data_error_and_never_above_100_percent() -> None:
 
 def test_nan_runs_at_start_and_end() -> None:
     total = flat(100.0)
-    good = flat(99.0)  # 1 % bad everywhere: burn 1 at 99 %
+    good = flat(99.5)  # 0.5 % bad everywhere: burn 0.5 at 99 % (half the budget left)
     total[0, :288] = good[0, :288] = np.nan  # the first day missing
     total[0, -12:] = good[0, -12:] = np.nan  # and the last hour
     r = run(good, total, min_coverage=0.5)
@@ -83,7 +83,7 @@ def test_nan_runs_at_start_and_end() -> None:
     assert r.coverage["window"][0] == pytest.approx(564 / 864, rel=1e-12)
     assert r.coverage["1h"][0] == 0.0 and r.coverage["2h"][0] == 0.5
     assert math.isnan(r.burn_rates["1h"][0]) and math.isnan(r.burn_rates["5m"][0])
-    assert r.burn_rates["2h"][0] == pytest.approx(1.0, rel=1e-9)
+    assert r.burn_rates["2h"][0] == pytest.approx(0.5, rel=1e-9)
     assert r.total[0] == 100.0 * 564
     # no data in the last hour: how fast the budget burns now is unknown, and so is the
     # time left; the page alerts cannot be evaluated, so the answer is NO_DATA, not OK

@@ -91,3 +91,29 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 30  # 15 measured, 2 each
     assert "<script" not in text and "burn-event-0" in text
+
+    # 6. the project config: `.slo.yaml` at the repository root, found from a subdirectory;
+    # its paths and excludes, and the gate's defaults for this repository, by the flags' names
+    (repo / ".git").mkdir()
+    (repo / "slos" / "drafts").mkdir()
+    (repo / "slos" / "drafts" / "wip.yaml").write_text("version: slo/v1\nservice: [\n")
+    (repo / ".slo.yaml").write_text(
+        "paths: [slos/]\nexclude: [drafts]\ncheck:\n  fail-on: never\n  allow-no-data: true\n"
+    )
+    deep = repo / "services" / "api"
+    deep.mkdir(parents=True)
+    found = _run(installed, "validate", cwd=deep)
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert found.stdout.splitlines()[-1].startswith("7 file(s) valid: 5 service(s), 14 SLO(s)")
+    gate = _run(installed, "check", "--from", snapshot, cwd=deep)
+    assert gate.returncode == 0, gate.stderr  # fail-on: never, allow-no-data: from the file
+    assert (
+        _run(installed, "check", "--from", snapshot, "--fail-on", "page", cwd=deep).returncode == 1
+    )
+    strict = _run(installed, "validate", "--strict", str(repo), cwd=deep)  # the whole tree
+    assert strict.returncode == 2 and "k8s/deploy.yaml" in strict.stdout
+    assert "wip.yaml" not in strict.stdout  # still excluded by the file
+    (repo / ".slo.yaml").write_text("check:\n  fail_on: never\n")
+    typo = _run(installed, "validate", cwd=deep)
+    assert typo.returncode == 2 and "did you mean 'fail-on'?" in typo.stderr
+    assert "Traceback" not in typo.stderr
