@@ -104,7 +104,9 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     deep.mkdir(parents=True)
     found = _run(installed, "validate", cwd=deep)
     assert found.returncode == 0, found.stdout + found.stderr
-    assert found.stdout.splitlines()[-1].startswith("7 file(s) valid: 5 service(s), 14 SLO(s)")
+    assert found.stdout.splitlines()[-1].startswith(
+        "8 file(s) valid: 6 service(s), 14 SLO(s), 2 composite(s)"
+    )
     gate = _run(installed, "check", "--from", snapshot, cwd=deep)
     assert gate.returncode == 0, gate.stderr  # fail-on: never, allow-no-data: from the file
     assert (
