@@ -252,26 +252,49 @@ def _evaluated(
 def member_counts(
     c: Composite, planned: Sequence[Planned], counts: Sequence[SeriesCounts]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The members' grid and their counts as the engine takes them ((n_members, n_bins);
-    RatioTimeslices turned into seconds first, as for each member's own figures)."""
-    from slo_cli import engine
+    """The members' grid and their counts as the engine takes them ((n_members, n_bins)), as
+    for each member's own figures: RatioTimeslices turned into seconds, each member's budget
+    adjustments applied (its excluded events are excluded from the composite too). Members on
+    grids split at different edges (their adjustments') are summed onto the edges all share
+    (a coarse bin is NaN when a part of it has no data); every window start is one of those."""
+    from slo_cli import adjust, engine
     from slo_cli.evaluate import _on_grid
 
-    edges = planned[0].edges
-    if any(not np.array_equal(p.edges, edges) for p in planned[1:]):
-        raise RuntimeError(f"composite {c.key}: members were planned on different grids")
-    good = np.vstack([_on_grid(x.good, edges) for x in counts])
-    total = np.vstack([_on_grid(x.total, edges) for x in counts])
-    if planned[0].measurement.ratio_timeslices:  # each member with its own slice length
-        rows = [
-            engine.ratio_timeslice_counts(
-                edges, good[i : i + 1], total[i : i + 1], slice_s=p.measurement.slice_s
-            )
-            for i, p in enumerate(planned)
-        ]
-        good = np.vstack([g for g, _ in rows])
-        total = np.vstack([t for _, t in rows])
-    return edges, good, total
+    common = planned[0].edges
+    for p in planned[1:]:
+        common = common[_shared(common, p.edges)]
+    good_rows, total_rows = [], []
+    for p, x in zip(planned, counts, strict=True):
+        g = _on_grid(x.good, p.edges)[None, :]
+        t = _on_grid(x.total, p.edges)[None, :]
+        if p.measurement.ratio_timeslices:
+            g, t = engine.ratio_timeslice_counts(p.edges, g, t, slice_s=p.measurement.slice_s)
+        matrix = adjust.apply([p.adjustments], p.edges, g, t)
+        good_rows.append(_rebin(matrix.good[0], p.edges, common))
+        total_rows.append(_rebin(matrix.total[0], p.edges, common))
+    if common.size < 2:
+        raise RuntimeError(f"composite {c.key}: its members share no bin edges")
+    return common, np.vstack(good_rows), np.vstack(total_rows)
+
+
+def _shared(common: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Which of ``common`` are edges of ``edges`` too (within 1 ms)."""
+    idx = np.clip(np.searchsorted(edges, common - 1e-3), 0, edges.size - 1)
+    return np.asarray(np.abs(edges[idx] - common) <= 1e-3)
+
+
+def _rebin(values: np.ndarray, edges: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """Counts on ``edges`` summed into the bins of ``common`` (a subset of ``edges``).
+
+    >>> _rebin(np.array([1.0, 2.0, 3.0, np.nan]), np.array([0.0, 1, 2, 3, 4]),
+    ...        np.array([0.0, 2, 4])).tolist()
+    [3.0, nan]
+    """
+    if values.size == common.size - 1:
+        return values
+    idx = np.searchsorted(edges, common - 1e-3)
+    part = values[idx[0] : idx[-1]]
+    return np.asarray(np.add.reduceat(part, idx[:-1] - idx[0]))
 
 
 def _f(array: Any) -> float:

@@ -85,7 +85,7 @@ def run_engine(
     spec order. `slo report` runs this too, so its status is what `slo check` would say.
     With `since` (a bin edge of every grid), each result carries its figures since then;
     with `detail`, its hourly burn rates and its trace (`slo check --details`, `--explain`)."""
-    from slo_cli import engine
+    from slo_cli import adjust, engine
 
     groups: dict[tuple[int, Any, bool, float | None], list[int]] = {}
     results: list[SLOResult | None] = [None] * len(planned)
@@ -101,6 +101,8 @@ def run_engine(
         total = np.vstack([_on_grid(counts[i].total, edges) for i in idx])
         if ratio_ts:  # counted in good-seconds of seconds with traffic
             good, total = engine.ratio_timeslice_counts(edges, good, total, slice_s=slice_s)
+        matrix = adjust.apply([planned[i].adjustments for i in idx], edges, good, total)
+        good, total = matrix.good, matrix.total
         policy = engine.Policy(min_coverage=min_coverage, warn_remaining=WARN_REMAINING)
         if rules is not None:
             policy = replace(policy, rules=rules)
@@ -128,12 +130,37 @@ def run_engine(
         hourly = _hourly(edges, good, total, planned[idx[0]].end, planned, idx) if detail else None
         for row, i in enumerate(idx):
             result = _result(planned[i], counts[i], res, row, min_coverage)
+            if matrix.any:
+                result = adjusted(result, planned[i], edges, matrix, row)
             if scoped is not None and since is not None:
                 result = replace(result, since=_since(scoped, row, since, planned[i].end))
             if hourly is not None:
                 result = _detailed(result, planned[i], counts[i], res, row, hourly[row])
             results[i] = result
     return [r for r in results if r is not None]
+
+
+def adjusted(result: SLOResult, p: Planned, edges: np.ndarray, matrix: Any, row: int) -> SLOResult:
+    """The result with what its budget adjustments took out of its SLO window; approximate
+    (with the reason) when an adjustment edge was not a bin edge."""
+    from slo_cli import adjust
+
+    figures = adjust.figures(
+        p.adjustments,
+        edges,
+        matrix,
+        row,
+        start=p.window.start,
+        end=p.end,
+        budget_start=p.window.start,
+        objective=float(p.slo.objective),
+    )
+    if figures is None:
+        return result
+    if figures.partial:
+        note = adjust.partial_note(p.adjustments)
+        return replace(result, adjustments=figures, exact=False, notes=(*result.notes, note))
+    return replace(result, adjustments=figures)
 
 
 def _hourly(

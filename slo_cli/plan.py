@@ -182,6 +182,8 @@ class Planned:
     """One SLO's place in the plan: how it is measured and the grid its counts are wanted on.
 
     `window` ends at `end`; `windows_at[i]` is the SLO window ending at `Needs.windows_at[i]`.
+    `adjustments`: the SLO's budget adjustments (`slo_cli.adjust.Applied`) over the grid;
+    their edges are bin edges of `edges`.
     """
 
     slo: SLO
@@ -192,6 +194,8 @@ class Planned:
     measurement: Measurement
     edges: np.ndarray
     windows_at: tuple[Window, ...] = ()
+    #: the SLO's budget adjustments with their intervals inside the grid (slo_cli.adjust)
+    adjustments: tuple[Any, ...] = ()
 
     @property
     def description(self) -> str:
@@ -206,6 +210,7 @@ def plan(specs: Sequence[ServiceSpec], needs: Needs) -> list[Planned]:
     burn-rate or alert window; SLOs needing the same edges share one grid (so the engine
     evaluates them as one matrix).
     """
+    from slo_cli import adjust
     from slo_cli.composites import shared_edges
     from slo_cli.sources.grid import plan_grid
 
@@ -222,6 +227,8 @@ def plan(specs: Sequence[ServiceSpec], needs: Needs) -> list[Planned]:
             longest = max([LONGEST_BURN_WINDOW_S, reach] + [r.long_s for r in rules or ()])
             must = (*needs.edges, window.start, *(w.start for w in others), *extra)
             first = min(*must, end - longest)
+            applied = adjust.expand(adjust.of(spec, slo), first, end)
+            must += tuple(t for t in adjust.edges_of(applied) if first < t < end)
             key = (first, *sorted(set(must)))
             if key not in grids:
                 grids[key] = plan_grid(
@@ -237,6 +244,7 @@ def plan(specs: Sequence[ServiceSpec], needs: Needs) -> list[Planned]:
                     measurement=measurement(slo),
                     edges=grids[key],
                     windows_at=others,
+                    adjustments=applied,
                 )
             )
     return out

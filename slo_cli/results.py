@@ -152,6 +152,45 @@ class CompositeInfo:
 
 
 @dataclass(frozen=True)
+class AdjustmentUse:
+    """One budget adjustment as it applied over a span: `reason`; `kind` "one-off" or
+    "recurring"; `rule` the period as written for people (times, or RRULE, duration and zone);
+    `origin` where it is written (``file:line``); `intervals` [start, end) epoch seconds inside
+    the span; `events` and `bad` the events it took out (counts in the SLO's `count_unit`)."""
+
+    reason: str
+    kind: str
+    rule: str
+    origin: str
+    intervals: tuple[tuple[float, float], ...]
+    events: float
+    bad: float
+
+
+@dataclass(frozen=True)
+class AdjustmentFigures:
+    """What an SLO's budget adjustments took out of [start, end) (`slo_cli.adjust.figures`).
+
+    `events`, `bad`: excluded events and bad events (each excluded once, however many
+    adjustments cover a bin); `consumed_without`: the share of the SLO window's error budget
+    the span would have consumed without them; `returned`: the budget they gave back, that
+    minus what it consumed with them (ratio; 0.05 = 5 percentage points); `unknown_s`: excluded
+    seconds that had no data anyway; `partial`: an adjustment edge was not a bin edge (the bins
+    holding it were counted in full: approximate).
+    """
+
+    start: float
+    end: float
+    applied: tuple[AdjustmentUse, ...]
+    events: float
+    bad: float
+    returned: float
+    consumed_without: float
+    unknown_s: float = 0.0
+    partial: bool = False
+
+
+@dataclass(frozen=True)
 class SLOResult:
     """One SLO evaluated at one instant (see docs/design.md §4).
 
@@ -211,6 +250,8 @@ class SLOResult:
     error: SLOError | None = None
     #: the line of `source_path` the SLO starts at
     source_line: int | None = None
+    #: the budget adjustments that applied in the SLO window (None: none did)
+    adjustments: AdjustmentFigures | None = None
     #: the burn rate of each of the 24 hours before `window_end`, oldest first (NaN: no
     #: traffic), from the engine on the same counts; filled when details are asked for
     hourly_burn: tuple[float, ...] = ()

@@ -32,6 +32,7 @@ from slo_specs.composite_links import link_problems, place_composites
 from slo_specs.errors import Problem, SpecError
 from slo_specs.messages import did_you_mean, problems_from
 from slo_specs.model import LOADER_FIELDS, VERSION, ServiceSpec
+from slo_specs.model_adjustments import place_origins
 from slo_specs.scan import PathFilter, find
 from slo_specs.yamlio import Document, DocumentsLocator, Loc, Locator, read_file, read_text
 
@@ -79,6 +80,7 @@ def validate_service(
         where = locator.problem((*prefix, *(translate(loc) if translate else loc)), "")
         slo._source = (where.path, where.line)
     place_composites(spec, locator, prefix, translate)
+    place_origins(spec, locator, prefix, translate)
     return spec
 
 

@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from slo_specs.durations import DURATION_PATTERN, format_duration
+from slo_specs.model_adjustments import Adjustment, Adjustments
 from slo_specs.model_composite import Composite, Member, Objective
 from slo_specs.model_fields import (
     _STRICT,
@@ -64,6 +65,7 @@ __all__ = [
     "SLO",
     "VERSION",
     "WINDOW_PLACEHOLDER",
+    "Adjustment",
     "AlertWindow",
     "Alerting",
     "Budgeting",
@@ -144,6 +146,11 @@ class SLO(BaseModel):
         le=10_000,
         description="Most groups a grouped SLO may have; more is an error, never a silent cut.",
     )
+    adjustments: Adjustments = Field(
+        default_factory=list,
+        description="Excluded periods (maintenance, upstream outages): their events count "
+        "neither as good nor as bad.",
+    )
     service: str = Field(default="", description="Filled from the service on load.")
     #: where the SLO is written (path, line): set by the loader, for messages about this SLO
     _source: tuple[str, int] | None = PrivateAttr(default=None)
@@ -221,6 +228,10 @@ class ServiceSpec(BaseModel):
     )
     slos: list[SLO] = Field(
         default_factory=list, description="The service's SLOs (may be empty with composites)."
+    )
+    adjustments: Adjustments = Field(
+        default_factory=list,
+        description="Excluded periods of every SLO of the service (added to each SLO's own).",
     )
     source_path: str | None = Field(default=None, description="Set by the loader.")
     source_format: Literal["native", "openslo", "sloth"] = Field(

@@ -32,6 +32,21 @@ def spec_error(message: str) -> PydanticCustomError:
     return PydanticCustomError("spec", message)
 
 
+def known_zone(value: str) -> str:
+    """``value`` if it names an IANA zone, else a spec error."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        if not value or value != value.strip() or ".." in value or value.startswith("/"):
+            raise ValueError(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise spec_error(
+            f"unknown time zone {value!r} (use an IANA name like Europe/Berlin or UTC)"
+        ) from None
+    return value
+
+
 def _type_name(value: Any) -> str:
     """The YAML name of a Python value's type, for messages."""
     if value is None:

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.common import PATHS_ARGUMENT
+from slo_cli.cli.common import ADJUSTMENTS_OPTION, PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import BacktestFormat
@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
         output: Optional[Path] = typer.Option(
             None, "--output", "-o", metavar="FILE", help="Write to FILE (atomically)."
         ),
+        adjustments: Optional[Path] = ADJUSTMENTS_OPTION,
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
         no_color: bool = typer.Option(
@@ -63,7 +64,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--days must be more than 0")
         for_s = _seconds(for_, "--for")
         now = common.now()
-        specs = common.load_specs(paths, select, service)
+        specs = common.load_specs(paths, select, service, adjustments)
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)

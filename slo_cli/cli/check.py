@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.common import PATHS_ARGUMENT
+from slo_cli.cli.common import ADJUSTMENTS_OPTION, PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import CheckFormat
@@ -92,6 +92,7 @@ def register(app: typer.Typer) -> None:
             help="Fail (exit 1) when an SLO burned faster than X on average since --since, "
             "whatever --fail-on says.",
         ),
+        adjustments: Optional[Path] = ADJUSTMENTS_OPTION,
         max_spent_since: Optional[float] = typer.Option(
             None,
             "--max-spent-since",
@@ -125,7 +126,7 @@ def register(app: typer.Typer) -> None:
 
         now = common.now()
         limits = scoped.gate_limits(since, max_burn_since, max_spent_since)
-        specs = common.load_specs(paths, select, service)
+        specs = common.load_specs(paths, select, service, adjustments)
         if explain is not None:  # that one SLO only
             from slo_cli.cli.explain import narrow
 

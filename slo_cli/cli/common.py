@@ -48,11 +48,24 @@ PATHS_ARGUMENT = typer.Argument(
     None, help="Spec files or directories (default: the current directory)."
 )
 
+#: `--adjustments FILE` of check, report and backtest (slo_specs.adjustments_file)
+ADJUSTMENTS_OPTION = typer.Option(
+    None,
+    "--adjustments",
+    metavar="FILE",
+    help="Budget adjustments from FILE (a YAML or JSON list, e.g. written by incident "
+    "tooling): periods whose events count neither as good nor as bad, added to the specs' own.",
+)
+
 
 def load_specs(
-    paths: Sequence[Path] | None, select: Sequence[str] | None, service: Sequence[str] | None
+    paths: Sequence[Path] | None,
+    select: Sequence[str] | None,
+    service: Sequence[str] | None,
+    adjustments: Path | None = None,
 ) -> list[ServiceSpec]:
-    """The specs under `paths` (default: the current directory), narrowed by --select and
+    """The specs under `paths` (default: the current directory), with the entries of
+    --adjustments FILE attached (matched against every spec read), narrowed by --select and
     --service; SpecError (exit 2) for bad specs, UsageError when nothing is selected."""
     from slo_cli.cli.project import scan_filter
     from slo_cli.cli.selection import select_slos
@@ -70,7 +83,12 @@ def load_specs(
             f"slo: note: skipped {len(report.skipped)} file(s) that are not SLO specs: "
             f"{names}{more} (`slo validate --strict` lists them as errors)\n"
         )
-    return select_slos(list(report.specs), select or [], service or [])
+    specs = list(report.specs)
+    if adjustments is not None:
+        from slo_specs.adjustments_file import attach, load_adjustments
+
+        specs = attach(specs, load_adjustments(str(adjustments)))
+    return select_slos(specs, select or [], service or [])
 
 
 def now() -> float:

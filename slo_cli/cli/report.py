@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from slo_cli.cli.common import PATHS_ARGUMENT
+from slo_cli.cli.common import ADJUSTMENTS_OPTION, PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import ReportFormat
@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
             help="Incidents (YAML/JSON list: id, title, start, end, url, services): link each "
             "burn event to the incidents overlapping it and list unexplained burn.",
         ),
+        adjustments: Optional[Path] = ADJUSTMENTS_OPTION,
         generated_at: Optional[str] = typer.Option(
             None,
             "--generated-at",
@@ -101,7 +102,7 @@ def register(app: typer.Typer) -> None:
         now = common.now()
         check_timezone(timezone)
         generated = now if generated_at is None else _generated(generated_at, now)
-        specs = common.load_specs(paths, select, service)
+        specs = common.load_specs(paths, select, service, adjustments)
         known = None
         if incidents is not None:
             from slo_cli.report.incidents import load_incidents

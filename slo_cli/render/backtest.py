@@ -60,6 +60,7 @@ def to_json(bt: Any) -> str:
                 "events": events,
                 "exact": s.exact,
                 "notes": list(s.notes),
+                **_adjustments_key(s),
             }
         )
     doc = {
@@ -71,6 +72,25 @@ def to_json(bt: Any) -> str:
         "slos": slos,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _adjustments_key(s: Any) -> dict[str, Any]:
+    """``adjustments`` of an SLO whose budget adjustments applied in the replay (else none)."""
+    if getattr(s, "adjustments", None) is None:
+        return {}
+    from slo_cli.render.adjustments import adjustments_record
+
+    return {"adjustments": adjustments_record(s.adjustments)}
+
+
+def _adjustment_lines(s: Any) -> list[str]:
+    """The replay ran on adjusted counts: say which adjustments and what they took out."""
+    if getattr(s, "adjustments", None) is None:
+        return []
+    from slo_cli.render.adjustments import adjustment_lines, adjustments_text
+
+    head = f"adjustments (excluded from the replay): {adjustments_text(s.adjustments)}"
+    return [head, *(f"  {line}" for line in adjustment_lines(s.adjustments))]
 
 
 def _delay(e: Any) -> str:
@@ -127,6 +147,7 @@ def to_table(bt: Any) -> str:
                 lines.append(
                     "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
                 )
+        lines += [f"  {line}" for line in _adjustment_lines(s)]
         if not s.exact:
             lines.append("  approximate: " + "; ".join(s.notes))
         lines.append("")
@@ -156,4 +177,7 @@ def to_markdown(bt: Any) -> str:
             lines += ["| " + " | ".join(r) + " |" for r in rows]
         if not alerts and not rows:
             lines.append("No alerts and no burn events.")
+        extra = _adjustment_lines(s)
+        if extra:
+            lines += ["", f"- {extra[0]}", *(f"  - {line.strip()}" for line in extra[1:])]
     return "\n".join(lines) + "\n"

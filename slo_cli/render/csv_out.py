@@ -27,6 +27,8 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
             out.update({f"{key}_{k}": v for k, v in value.items()})
         elif key == "composite":
             out.update(member_cells(value))
+        elif key == "adjustments":
+            continue  # columns from the results (render_csv), present when any SLO has them
         elif key == "error":
             names = ("message", "type", "spec_query", "query_sent", "hint")
             out.update({f"error_{k}": (value or {}).get(k) for k in names})
@@ -50,6 +52,11 @@ def _cell(value: Any) -> str:
 def render_csv(evaluation: Evaluation) -> str:
     """CSV text with a header row (RFC 4180 quoting, \\n line ends)."""
     rows = [_flat(slo_record(r)) for r in evaluation.slos]
+    if any(r.adjustments is not None for r in evaluation.slos):
+        from slo_cli.render.adjustments import adjustments_flat
+
+        for row, r in zip(rows, evaluation.slos, strict=True):
+            row.update(adjustments_flat(r.adjustments))
     buf = io.StringIO()
     rows_header = list(rows[0] if rows else _flat(_empty_record()))
     writer = csv.writer(buf, lineterminator="\n")

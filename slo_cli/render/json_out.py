@@ -78,6 +78,10 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
     }
     if r.since is not None:
         record["since"] = since_record(r.since)
+    if r.adjustments is not None:
+        from slo_cli.render.adjustments import adjustments_record
+
+        record["adjustments"] = adjustments_record(r.adjustments)
     return record
 
 

@@ -28,6 +28,10 @@ def _describe(r: SLOResult) -> str:
     """The numbers behind the verdict, for the test case's output."""
     rates = ", ".join(f"{w} {number(v, 3)}" for w, v in r.burn_rates.items())
     since = "" if r.since is None else f"; since {iso(r.since.start)}: {since_text(r)}"
+    if r.adjustments is not None:
+        from slo_cli.render.adjustments import adjustments_text
+
+        since += f"; adjustments: {adjustments_text(r.adjustments, r.count_unit)}"
     return (
         f"{r.key}: {status_text(r.status)}; objective {objective_text(r.objective)} over "
         f"{r.window}; SLI {pct(r.sli, 4)}; budget remaining {pct(r.remaining, 2)}; "

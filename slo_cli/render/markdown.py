@@ -50,6 +50,16 @@ def render_markdown(evaluation: Evaluation) -> str:
         out += [f"**Since {iso(evaluation.since)}** (deploy):", ""]
         out += [f"- `{_md(r.key)}`: {_md(since_text(r))}" for r in evaluation.slos]
         out.append("")
+    adjusted = [r for r in evaluation.slos if r.adjustments is not None]
+    if adjusted:
+        from slo_cli.render.adjustments import adjustment_lines, adjustments_text
+
+        out += ["**Budget adjustments** (events excluded from the SLO window):", ""]
+        for r in adjusted:
+            assert r.adjustments is not None
+            out.append(f"- `{_md(r.key)}`: {_md(adjustments_text(r.adjustments, r.count_unit))}")
+            out += [f"  - {_md(line)}" for line in adjustment_lines(r.adjustments, r.count_unit)]
+        out.append("")
     if evaluation.breached:
         out.append("**Failing the gate:**")
         out.append("")

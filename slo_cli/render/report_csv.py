@@ -8,6 +8,7 @@ import csv
 import io
 from typing import Any
 
+from slo_cli.render.adjustments import ADJUSTMENT_COLUMNS, adjustments_flat
 from slo_cli.render.composite import member_cells, member_json
 from slo_cli.render.report_json import figures_record
 from slo_cli.report.model import Report
@@ -51,12 +52,14 @@ def render_report_csv(report: Report) -> str:
     """The CSV text: a header, then for each SLO its current and previous period rows."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    out.writerow(COLUMNS)
+    adjusted = any(s.adjustments or s.previous_adjustments for s in report.slos)
+    columns = COLUMNS + (ADJUSTMENT_COLUMNS if adjusted else ())
+    out.writerow(columns)
     p = report.period
     for s in report.slos:
-        for which, title, fig in (
-            ("current", p.title, s.current),
-            ("previous", p.previous_title, s.previous),
+        for which, title, fig, adj in (
+            ("current", p.title, s.current, s.adjustments),
+            ("previous", p.previous_title, s.previous, s.previous_adjustments),
         ):
             rec = {
                 "service": s.service,
@@ -72,8 +75,9 @@ def render_report_csv(report: Report) -> str:
                 "burn_event_count": len(s.events) if which == "current" else None,
                 **figures_record(fig),
                 **_members(member_cells(member_json(s.composite))),
+                **adjustments_flat(adj),
             }
-            out.writerow([_cell(rec.get(c)) for c in COLUMNS])
+            out.writerow([_cell(rec.get(c)) for c in columns])
     return buf.getvalue()
 
 

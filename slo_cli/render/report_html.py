@@ -222,6 +222,27 @@ def _slo_tables(report: Report) -> list[str]:
             for n in ns
         ]
         h.append("</ul>")
+    return h + _adjustments(report)
+
+
+def _adjustments(report: Report) -> list[str]:
+    """Which budget adjustments applied this period, and the budget they gave back."""
+    from slo_cli.render.adjustments import adjustment_lines, adjustments_text
+
+    adjusted = [s for s in report.slos if s.adjustments is not None]
+    if not adjusted:
+        return []
+    h = [
+        "<p><strong>Budget adjustments</strong> (events excluded this period; the figures "
+        "above exclude them)</p><ul>"
+    ]
+    for s in adjusted:
+        assert s.adjustments is not None
+        lines = adjustment_lines(s.adjustments, s.count_unit)
+        inner = "".join(f"<li>{escape(x)}</li>" for x in lines)
+        text = escape(adjustments_text(s.adjustments, s.count_unit))
+        h.append(f"<li><code>{escape(s.key)}</code>: {text}<ul>{inner}</ul></li>")
+    h.append("</ul>")
     return h
 
 

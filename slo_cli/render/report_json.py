@@ -127,7 +127,20 @@ def slo_record(s: SLOReport, linked: bool = False) -> dict[str, Any]:
         "burn_events": [
             event_record(e, s.incident_ids(i) if linked else None) for i, e in enumerate(s.events)
         ],
+        **_adjustments(s),
     }
+
+
+def _adjustments(s: SLOReport) -> dict[str, Any]:
+    """``adjustments``/``previous_adjustments`` of an SLO whose budget adjustments applied."""
+    from slo_cli.render.adjustments import adjustments_record
+
+    out = {}
+    if s.adjustments is not None:
+        out["adjustments"] = adjustments_record(s.adjustments)
+    if s.previous_adjustments is not None:
+        out["previous_adjustments"] = adjustments_record(s.previous_adjustments)
+    return out
 
 
 def report_document(report: Report) -> dict[str, Any]:

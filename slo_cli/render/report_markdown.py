@@ -131,6 +131,22 @@ def _slo_lines(report: Report) -> list[str]:
     if with_notes:
         out += ["", "**Notes**", ""]
         out += [f"- `{_esc(s.key)}`: {_esc(note)}" for s, notes in with_notes for note in notes]
+    return out + _adjustment_lines(report)
+
+
+def _adjustment_lines(report: Report) -> list[str]:
+    """**Budget adjustments**: which applied this period, and the budget they gave back."""
+    from slo_cli.render.adjustments import adjustment_lines, adjustments_text
+
+    adjusted = [s for s in report.slos if s.adjustments is not None]
+    if not adjusted:
+        return []
+    out = ["", "**Budget adjustments** (events excluded this period; the figures above exclude "
+           "them)", ""]  # fmt: skip
+    for s in adjusted:
+        assert s.adjustments is not None
+        out.append(f"- `{_esc(s.key)}`: {_esc(adjustments_text(s.adjustments, s.count_unit))}")
+        out += [f"  - {_esc(x)}" for x in adjustment_lines(s.adjustments, s.count_unit)]
     return out
 
 

@@ -249,6 +249,7 @@ def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
         console.print(f"[bold]Since[/] {iso(evaluation.since)} (deploy):", highlight=False)
         for r in evaluation.slos:
             console.print(f"  {_escape(r.key)}: {_escape(since_text(r))}", highlight=False)
+    _adjustments(evaluation, console)
     line = summary(evaluation)
     style = "bold red" if evaluation.breached else "yellow" if evaluation.unknown else "green"
     console.print(f"[{style}]{_escape(line)}[/]", highlight=False)
@@ -331,3 +332,19 @@ def _details(r: SLOResult, console: Console) -> None:
     t.add_row("  burn rate ×", *[_burn(w, lambda x: number(x, 2))(r) for w in BURN_WINDOWS])
     t.add_row("  data", *[coverage_text(r.coverage.get(w, math.nan)) for w in BURN_WINDOWS])
     console.print(t)
+
+
+def _adjustments(evaluation: Evaluation, console: Console) -> None:
+    """Which budget adjustments applied in each SLO window and what they gave back."""
+    adjusted = [r for r in evaluation.slos if r.adjustments is not None]
+    if not adjusted:
+        return
+    from slo_cli.render.adjustments import adjustment_lines, adjustments_text
+
+    console.print("[bold]Budget adjustments[/] (excluded from the SLO window):", highlight=False)
+    for r in adjusted:
+        assert r.adjustments is not None
+        text = adjustments_text(r.adjustments, r.count_unit)
+        console.print(f"  {_escape(r.key)}: {_escape(text)}", highlight=False)
+        for line in adjustment_lines(r.adjustments, r.count_unit):
+            console.print(f"    {_escape(line)}", highlight=False)

@@ -81,7 +81,7 @@ def _slo_report(
     transformed: bool = False,
 ) -> SLOReport:
     """``transformed``: the counts are already the engine's (a composite's)."""
-    from slo_cli import engine
+    from slo_cli import adjust, engine
 
     slo = p.slo
     good = np.asarray(counts.good, dtype=float)
@@ -90,11 +90,12 @@ def _slo_report(
         good, total = engine.ratio_timeslice_counts(
             p.edges, good, total, slice_s=p.measurement.slice_s
         )
+    matrix = adjust.apply([p.adjustments], p.edges, good.reshape(1, -1), total.reshape(1, -1))
     window, (prev_window,) = p.window, p.windows_at
     figures = engine.period_report(
         p.edges,
-        good,
-        total,
+        matrix.good[0],
+        matrix.total[0],
         objective=float(slo.objective),
         period=(period.start, period.end),
         previous=(period.previous_start, period.previous_end),
@@ -114,14 +115,46 @@ def _slo_report(
         budget_minutes=float(engine.budget_minutes(slo.objective, window.seconds)),
         status=status[0],
         alert=status[1],
-        exact=bool(counts.exact),
+        exact=bool(counts.exact) and not matrix.partial.any(),
         current=figures.current,
         previous=figures.previous,
         trend=figures.trend,
         events=figures.events,
         chart=figures.burn_down,
-        notes=notes + tuple(counts.notes) + _coverage_notes(figures.current, figures.previous),
+        notes=notes
+        + tuple(counts.notes)
+        + _coverage_notes(figures.current, figures.previous)
+        + ((adjust.partial_note(p.adjustments),) if matrix.partial.any() else ()),
+        **_adjustments(p, matrix, period),
     )
+
+
+def _adjustments(p: Planned, matrix: Any, period: Period) -> dict[str, Any]:
+    """What the SLO's budget adjustments took out of this and the previous period (each over
+    its own SLO window's budget)."""
+    from slo_cli import adjust
+
+    if not matrix.any:
+        return {}
+    spans = (
+        ("adjustments", period.start, period.end, p.window.start),
+        ("previous_adjustments", period.previous_start, period.previous_end,
+         p.windows_at[0].start),
+    )  # fmt: skip
+    out: dict[str, Any] = {
+        name: adjust.figures(
+            p.adjustments,
+            p.edges,
+            matrix,
+            0,
+            start=start,
+            end=end,
+            budget_start=budget_start,
+            objective=float(p.slo.objective),
+        )
+        for name, start, end, budget_start in spans
+    }
+    return out
 
 
 def _coverage_notes(current: PeriodFigures, previous: PeriodFigures) -> tuple[str, ...]:

@@ -44,9 +44,11 @@ def composite_reports(
     out = []
     for c, status in zip(composites, statuses, strict=True):
         rows = [at[k] for k in c.member_keys]
+        members = [planned[i] for i in rows]
+        edges, counts_c = _counts(c, members, [counts[i] for i in rows], status, period)
         report = slo_report(
-            _planned(c, planned[rows[0]], period),
-            _counts(c, [planned[i] for i in rows], [counts[i] for i in rows], status, period),
+            _planned(c, members[0], period, edges),
+            counts_c,
             period,
             (status.status, status.alert),
             threshold,
@@ -57,7 +59,7 @@ def composite_reports(
     return tuple(out)
 
 
-def _planned(c: Composite, first: Planned, period: Period) -> Planned:
+def _planned(c: Composite, first: Planned, period: Period, edges: Any) -> Planned:
     slo = SimpleNamespace(
         service=c.service,
         name=c.name,
@@ -73,7 +75,7 @@ def _planned(c: Composite, first: Planned, period: Period) -> Planned:
         end=period.end,
         rules=alert_rules(cast("SLO", c)),
         measurement=Measurement(first.measurement.budgeting, first.measurement.unit, None),
-        edges=first.edges,
+        edges=edges,
         windows_at=(composite_window(c, period.previous_end),),
     )
 
@@ -89,7 +91,7 @@ def _counts(
 
     if status.error is not None:
         nan = np.full(planned[0].edges.size - 1, np.nan)
-        return SimpleNamespace(good=nan, total=nan, exact=False, notes=())
+        return planned[0].edges, SimpleNamespace(good=nan, total=nan, exact=False, notes=())
     edges, good, total = member_counts(c, planned, counts)
     g, t, chosen = period_counts(
         edges,
@@ -113,4 +115,4 @@ def _counts(
             "at the period's end (this period's consumed and remaining exact; burn events and "
             "the previous period approximate)"
         )
-    return SimpleNamespace(good=g[0], total=t[0], exact=exact, notes=tuple(notes))
+    return edges, SimpleNamespace(good=g[0], total=t[0], exact=exact, notes=tuple(notes))

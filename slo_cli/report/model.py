@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
 from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
-from slo_cli.results import CompositeInfo
+from slo_cli.results import AdjustmentFigures, CompositeInfo
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
@@ -49,6 +49,9 @@ class SLOReport:
     event_incidents: tuple[tuple[str, ...], ...] = ()
     #: a composite SLO: its method and members (their own reports are rows of their own)
     composite: CompositeInfo | None = None
+    #: what the budget adjustments took out of this / the previous period (None: none applied)
+    adjustments: AdjustmentFigures | None = None
+    previous_adjustments: AdjustmentFigures | None = None
 
     def incident_ids(self, index: int) -> tuple[str, ...]:
         """The incidents linked to `events[index]` (none without `--incidents`)."""

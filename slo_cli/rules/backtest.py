@@ -71,6 +71,9 @@ class SLOBacktest:
     events: tuple[Event, ...]
     exact: bool
     notes: tuple[str, ...]
+    #: what the budget adjustments took out of the replayed span (None: none applied); the
+    #: alerts and events above are replayed on the adjusted counts
+    adjustments: Any = None
 
     @property
     def missed(self) -> tuple[Event, ...]:
@@ -90,6 +93,7 @@ def backtest_plan(specs: Sequence[Any], at: float, days: float) -> list[Planned]
     """The check plan at `at`, each SLO on a uniform 1-minute grid reaching back `days` plus
     its longest alert window (so the first replayed minute has full windows), and hourly bins
     back to its SLO window's start (the burn events' budget)."""
+    from slo_cli.adjust import widen
     from slo_cli.engine.alerting import DEFAULT_ALERT_RULES
     from slo_cli.plan import check_needs, plan
 
@@ -105,7 +109,8 @@ def backtest_plan(specs: Sequence[Any], at: float, days: float) -> list[Planned]
             coarse = edges[0] - COARSE_STEP_S * np.arange(k, 0, -1, dtype=float)
             coarse = np.concatenate([[p.window.start], coarse[coarse > p.window.start + 1e-3]])
             edges = np.concatenate([coarse, edges])
-        out.append(replace(p, edges=edges))
+        edges, applied = widen(p.adjustments, edges)
+        out.append(replace(p, edges=edges, adjustments=applied))
     return out
 
 
@@ -181,6 +186,7 @@ def replay_slo(
     p: Planned, good: np.ndarray, total: np.ndarray, start: float, for_s: float, counts: Any
 ) -> SLOBacktest:
     """One SLO's alerts and burn events on its grid."""
+    from slo_cli import adjust
     from slo_cli.engine import DEFAULT_ALERT_RULES, ratio_timeslice_counts
     from slo_cli.engine.replay import alert_timeline
 
@@ -188,6 +194,8 @@ def replay_slo(
     g, t = good.reshape(1, -1), total.reshape(1, -1)
     if p.measurement.ratio_timeslices:
         g, t = ratio_timeslice_counts(edges, g, t, slice_s=p.measurement.slice_s)
+    matrix = adjust.apply([p.adjustments], edges, g, t)
+    g, t = matrix.good, matrix.total
     rules = tuple(p.rules or DEFAULT_ALERT_RULES)
     tl = alert_timeline(
         edges,
@@ -208,8 +216,21 @@ def replay_slo(
         pages=_alerts("page", tl, 0, labels),
         tickets=_alerts("ticket", tl, 0, labels),
         events=_events(p, edges, g, t, tl, start),
-        exact=bool(counts.exact),
-        notes=tuple(counts.notes),
+        exact=bool(counts.exact) and not matrix.partial.any(),
+        notes=tuple(counts.notes)
+        + ((adjust.partial_note(p.adjustments),) if matrix.partial.any() else ()),
+        adjustments=adjust.figures(
+            p.adjustments,
+            edges,
+            matrix,
+            0,
+            start=start,
+            end=float(edges[-1]),
+            budget_start=p.window.start,
+            objective=float(p.slo.objective),
+        )
+        if matrix.any
+        else None,
     )
 
 

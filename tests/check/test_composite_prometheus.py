@@ -222,3 +222,35 @@ def test_openslo_composite_is_read_and_evaluated(
     assert by_key["shop/journey-cart"]["total_count"] == t  # the member: the objective's SLO
     assert by_key["shop/journey-cart"]["window"] == "1d"
     assert by_key["shop/journey-cart"]["good_count"] == t - b
+
+
+@pytest.mark.prometheus
+def test_a_members_adjustment_applies_to_the_composite(
+    shop: Dataset, server: Server, tmp_path: Path
+) -> None:
+    """pay's incident (AT−40m … AT−10m) excluded by an adjustment at minute edges: pay's grid is
+    split there, the others' not; the composite sums onto the edges all share and counts none of
+    pay's events in that half hour (one-minute bins: the exclusion is exact)."""
+    start, end = AT - 40 * 60, AT - 10 * 60
+    adjusted = SHOP.replace(
+        "  - name: pay\n",
+        "  - name: pay\n    adjustments:\n      - {reason: incident, "
+        f"start: {int(start)}, end: {int(end)}}}\n",
+    )
+    (tmp_path / "shop.yaml").write_text(adjusted, encoding="utf-8")
+    (tmp_path / "journey.yaml").write_text(_journey("weighted"), encoding="utf-8")
+    run = slo("check", str(tmp_path), "--prometheus-url", server.url, "--at", str(int(AT)),
+              "--format", "json", "--fail-on", "never")  # fmt: skip
+    assert run.code == 0, run.stderr
+    got = next(s for s in json.loads(run.stdout)["slos"] if s["key"] == "journey/weighted")
+    bad = total = 0.0
+    for page, w in WEIGHTS.items():
+        b, t = _counts(shop, page, AT - DAY)
+        if page == "pay":
+            b_x = shop.count("shop_requests_total", start, end,
+                             lambda lab: lab["page"] == "pay" and lab["code"] == "500")  # fmt: skip
+            t_x = shop.count("shop_requests_total", start, end, lambda lab: lab["page"] == "pay")
+            b, t = b - b_x, t - t_x
+        bad, total = bad + w * b, total + w * t
+    assert got["total_count"] == pytest.approx(total, rel=1e-12)
+    assert got["total_count"] - got["good_count"] == pytest.approx(bad, rel=1e-9)
