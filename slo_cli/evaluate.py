@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from slo_cli import nodata
 from slo_cli.composites import composite_results
 from slo_cli.plan import Planned, check_needs, expand_groups, plan, requests
 from slo_cli.results import (
@@ -46,13 +47,16 @@ def evaluate(
     now: float,
     *,
     at: float | None = None,
-    min_coverage: float = MIN_COVERAGE,
+    min_coverage: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     since: float | None = None,
     detail: bool = False,
 ) -> Evaluation:
     """Evaluate every SLO of `specs` at `at` (default `now`; epoch seconds, UTC); with `since`
     (before `at`'s whole minute), also each SLO's figures from that instant's whole minute.
+
+    `min_coverage` (a ratio, `--min-coverage`) replaces every SLO's own `min_coverage`; None:
+    each SLO's, else the default (slo_cli.nodata.min_coverage).
 
     Raises what the source raises for the whole run (SourceError, exit 3: unreachable, auth, …).
     An SLO whose own queries failed comes back with status ERROR (and `error`), SLOs without
@@ -69,33 +73,37 @@ def evaluate(
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
     results = run_engine(planned, counts, min_coverage, since=start, detail=detail)
-    results += composite_results(specs, planned, counts, results, min_coverage, since=start)
+    cover = MIN_COVERAGE if min_coverage is None else min_coverage  # composites: no spec value
+    results += composite_results(specs, planned, counts, results, cover, since=start)
     return Evaluation(at=when, slos=tuple(results), since=start)
 
 
 def run_engine(
     planned: Sequence[Planned],
     counts: Sequence[SeriesCounts],
-    min_coverage: float = MIN_COVERAGE,
+    min_coverage: float | None = None,
     *,
     since: float | None = None,
     detail: bool = False,
 ) -> list[SLOResult]:
-    """Group SLOs by grid, alert rules and measurement, run the engine once per group, keep
-    spec order. `slo report` runs this too, so its status is what `slo check` would say.
-    With `since` (a bin edge of every grid), each result carries its figures since then;
-    with `detail`, its hourly burn rates and its trace (`slo check --details`, `--explain`)."""
+    """Group SLOs by grid, alert rules, measurement and minimum coverage, run the engine once
+    per group, keep spec order. `slo report` runs this too, so its status is what `slo check`
+    would say. With `since` (a bin edge of every grid), each result carries its figures since
+    then; with `detail`, its hourly burn rates and its trace (`slo check --details`,
+    `--explain`). `min_coverage`: as `evaluate`'s."""
     from slo_cli import adjust, engine
 
-    groups: dict[tuple[int, Any, bool, float | None], list[int]] = {}
+    groups: dict[tuple[int, Any, bool, float | None, float], list[int]] = {}
     results: list[SLOResult | None] = [None] * len(planned)
+    minimum = [nodata.min_coverage(p.slo, min_coverage) for p in planned]
     for i, p in enumerate(planned):
         if counts[i].error is not None:  # this SLO's own queries failed: an ERROR row
-            results[i] = error_result(p, counts[i].error, min_coverage)
+            results[i] = error_result(p, counts[i].error, minimum[i])
             continue
         m = p.measurement
-        groups.setdefault((id(p.edges), p.rules, m.ratio_timeslices, m.slice_s), []).append(i)
-    for (_, rules, ratio_ts, slice_s), idx in groups.items():
+        key = (id(p.edges), p.rules, m.ratio_timeslices, m.slice_s, minimum[i][0])
+        groups.setdefault(key, []).append(i)
+    for (_, rules, ratio_ts, slice_s, min_cov), idx in groups.items():
         edges = planned[idx[0]].edges
         good = np.vstack([_on_grid(counts[i].good, edges) for i in idx])
         total = np.vstack([_on_grid(counts[i].total, edges) for i in idx])
@@ -103,7 +111,7 @@ def run_engine(
             good, total = engine.ratio_timeslice_counts(edges, good, total, slice_s=slice_s)
         matrix = adjust.apply([planned[i].adjustments for i in idx], edges, good, total)
         good, total = matrix.good, matrix.total
-        policy = engine.Policy(min_coverage=min_coverage, warn_remaining=WARN_REMAINING)
+        policy = engine.Policy(min_coverage=min_cov, warn_remaining=WARN_REMAINING)
         if rules is not None:
             policy = replace(policy, rules=rules)
         res = engine.evaluate(
@@ -129,7 +137,7 @@ def run_engine(
             )
         hourly = _hourly(edges, good, total, planned[idx[0]].end, planned, idx) if detail else None
         for row, i in enumerate(idx):
-            result = _result(planned[i], counts[i], res, row, min_coverage)
+            result = _result(planned[i], counts[i], res, row, minimum[i])
             if matrix.any:
                 result = adjusted(result, planned[i], edges, matrix, row)
             if scoped is not None and since is not None:
@@ -231,7 +239,7 @@ def _identity(p: Planned) -> dict[str, Any]:
     }
 
 
-def _provenance(p: Planned, min_coverage: float) -> dict[str, Any]:
+def _provenance(p: Planned, min_coverage: tuple[float, str]) -> dict[str, Any]:
     """Where the SLO is written, its gate and the thresholds its status was judged by."""
     return {
         "description": p.description,
@@ -239,12 +247,29 @@ def _provenance(p: Planned, min_coverage: float) -> dict[str, Any]:
         "source_line": getattr(p.slo, "source_line", None),
         "gate": _gate(p.slo),
         "warn_remaining": WARN_REMAINING,
-        "min_coverage": min_coverage,
+        "min_coverage": min_coverage[0],
+        "min_coverage_origin": min_coverage[1],
     }
 
 
-def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: float) -> SLOResult:
+def _result(
+    p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: tuple[float, str]
+) -> SLOResult:
     status = STATUSES[int(np.asarray(res.status)[row])]
+    coverage = {k: _f(v, row) for k, v in res.coverage.items()}
+    young = nodata.history(p, counts)
+    why: tuple[Any, ...] = ()
+    if status == "NO_DATA":
+        why = nodata.reasons(
+            p,
+            counts,
+            coverage=coverage,
+            total=_f(res.total, row),
+            alerts_blind=tuple(res.alerts_blind[row]),
+            min_cov=min_coverage[0],
+            young=young,
+            query=spec_query(p.slo),
+        )
     return SLOResult(
         **_identity(p),
         good=_f(res.good, row),
@@ -255,7 +280,7 @@ def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: 
         consumed=_f(res.consumed, row),
         remaining=_f(res.remaining, row),
         burn_rates={k: _f(v, row) for k, v in res.burn_rates.items()},
-        coverage={k: _f(v, row) for k, v in res.coverage.items()},
+        coverage=coverage,
         page=bool(np.asarray(res.page)[row]),
         ticket=bool(np.asarray(res.ticket)[row]),
         alerts_firing=tuple(res.alerts_firing[row]),
@@ -266,6 +291,8 @@ def _result(p: Planned, counts: SeriesCounts, res: Any, row: int, min_coverage: 
         exact=bool(counts.exact),
         notes=tuple(counts.notes),
         **_provenance(p, min_coverage),
+        no_data=why,
+        history=young,
     )
 
 
@@ -296,7 +323,7 @@ def _message(exc: Any) -> str:
     return " | ".join(parts)
 
 
-def error_result(p: Planned, exc: Any, min_coverage: float) -> SLOResult:
+def error_result(p: Planned, exc: Any, min_coverage: tuple[float, str]) -> SLOResult:
     """The row of an SLO whose own queries failed: status ERROR, every number NaN."""
     slo = p.slo
     nan = float("nan")

@@ -66,7 +66,10 @@ def judge(result: SLOResult, gate: Gate) -> Verdict:
 
     Rules: inconsistent counts are unknown; an alert at the gate's level that fires is a breach
     even when other windows lack data (evidence beats missing data); otherwise status NO_DATA —
-    which includes any alert rule reading a window without data — is unknown, never a pass.
+    which includes any alert rule reading a window without data and a coverage below the
+    SLO's `min_coverage` — is unknown, never a pass, its reasons those of `result.no_data`. A
+    partial result (a young SLO evaluated over the history it has, its coverage at least
+    `min_coverage`) is judged like any other on the figures of that history.
     """
     if result.error is not None:
         return Verdict(breached=False, unknown=True, reasons=(f"error: {result.error.message}",))
@@ -81,10 +84,9 @@ def judge(result: SLOResult, gate: Gate) -> Verdict:
     if result.status == "NO_DATA" or math.isnan(result.remaining):
         if reasons:
             return Verdict(breached=True, unknown=False, reasons=tuple(reasons))
-        why = "no data"
-        if result.alerts_blind and result.total > 0:  # data, but not in every alert window
-            why = f"no recent data: {', '.join(result.alerts_blind)} cannot be evaluated"
-        return Verdict(breached=False, unknown=True, reasons=(why,))
+        # the reasons slo_cli.nodata found (a misspelt selector, a short history, blind, …)
+        why = tuple(n.message for n in result.no_data) or ("no data",)
+        return Verdict(breached=False, unknown=True, reasons=why)
     if "exhausted" in level and result.remaining <= 0:
         reasons.insert(0, "budget exhausted")
     if gate.min_remaining is not None and result.remaining < gate.min_remaining:

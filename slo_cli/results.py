@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from slo_cli.engine.defaults import MIN_COVERAGE, WARN_REMAINING
+
 Status = Literal["OK", "WARNING", "CRITICAL", "NO_DATA", "ERROR"]
 #: engine status ints (docs/design.md §2) in order, then ERROR: the SLO's own queries failed
 #: (the engine never says ERROR; `slo_cli.evaluate` does, from the source's per-SLO error)
@@ -19,11 +21,20 @@ STATUSES: tuple[Status, ...] = ("OK", "WARNING", "CRITICAL", "NO_DATA", "ERROR")
 FailOn = Literal["exhausted", "page", "ticket", "never"]
 FAIL_ON: tuple[FailOn, ...] = ("exhausted", "page", "ticket", "never")
 
-#: the status is WARNING when less than this share of the error budget is left (and reports call
-#: such SLOs "close to" exhaustion); the one definition, carried in every result
-WARN_REMAINING = 0.25
-#: the status is NO_DATA when data covers less than this share of the SLO window
-MIN_COVERAGE = 0.5
+# WARN_REMAINING (the status is WARNING below it, reports call such SLOs "close to" exhaustion)
+# and MIN_COVERAGE (NO_DATA below it; the default of `min_coverage` / `--min-coverage`) are
+# defined once, in slo_cli.engine.defaults (the engine's Policy defaults), and carried in
+# every result.
+
+#: why an SLO has no answer (slo_cli.nodata): the machine-readable reason codes
+NoDataCode = Literal["no_series", "short_history", "low_coverage", "blind", "no_traffic"]
+NO_DATA_CODES: tuple[NoDataCode, ...] = (
+    "no_series",
+    "short_history",
+    "low_coverage",
+    "blind",
+    "no_traffic",
+)
 
 #: burn-rate windows in display order; "window" is the whole SLO window
 BURN_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "window")
@@ -72,6 +83,34 @@ class Verdict:
     breached: bool
     unknown: bool
     reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoData:
+    """One reason an SLO has status NO_DATA: a code (`NO_DATA_CODES`) and a message for people
+    naming the facts (the selector that matched nothing, how much history, since when)."""
+
+    code: NoDataCode
+    message: str
+
+
+@dataclass(frozen=True)
+class History:
+    """A young SLO: its data starts after its window does (slo_cli.nodata.history).
+
+    `first_data` is the start of the first bin with data (epoch seconds), `covered_s` the
+    seconds from it to the evaluation instant, `covered_ratio` their share of the window (of
+    its elapsed part for a calendar window); `window_full_at` when the window is first wholly
+    covered (a calendar window: the next period's start, `calendar`). `message` says it for
+    people. An evaluated result with a history is *partial*: its figures are over that data.
+    """
+
+    first_data: float
+    covered_s: float
+    covered_ratio: float
+    window_full_at: float
+    calendar: bool = False
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,6 +247,8 @@ class SLOResult:
     `alerts_blind` names the alert rules that read a window without data (they cannot be
     evaluated; the status is then NO_DATA unless a rule fires or the budget is spent).
     `error`: status ERROR, the SLO's own queries failed (every number is NaN).
+    `no_data`: the reasons of a NO_DATA status; `history`: set for a young SLO (`partial` when
+    it was evaluated all the same, its coverage at least `min_coverage`).
     """
 
     service: str
@@ -260,6 +301,17 @@ class SLOResult:
     trace: Any = field(default=None, compare=False, repr=False)
     #: a composite SLO (sli_kind "composite"): its method and members; None for other SLOs
     composite: CompositeInfo | None = None
+    #: why the status is NO_DATA (first the most fundamental); empty for every other status
+    no_data: tuple[NoData, ...] = ()
+    #: the data starts after the window does (a young SLO); None when it reaches the start
+    history: History | None = None
+    #: where `min_coverage` came from: "default", "spec" or "command line"
+    min_coverage_origin: str = "default"
+
+    @property
+    def partial(self) -> bool:
+        """Evaluated over a history shorter than the window: never a full-window figure."""
+        return self.history is not None and self.measured
 
     @property
     def measured(self) -> bool:

@@ -41,7 +41,13 @@ from slo_specs.model_fields import (
     _type_name,
     spec_error,
 )
-from slo_specs.model_policies import Alerting, AlertWindow, GatePolicy, TimesliceSettings
+from slo_specs.model_policies import (
+    Alerting,
+    AlertWindow,
+    GatePolicy,
+    MinCoverage,
+    TimesliceSettings,
+)
 from slo_specs.model_sli import (
     SLI,
     WINDOW_PLACEHOLDER,
@@ -134,6 +140,10 @@ class SLO(BaseModel):
         examples=["https://runbooks.example/checkout/availability"],
     )
     gate: GatePolicy | None = Field(default=None, description="What makes `slo check` fail.")
+    min_coverage: MinCoverage = Field(
+        default=None,
+        description="Minimum coverage (written in percent); default: the service's, else 50.",
+    )
     labels: Labels = Field(default_factory=dict, description="Extra labels for this SLO.")
     group_by: list[str] = Field(
         default_factory=list,
@@ -222,6 +232,10 @@ class ServiceSpec(BaseModel):
         examples=["checkout"],
     )
     labels: Labels = Field(default_factory=dict, description="Labels for the service (team, tier).")
+    min_coverage: MinCoverage = Field(
+        default=None,
+        description="Minimum coverage (written in percent) of every SLO without its own.",
+    )
     composites: list[Composite] = Field(
         default_factory=list,
         description="Objectives over several SLOs (of this or other services).",
@@ -244,6 +258,8 @@ class ServiceSpec(BaseModel):
         named: list[SLO | Composite] = [*self.slos, *self.composites]
         for index, slo in enumerate(named):
             slo.service = self.service
+            if isinstance(slo, SLO) and slo.min_coverage is None:
+                slo.min_coverage = self.min_coverage
             if slo.name in seen:
                 # the loader reports it at its place (names of SLOs and composites together)
                 raise PydanticCustomError(

@@ -95,6 +95,13 @@ class Alerting(BaseModel):
     )
 
 
+def _percent_schema(description: str) -> WithJsonSchema:
+    """The JSON Schema of an optional percentage from 0 to 100 (both allowed)."""
+    return WithJsonSchema(
+        {"type": "number", "minimum": 0, "maximum": 100, "description": description}
+    )
+
+
 class GatePolicy(BaseModel):
     """What makes ``slo check`` fail (exit 1) for this SLO."""
 
@@ -107,12 +114,18 @@ class GatePolicy(BaseModel):
     min_remaining: Annotated[
         float | None,
         _percent_field(low_inclusive=True, high_inclusive=True),
-        WithJsonSchema(
-            {
-                "type": "number",
-                "minimum": 0,
-                "maximum": 100,
-                "description": "Also fail when less than this percent of the budget remains.",
-            }
-        ),
+        _percent_schema("Also fail when less than this percent of the budget remains."),
     ] = Field(default=None, description="Minimum remaining budget (written in percent).")
+
+
+#: the written minimum coverage (percent, held as a ratio): below it an SLO is not evaluated
+#: (status NO_DATA); a young SLO at or above it is evaluated over its history, as partial
+MinCoverage = Annotated[
+    float | None,
+    _percent_field(low_inclusive=True, high_inclusive=True),
+    _percent_schema(
+        "Minimum percent of the window with data before the SLO is evaluated (default 50); "
+        "below it the status is no data, with its reason. A young SLO at or above it is "
+        "evaluated over the history it has, marked partial."
+    ),
+]

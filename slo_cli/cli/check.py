@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.common import ADJUSTMENTS_OPTION, PATHS_ARGUMENT
+from slo_cli.cli.common import ADJUSTMENTS_OPTION, MIN_COVERAGE_OPTION, PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import CheckFormat
@@ -69,6 +69,7 @@ def register(app: typer.Typer) -> None:
             max=100.0,
             help="Also fail when less than PCT percent of an SLO's budget remains.",
         ),
+        min_coverage: Optional[float] = MIN_COVERAGE_OPTION,
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
         allow_no_data: bool = typer.Option(
@@ -158,6 +159,7 @@ def register(app: typer.Typer) -> None:
                     at=instant,
                     progress=progress,
                     since=start,
+                    min_coverage=None if min_coverage is None else min_coverage / 100.0,
                     detail=details or log is not None,
                 )
         evaluation = apply_gate(

@@ -2,6 +2,7 @@
 same message and exit code in every command.
 
 - `PATHS_ARGUMENT`, `load_specs(paths, select, service)`: the spec files a run covers.
+- `MIN_COVERAGE_OPTION`: `--min-coverage PCT` (check, report).
 - `now()`: the one clock read; commands pass the instant down (docs/design.md).
 - `open_source(connection)`: the data source (a snapshot for `--from FILE`, else Prometheus),
   closed when the block ends.
@@ -46,6 +47,19 @@ Progress = Callable[[int, int], None]
 #: the PATHS argument of the commands that read specs (declared once)
 PATHS_ARGUMENT = typer.Argument(
     None, help="Spec files or directories (default: the current directory)."
+)
+
+#: `--min-coverage PCT` of the commands that judge SLOs (check, report): for every SLO, over
+#: the spec's `min_coverage` (None: each SLO's own, else the default; slo_cli.nodata)
+MIN_COVERAGE_OPTION = typer.Option(
+    None,
+    "--min-coverage",
+    metavar="PCT",
+    min=0.0,
+    max=100.0,
+    help="Evaluate an SLO only when data covers at least PCT percent of its window (else: no "
+    "data, with the reason); a young SLO at or above it is evaluated over its history, marked "
+    "partial. Replaces every spec's min_coverage. Default: the spec's, else 50.",
 )
 
 #: `--adjustments FILE` of check, report and backtest (slo_specs.adjustments_file)

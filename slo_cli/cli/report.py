@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from slo_cli.cli.common import ADJUSTMENTS_OPTION, PATHS_ARGUMENT
+from slo_cli.cli.common import ADJUSTMENTS_OPTION, MIN_COVERAGE_OPTION, PATHS_ARGUMENT
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import ReportFormat
@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
             metavar="DIR",
             help="Write one SVG chart per SLO into DIR (created) and link them from the Markdown.",
         ),
+        min_coverage: Optional[float] = MIN_COVERAGE_OPTION,
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
         no_color: bool = typer.Option(
@@ -121,6 +122,7 @@ def register(app: typer.Typer) -> None:
                         at=instant,
                         generated_at=generated,
                         progress=progress,
+                        min_coverage=None if min_coverage is None else min_coverage / 100.0,
                     )
             except SnapshotError as exc:
                 raise _for_report(exc, settings.from_file, period, timezone, instant) from None

@@ -88,6 +88,9 @@ def register(app: typer.Typer) -> None:
             raise UsageError("--interval must be positive and --lookback at least as long")
         specs = load_specs(paths, select, service)
         groups = build(specs, options)
+        for g in groups:
+            for warning in g.warnings:
+                typer.echo(f"slo: warning: {g.slo_key}: {warning}", err=True)
         sources = sorted({s.source_path for s in specs if s.source_path})
         rendering = RenderOptions(
             spec_files=tuple(sources), rules_name=name, rules_namespace=namespace

@@ -18,6 +18,7 @@ import numpy as np
 
 from slo_cli.engine import formulas as f
 from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, STANDARD_WINDOWS, AlertRule
+from slo_cli.engine.defaults import MIN_COVERAGE, WARN_REMAINING
 from slo_cli.engine.kernel import Sums, WindowSums, check_grid, window_sums
 
 
@@ -41,8 +42,8 @@ class Policy:
     """
 
     rules: tuple[AlertRule, ...] = DEFAULT_ALERT_RULES
-    min_coverage: float = 0.5
-    warn_remaining: float = 0.25
+    min_coverage: float = MIN_COVERAGE
+    warn_remaining: float = WARN_REMAINING
     tte_basis: str = "1h"
 
 

@@ -32,6 +32,12 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
         elif key == "error":
             names = ("message", "type", "spec_query", "query_sent", "hint")
             out.update({f"error_{k}": (value or {}).get(k) for k in names})
+        elif key == "no_data":  # the codes and the messages, each list in one cell
+            out["no_data_codes"] = [n["code"] for n in value]
+            out["no_data_messages"] = [n["message"] for n in value]
+        elif key == "history":
+            fields = ("first_data", "covered_seconds", "covered_ratio", "window_full_at")
+            out.update({f"history_{k}": (value or {}).get(k) for k in fields})
         else:
             out[key] = value
     return out

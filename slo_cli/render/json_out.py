@@ -15,7 +15,7 @@ from typing import Any
 from slo_cli import __version__
 from slo_cli.render.common import iso
 from slo_cli.render.composite import member_json
-from slo_cli.results import BURN_WINDOWS, Evaluation, Since, SLOResult
+from slo_cli.results import BURN_WINDOWS, Evaluation, History, Since, SLOResult
 
 CHECK_JSON_SCHEMA_ID = "slo/check/v1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "check-v1.schema.json"
@@ -75,6 +75,12 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
             "unknown": None if verdict is None else verdict.unknown,
             "reasons": [] if verdict is None else list(verdict.reasons),
         },
+        # after the gate: CSV columns of earlier versions keep their places
+        "no_data": [{"code": n.code, "message": n.message} for n in r.no_data],
+        "partial": r.partial,
+        "history": history_record(r.history),
+        "min_coverage_ratio": r.min_coverage,
+        "min_coverage_origin": r.min_coverage_origin,
     }
     if r.since is not None:
         record["since"] = since_record(r.since)
@@ -83,6 +89,21 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
 
         record["adjustments"] = adjustments_record(r.adjustments)
     return record
+
+
+def history_record(h: History | None) -> dict[str, Any] | None:
+    """A young SLO's history (slo_cli.nodata), as a JSON object; None when it has a full one."""
+    if h is None:
+        return None
+    return {
+        "first_data": iso(h.first_data),
+        "first_data_epoch_seconds": h.first_data,
+        "covered_seconds": h.covered_s,
+        "covered_ratio": _num(h.covered_ratio),
+        "window_full_at": iso(h.window_full_at),
+        "window_full_at_epoch_seconds": h.window_full_at,
+        "message": h.message,
+    }
 
 
 def since_record(s: Since) -> dict[str, Any]:

@@ -28,6 +28,8 @@ def _describe(r: SLOResult) -> str:
     """The numbers behind the verdict, for the test case's output."""
     rates = ", ".join(f"{w} {number(v, 3)}" for w, v in r.burn_rates.items())
     since = "" if r.since is None else f"; since {iso(r.since.start)}: {since_text(r)}"
+    why = "".join(f"; {n.message}" for n in r.no_data)
+    partial = f"; {r.history.message}" if r.partial and r.history is not None else ""
     if r.adjustments is not None:
         from slo_cli.render.adjustments import adjustments_text
 
@@ -36,7 +38,7 @@ def _describe(r: SLOResult) -> str:
         f"{r.key}: {status_text(r.status)}; objective {objective_text(r.objective)} over "
         f"{r.window}; SLI {pct(r.sli, 4)}; budget remaining {pct(r.remaining, 2)}; "
         f"burn rates {rates}; alert {r.alert}; exhausted in {tte_text(r)}; "
-        f"gate: {r.gate.describe()} ({r.gate.origin}){since}"
+        f"gate: {r.gate.describe()} ({r.gate.origin}){since}{why}{partial}"
         + ("" if r.composite is None else f"; composite: {members_text(r.composite)}")
     )
 

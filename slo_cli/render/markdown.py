@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slo_cli.render.common import by_service, iso, since_text, summary
 from slo_cli.render.composite import member_values
-from slo_cli.render.table import COLUMNS, LEGEND, Column
+from slo_cli.render.table import COLUMNS, LEGEND, PARTIAL_LEGEND, Column, partial_lines
 from slo_cli.results import Evaluation
 
 #: the columns of the Markdown table, in order (the terminal table's, fewer)
@@ -45,6 +45,8 @@ def render_markdown(evaluation: Evaluation) -> str:
                     row = [values.get(c.name, "") for c in columns]
                     out.append("| " + " | ".join(_md(c) for c in row) + " |")
         legend = [LEGEND["remaining"], f"1h×: {LEGEND['burn']}", LEGEND["tte"]]
+        if any(r.partial for r in evaluation.slos):
+            legend.append(PARTIAL_LEGEND)
         out += ["", "_" + _md(" · ".join(legend)) + "_", ""]
     if evaluation.since is not None:
         out += [f"**Since {iso(evaluation.since)}** (deploy):", ""]
@@ -82,6 +84,11 @@ def render_markdown(evaluation: Evaluation) -> str:
         out.append("")
         for r in unknown:
             assert r.verdict is not None
-            out.append(f"- `{_md(r.key)}`: {_md(', '.join(r.verdict.reasons))}")
+            out.append(f"- `{_md(r.key)}`: {_md('; '.join(r.verdict.reasons))}")
+        out.append("")
+    partial = partial_lines(evaluation)
+    if partial:
+        out += ["**Partial (history shorter than the window):**", ""]
+        out += [f"- {_md(line)}" for line in partial]
         out.append("")
     return "\n".join(out)

@@ -37,6 +37,8 @@ COLUMNS = (
     "burn_event_count",
     "composite_method",
     "composite_members",
+    "no_data_codes",
+    "partial",
 )
 
 
@@ -46,6 +48,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def _codes(s: Any) -> str:
+    """The no-data reason codes of one SLO, in one cell."""
+    return "; ".join(n.code for n in s.no_data)
 
 
 def render_report_csv(report: Report) -> str:
@@ -71,6 +78,8 @@ def render_report_csv(report: Report) -> str:
                 "window": s.window,
                 # status, trend and events belong to the report's period only
                 "status": s.status if which == "current" else None,
+                "no_data_codes": _codes(s) if which == "current" else None,
+                "partial": str(s.partial).lower() if which == "current" else None,
                 "trend": s.trend if which == "current" else None,
                 "burn_event_count": len(s.events) if which == "current" else None,
                 **figures_record(fig),

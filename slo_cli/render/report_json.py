@@ -17,6 +17,7 @@ from slo_cli import __version__
 from slo_cli.engine.records import EVENT_BIN_S
 from slo_cli.render.common import iso
 from slo_cli.render.composite import member_json
+from slo_cli.render.json_out import history_record
 from slo_cli.report.model import BurnEvent, Incident, PeriodFigures, Report, SLOReport
 
 REPORT_JSON_SCHEMA_ID = "slo/report/v1"
@@ -120,6 +121,9 @@ def slo_record(s: SLOReport, linked: bool = False) -> dict[str, Any]:
         "exact": s.exact,
         "notes": list(s.notes),
         "composite": member_json(s.composite),
+        "no_data": [{"code": n.code, "message": n.message} for n in s.no_data],
+        "partial": s.partial,
+        "history": history_record(s.history),
         "current": figures_record(s.current),
         "previous": figures_record(s.previous),
         "budget_consumed_change_ratio": _num(s.consumed_change),

@@ -109,7 +109,8 @@ def _gate_only(r: SLOResult) -> bool:
 
 
 def _status(r: SLOResult) -> str:
-    return "✗ gate" if _gate_only(r) else status_text(r.status)
+    # *: partial, evaluated over a history shorter than the window (said under the table)
+    return ("✗ gate" if _gate_only(r) else status_text(r.status)) + ("*" if r.partial else "")
 
 
 #: what the table's abbreviations mean, per column (shown under the table for the columns shown)
@@ -153,7 +154,22 @@ def _legend(evaluation: Evaluation, columns: Sequence[Column]) -> str:
             parts.append(LEGEND[name])
     if any(_gate_only(r) for r in evaluation.slos):
         parts.append("✗ gate: fails this run's gate, not critical")
+    if any(r.partial for r in evaluation.slos):
+        parts.append(PARTIAL_LEGEND)
     return " · ".join(parts)
+
+
+#: the legend of the status marker of a partial result
+PARTIAL_LEGEND = "*: partial, over a history shorter than the window"
+
+
+def partial_lines(evaluation: Evaluation) -> list[str]:
+    """``key: partial: history covers …`` for every partial result."""
+    return [
+        f"{r.key}: {r.history.message}"
+        for r in evaluation.slos
+        if r.partial and r.history is not None
+    ]
 
 
 def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
@@ -271,9 +287,11 @@ def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
         if r.error is not None:
             continue
         console.print(
-            f"[magenta]?[/] {_escape(r.key)}: {_escape(', '.join(r.verdict.reasons))}",
+            f"[magenta]?[/] {_escape(r.key)}: {_escape('; '.join(r.verdict.reasons))}",
             highlight=False,
         )
+    for line in partial_lines(evaluation):
+        console.print(f"[yellow]*[/] {_escape(line)}", highlight=False)
 
 
 def _details(r: SLOResult, console: Console) -> None:
@@ -286,8 +304,8 @@ def _details(r: SLOResult, console: Console) -> None:
     if r.description:
         head += f" — {_escape(r.description)}"
     console.print(head, highlight=False)
-    length = human_duration(r.window_s)
-    window = r.window if length == r.window else f"{r.window} ({length})"
+    # the spec's own label ("30d", "month (Europe/Berlin)"): the from/to below give its extent
+    window = r.window
     kind = r.sli_kind + (f", {r.budgeting_note}" if r.budgeting_note else "")
     unit = r.count_unit
     lines = [
@@ -316,6 +334,9 @@ def _details(r: SLOResult, console: Console) -> None:
         lines.append(f"composite: {members_text(r.composite)}")
     if r.source_path:
         lines.append(f"spec: {r.source_path}")
+    lines += [f"no data: {n.message}" for n in r.no_data]
+    if r.partial and r.history is not None:
+        lines.append(r.history.message)
     if r.measured and r.hourly_burn:
         from slo_cli.render.sparkline import burn_sparkline_line
 

@@ -12,6 +12,7 @@ module only assembles them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,8 +42,10 @@ def build_report(
     generated_at: float,
     burn_threshold: float = 1.0,
     progress: Callable[[int, int], None] | None = None,
+    min_coverage: float | None = None,
 ) -> Report:
-    """Fetch and compute the report for `period` (asked for at `at`, epoch seconds)."""
+    """Fetch and compute the report for `period` (asked for at `at`, epoch seconds);
+    `min_coverage` as `slo_cli.evaluate.evaluate`'s (`--min-coverage`)."""
     from slo_cli.evaluate import run_engine
 
     planned = plan(specs, report_needs(period))
@@ -50,9 +53,13 @@ def build_report(
     if len(counts) != len(planned):
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
-    results = run_engine(planned, counts)
+    results = run_engine(planned, counts, min_coverage)
     slos = tuple(
-        _slo_report(p, c, period, (r.status, r.alert), burn_threshold, _error_notes(r))
+        replace(
+            _slo_report(p, c, period, (r.status, r.alert), burn_threshold, _error_notes(r)),
+            no_data=r.no_data,
+            history=r.history,
+        )
         for p, c, r in zip(planned, counts, results, strict=True)
     ) + composite_reports(specs, planned, counts, results, period, burn_threshold, _slo_report)
     return Report(
@@ -66,8 +73,14 @@ def build_report(
 
 
 def _error_notes(r: Any) -> tuple[str, ...]:
-    """An SLO whose own queries failed (status ERROR): where and why, as its report note."""
-    return () if r.error is None else (f"source error: {r.error.describe(r.source_path)}",)
+    """An SLO whose own queries failed (status ERROR): where and why, as its report note; one
+    without data: why (slo_cli.nodata); a partial one: over how much history."""
+    if r.error is not None:
+        return (f"source error: {r.error.describe(r.source_path)}",)
+    out = tuple(f"no data: {n.message}" for n in r.no_data)
+    if r.partial and r.history is not None:
+        out += (r.history.message,)
+    return out
 
 
 def _slo_report(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
 from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
-from slo_cli.results import AdjustmentFigures, CompositeInfo
+from slo_cli.results import AdjustmentFigures, CompositeInfo, History, NoData
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
@@ -45,6 +45,10 @@ class SLOReport:
     events: tuple[BurnEvent, ...]
     chart: Chart
     notes: tuple[str, ...] = ()
+    #: why the status is NO_DATA, as `slo check` says it (slo_cli.nodata)
+    no_data: tuple[NoData, ...] = ()
+    #: a young SLO's history at the period's end (None when it reaches the window's start)
+    history: History | None = None
     #: with `--incidents`: the ids of the incidents overlapping each event (parallel to events)
     event_incidents: tuple[tuple[str, ...], ...] = ()
     #: a composite SLO: its method and members (their own reports are rows of their own)
@@ -61,6 +65,11 @@ class SLOReport:
     def unexplained(self) -> tuple[BurnEvent, ...]:
         """Burn events no incident overlaps: postmortem candidates (with `--incidents`)."""
         return tuple(e for i, e in enumerate(self.events) if not self.incident_ids(i))
+
+    @property
+    def partial(self) -> bool:
+        """Evaluated over a history shorter than the window (never a full-window figure)."""
+        return self.history is not None and self.status not in ("NO_DATA", "ERROR")
 
     @property
     def key(self) -> str:

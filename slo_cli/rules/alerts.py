@@ -22,9 +22,7 @@ def group_text(slo: Any) -> str:
     return "{" + ", ".join(f'{k}="{{{{ $labels.{k} }}}}"' for k in slo.group_by) + "}"
 
 
-def _remaining_annotation(slo: Any, sel: str, calendar: bool) -> str:
-    if calendar:
-        return "not recorded for calendar windows"
+def _remaining_annotation(slo: Any, sel: str) -> str:
     query = f"{B.REMAINING}{sel}"
     if slo.group_by:  # the alert's own group: its label values put into the selector
         query = query[:-1].replace("%", "%%") + "".join(f",{k}=%q" for k in slo.group_by) + "}"
@@ -38,7 +36,7 @@ def _remaining_annotation(slo: Any, sel: str, calendar: bool) -> str:
 def _common(spec: Any, slo: Any, sel: str, calendar: bool) -> dict[str, str]:
     out = {
         "slo": f"{slo.key}{group_text(slo)}: {_objective(slo)}",
-        "budget_remaining": _remaining_annotation(slo, sel, calendar),
+        "budget_remaining": _remaining_annotation(slo, sel),
     }
     runbook = getattr(slo, "runbook_url", None)
     if runbook:

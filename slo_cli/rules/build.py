@@ -65,6 +65,8 @@ class Group:
     slo_key: str
     exact: bool
     notes: tuple[str, ...] = ()
+    #: what the command warns about (an approximate calendar zone), one line each
+    warnings: tuple[str, ...] = ()
 
 
 def duration(seconds: float) -> str:
@@ -117,6 +119,10 @@ def interval_for(slo: Any, options: Options) -> float:
 
 def _base_labels(spec: Any, slo: Any) -> dict[str, str]:
     return {"slo_service": spec.service, "slo_name": slo.name}
+
+
+def _base_labels_of(slo: Any) -> dict[str, str]:
+    return {"slo_service": slo.service, "slo_name": slo.name}
 
 
 def alert_labels(spec: Any, slo: Any) -> dict[str, str]:
@@ -192,8 +198,14 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
     notes = [exprs.note] if exprs.note else []
     if slo.group_by:
         notes.append(group_note(slo))
+    warnings: tuple[str, ...] = ()
+    exact = exprs.exact
     if calendar:
-        notes.append(cal.note(slo))
+        zone = cal.zone_of(slo)
+        notes.append(cal.note(slo, zone))
+        if not zone.exact:
+            exact, warnings = False, (cal.approximate(slo, zone),)
+        out.extend(_calendar_rules(slo, base, interval, zone, (total_name, bad_name), allowed))
     else:
         rng = duration(slo.window.seconds - interval / 2)
         expr = (
@@ -204,16 +216,51 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
     from slo_cli.rules.alerts import burn_alert, exhausted_alert
 
     out.extend(burn_alert(spec, slo, rule, options, calendar) for rule in rules)
-    if options.exhausted_alert and not calendar:
+    if options.exhausted_alert:
         out.append(exhausted_alert(spec, slo, options))
     return Group(
         name=f"slo:{slo.key}",
         interval_s=interval,
         rules=tuple(out),
         slo_key=slo.key,
-        exact=exprs.exact,
+        exact=exact,
         notes=tuple(notes),
+        warnings=warnings,
     )
+
+
+def _calendar_rules(
+    slo: Any,
+    base: dict[str, str],
+    interval: float,
+    zone: cal.Zone,
+    counts: tuple[str, str],
+    allowed: str,
+) -> list[Rule]:
+    """A calendar SLO's local time, period length, phase-labelled counts and budget left
+    (`rules.calendar`)."""
+    sel = matchers(base)
+    calendar = slo.window.calendar
+    phase = cal.current_phase(calendar, sel)
+    e = duration(interval)
+    out = [
+        Rule(record=cal.LOCAL, expr=cal.local_expr(zone, interval), labels=dict(base)),
+        Rule(record=cal.START, expr=cal.start_expr(calendar, sel), labels=dict(base)),
+        Rule(record=cal.LENGTH, expr=cal.length_expr(zone, calendar, sel), labels=dict(base)),
+    ]
+    phased = []
+    for count, which in zip(counts, ("total", "bad"), strict=True):
+        name = f"slo:period_events_{which}:increase{e}"
+        phased.append(name)
+        expr = f"{count}{sel} + on() group_left(slo_phase) (({phase}) * 0)"
+        out.append(Rule(record=name, expr=expr, labels=dict(base)))
+    rng = duration(cal.LONGEST_DAYS[calendar] * 86400.0 + 86400.0 - interval / 2)
+    total, bad = (f"sum_over_time({name}{sel}[{rng}])" for name in phased)
+    expr = (
+        f"sum without (slo_phase) ((1 - ({bad} / {total}) / {allowed}) and on(slo_phase) ({phase}))"
+    )
+    out.append(Rule(record=REMAINING, expr=expr, labels=dict(base)))
+    return out
 
 
 def factor_expr(slo: Any, rule: AlertRule) -> str:
@@ -222,7 +269,7 @@ def factor_expr(slo: Any, rule: AlertRule) -> str:
     of the current calendar period's length for calendar windows."""
     if not cal.is_calendar(slo) or rule.burn_rate is not None:
         return repr(burn_factor(rule, cal.window_seconds(slo)))
-    return cal.factor_expr(slo, rule)
+    return cal.factor_expr(slo, rule, matchers(_base_labels_of(slo)))
 
 
 def build(specs: Sequence[Any], options: Options) -> list[Group]:

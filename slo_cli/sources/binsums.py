@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 
@@ -50,3 +53,25 @@ def zero_where_total(sub: np.ndarray, total: np.ndarray) -> np.ndarray:
     zero events: client libraries create a labelled series on its first event, so an error
     counter that never fired has no series at all."""
     return np.where(np.isnan(sub) & ~np.isnan(total), 0.0, sub)
+
+
+def unmatched(got: dict[str, np.ndarray], counters: Sequence[Any]) -> tuple[str, ...]:
+    """The selectors of the counters (``.part``, ``.selector``) without one bin of data over
+    the whole grid, the total's first: without it nothing of the SLO is there."""
+    empty = [c for c in counters if np.isnan(got[c.part]).all()]
+    empty.sort(key=lambda c: not c.part.startswith("total"))
+    return tuple(c.selector for c in empty)
+
+
+def zero_notes(
+    missing: Sequence[str], numerator: Sequence[Any], part: str, total: np.ndarray
+) -> tuple[str, ...]:
+    """Notes for the numerator's selectors that matched nothing while the total has data:
+    counted as 0, said so (it may be a misspelt selector)."""
+    if np.isnan(total).all():
+        return ()
+    return tuple(
+        f"no series matched {c.selector} over the queried range: counted as 0 {part} events"
+        for c in numerator
+        if c.selector in missing
+    )

@@ -18,8 +18,9 @@ import numpy as np
 
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql, samples
-from slo_cli.sources.binsums import per_series_sums, zero_where_total
+from slo_cli.sources.binsums import per_series_sums, zero_notes, zero_where_total
 from slo_cli.sources.binsums import stretches as _stretches
+from slo_cli.sources.binsums import unmatched as _unmatched
 from slo_cli.sources.grid import Segment, segments
 from slo_cli.sources.groups import GroupCounts
 from slo_cli.sources.groups import signed as _signed
@@ -154,11 +155,13 @@ class Fetcher(RawSampleCounts):
                 got["total"],
                 notes=self.gap_notes(),
                 refined=tuple(self.refined),
+                unmatched=_unmatched(got, counters),
             )
         if kind == "timeslices":
             ts = sli.timeslices
             good, total = self.timeslice_counts(ts.query, ts.good_when, ts.slice, edges)
-            return SeriesCounts(req.key, edges, good, total)
+            unmatched = (ts.query,) if np.isnan(total).all() else ()
+            return SeriesCounts(req.key, edges, good, total, unmatched=unmatched)
         if kind == "raw":
             return self.raw_counts(req.key, sli.raw, edges)
         raise ValueError(f"unknown SLI kind {kind!r}")
@@ -190,8 +193,16 @@ class Fetcher(RawSampleCounts):
         sub, total = (_signed(got, terms[p], n) for p in (first, "total"))
         sub = zero_where_total(sub, total)
         good = sub if first == "good" else total - sub
+        missing = _unmatched(got, counters)
+        notes = self.gap_notes() + zero_notes(missing, [c for _, c in terms[first]], first, total)
         return SeriesCounts(
-            req.key, edges, good, total, notes=self.gap_notes(), refined=tuple(self.refined)
+            req.key,
+            edges,
+            good,
+            total,
+            notes=notes,
+            refined=tuple(self.refined),
+            unmatched=missing,
         )
 
     def _grouped_ratio(

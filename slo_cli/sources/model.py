@@ -44,6 +44,9 @@ class SeriesCounts:
     #: the SourceError (one of errors.PER_SLO_ERRORS) that stopped this SLO's queries: its
     #: counts are then all NaN and the SLO's result is an ERROR row
     error: Any = None
+    #: the SLO's own selectors (as its spec writes them) that matched no series at all over
+    #: the grid: a misspelt metric or label (slo_cli.nodata names them)
+    unmatched: tuple[str, ...] = field(default=())
     #: (start, end, counter part) of each bin counted again from raw samples (a counter reset,
     #: a new series, a scrape gap): what `slo check --explain` lists
     refined: tuple[tuple[float, float, str], ...] = field(default=())

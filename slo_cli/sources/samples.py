@@ -85,7 +85,8 @@ def bin_counts(
     `baseline` is the series' last (time, value) before its first sample here, when one was
     found. Events: reset-aware increases of the samples inside the bin, each from the sample
     before it, however old. Observed: the bin can be counted — it holds two samples, or one
-    with a sample before it, or none but a sample within `lookback_s` before its start.
+    with a sample before it, or none but a sample within `lookback_s` before its end (so a
+    bin wider than the lookback without a sample in it is not observed: coverage shows it).
     """
     t, v = series.t, series.v
     if baseline is not None:
@@ -96,13 +97,17 @@ def bin_counts(
     events = np.zeros(lows.size)
     seen = np.zeros(lows.size, dtype=bool)
     for i, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
-        first = int(np.searchsorted(t, a + 1e-9, side="left"))  # first sample > a
-        stop = int(np.searchsorted(t, b + 1e-9, side="left"))  # first sample > b
+        # exact comparisons (no epsilon: at epoch magnitudes a 1e-9 vanishes, and a sample
+        # exactly on an edge belongs to the bin it ends, as in the server-side counts)
+        first = int(np.searchsorted(t, a, side="right"))  # first sample > a
+        stop = int(np.searchsorted(t, b, side="right"))  # first sample > b
         if first < stop:
             events[i] = float(np.nansum(inc[first:stop]))
             seen[i] = first > 0 or stop - first >= 2
         else:
-            seen[i] = first > 0 and t[first - 1] >= a - lookback_s - 1e-9
+            # no sample inside: observed while the last value is still visible at the bin's
+            # end (Prometheus' lookback); a longer bin without a sample was not scraped
+            seen[i] = first > 0 and t[first - 1] >= b - lookback_s - 1e-9
     gaps: list[Gap] = []
     if t.size >= 2:
         gaps_dt = np.diff(t)

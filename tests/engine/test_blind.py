@@ -17,7 +17,7 @@ import pytest
 
 from slo_cli.engine import Status, evaluate
 from slo_cli.gate import exit_code, judge
-from slo_cli.results import Evaluation, Gate
+from slo_cli.results import Evaluation, Gate, NoData
 from tests.check.factory import result
 
 M = 60.0
@@ -92,6 +92,8 @@ def test_the_gate_never_passes_on_the_blind_case(fail_on: str) -> None:
         ticket=bool(r.ticket[0]),
         page=bool(r.page[0]),
         alerts_blind=r.alerts_blind[0],
+        # what slo_cli.nodata says of it (tested on a real server in tests/check)
+        no_data=(NoData("blind", "blind: page 1h/5m, page 6h/30m cannot be evaluated"),),
     )
     verdict = judge(res, Gate(fail_on=fail_on))  # type: ignore[arg-type]
     if fail_on == "ticket":  # ticket 1d/2h fires (burns 0.99 and 15.7 ≥ 0.3): a breach
@@ -99,7 +101,7 @@ def test_the_gate_never_passes_on_the_blind_case(fail_on: str) -> None:
         code = 1
     else:
         assert verdict.unknown and not verdict.breached, verdict
-        assert verdict.reasons == ("no recent data: page 1h/5m, page 6h/30m cannot be evaluated",)
+        assert verdict.reasons == ("blind: page 1h/5m, page 6h/30m cannot be evaluated",)
         code = 4
     evaluation = Evaluation(at=END, slos=(replace(res, verdict=verdict),))
     assert exit_code(evaluation) == code

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +44,13 @@ def _empty_server(root: Path) -> Server:
     return start_prometheus(empty, root)
 
 
-def _backfill(server: Server, root: Path, groups: list[dict], start: float, file: str) -> Path:
+def _backfill(
+    server: Server, root: Path, groups: list[dict], start: float, file: str, tag: str = ""
+) -> Path:
     """Backfill `groups` (written to root/file, named relatively: the offsets depend on it)
-    from start to END; the blocks are left in root/blocks-<file>."""
+    from start to END; the blocks are left in root/blocks-<tag><file>."""
     (root / file).write_text(yaml.safe_dump({"groups": groups}, sort_keys=False), "utf-8")
-    out = root / f"blocks-{file}"
+    out = root / f"blocks-{tag}{file}"
     done = run_promtool(
         "tsdb",
         "create-blocks-from",
@@ -96,6 +98,30 @@ def _move_blocks(out: Path, tsdb: Path) -> None:
             shutil.move(str(block), str(tsdb / block.name))
 
 
+#: the derived rules (burn rates, budget) are backfilled from here
+END_SPAN = D.END - COMPARE_S - 3600
+
+
+def _only(group: dict, keep: Callable[[dict], bool]) -> dict:
+    return {**group, "rules": [r for r in group["rules"] if keep(r)]}
+
+
+def _levels(groups: list[dict]) -> dict[int, int]:
+    """id(recording rule) -> 1 + the level of the recording rules of its group it reads."""
+    out: dict[int, int] = {}
+    for g in groups:
+        records = [r for r in g["rules"] if "record" in r]
+        for r in records:
+            out[id(r)] = _level(r, records)
+    return out
+
+
+def _level(rule: dict, records: list[dict]) -> int:
+    reads = {r["record"] for r in records if r["record"] in rule["expr"]} - {rule["record"]}
+    deps = [r for r in records if r["record"] in reads]
+    return 1 + max((_level(d, records) for d in deps), default=0)
+
+
 @pytest.fixture(scope="package")
 def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
     from slo_cli.rules.build import Options, build
@@ -118,26 +144,35 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]
         pytest.fail("no rule file name with evaluation offsets below 45 s")
     data = D.build(free=(max(offsets.values()) + 2.0, 58.0))
     server = prometheus_or_skip(data.openmetrics, root)
+    levels = _levels(groups)
     try:
-        counts = [
-            {**g, "rules": [r for r in g["rules"] if r.get("record", "").startswith("slo:sli_")]}
-            for g in groups
-        ]
-        out = _backfill(server, root, counts, D.START, file)
-        server.stop()
-        _move_blocks(out, root / "tsdb")
-        server = _empty_server(root)  # the same TSDB, now with the counts
-        derived = [
-            {
-                **g,
-                "rules": [r for r in g["rules"] if "record" in r and "slo:sli_" not in r["record"]],
-            }
-            for g in groups
-        ]
-        out = _backfill(server, root, derived, D.END - COMPARE_S - 3600, file)
-        server.stop()
-        _move_blocks(out, root / "tsdb")
-        server = _empty_server(root)
+        # pass 1: what reads only the data (the counts, the calendar local time) over all of it;
+        # pass 2: what reads those (the calendar SLO's phase-labelled counts from the start,
+        # the rest over the compared span); pass 3: what reads pass 2
+        for level in (1, 2, 3):
+            picked = [
+                {**g, "rules": [r for r in g["rules"] if levels.get(id(r)) == level]}
+                for g in groups
+            ]
+            spans = {"": (picked, END_SPAN)}
+            if level == 1:
+                spans = {"": (picked, D.START)}
+            elif level == 2:
+                early = [_only(g, lambda r: r["record"].startswith("slo:period_")) for g in picked]
+                late = [
+                    _only(g, lambda r: not r["record"].startswith("slo:period_")) for g in picked
+                ]
+                spans = {"early-": (early, D.START), "": (late, END_SPAN)}
+            outs = [
+                _backfill(
+                    server, root, [g for g in chosen if g["rules"]], start, file, f"{level}{tag}"
+                )
+                for tag, (chosen, start) in spans.items()
+            ]
+            server.stop()
+            for out in outs:
+                _move_blocks(out, root / "tsdb")
+            server = _empty_server(root)  # the same TSDB, now with this pass's series
         yield Backfilled(server, data, spec, groups, offsets)
     finally:
         server.stop()

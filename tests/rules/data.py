@@ -6,7 +6,8 @@ before the end: pages), a slow burn (errors ×20 for 24 h, from 40 h to 16 h bef
 tickets), a counter reset on instance b 5 h before the end, a 40-minute scrape gap on instance
 a 20 h before the end. Latency (histogram, `le` spelled 0.3 and 0.30) and a probe (0/1 gauge)
 suffer during the incident. `availability-by-instance` is the availability SLO grouped by
-instance: one SLO per instance (a holds the scrape gap, b the reset).
+instance: one SLO per instance (a holds the scrape gap, b the reset); `availability-month` is
+it over calendar months in Europe/Berlin, whose December ends an hour before the end (UTC).
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ slos:
     objective: 99
     window: 7d
     group_by: [instance]
+    sli:
+      ratio:
+        bad: 'http_requests_total{service="shop",code=~"5.."}'
+        total: 'http_requests_total{service="shop"}'
+  - name: availability-month
+    objective: 99
+    window: {calendar: month, timezone: Europe/Berlin}
     sli:
       ratio:
         bad: 'http_requests_total{service="shop",code=~"5.."}'
@@ -175,6 +183,7 @@ def truth(data: Data, edges: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarr
     good_p, data_p = G.slice_flags(probe, edges[1:], lambda v: v >= 1)
     return {
         "shop/availability": (bad, total),
+        "shop/availability-month": (bad, total),
         "shop/latency": (lat_total - lat_good, lat_total),
         "shop/probe": (data_p - good_p, data_p),
         **groups,

@@ -31,6 +31,7 @@ GROUPED = "availability-by-instance"
 ROWS: dict[str, tuple[str, str, str | None]] = {
     "availability": ("availability", "", None),
     **{f'{GROUPED}{{instance="{i}"}}': (GROUPED, f',instance="{i}"', i) for i in D.INSTANCES},
+    "availability-month": ("availability-month", "", None),
     "latency": ("latency", "", ""),
     "probe": ("probe", "", ""),
 }
@@ -149,7 +150,11 @@ def test_burn_rates_and_alerts_match_slo_check_minute_by_minute(
     for v in side.values():
         for i in np.flatnonzero(np.diff(v.astype(int))) + 1:
             changes.update({int(i) - 1, int(i)})
-    sample = sorted(changes | set(range(0, minutes.size, 120)))
+    # and around the end of December in Berlin (END − 1 h): the calendar SLO's new period
+    boundary = int(np.flatnonzero(minutes == D.END - 3600.0)[0])
+    sample = sorted(
+        changes | set(range(0, minutes.size, 120)) | set(range(boundary - 2, boundary + 3))
+    )
     bound_edges = np.arange(FIRST, D.END + 1, D.MIN)
     for i in sample:
         t = float(minutes[i])
