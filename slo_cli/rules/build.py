@@ -157,6 +157,18 @@ def group_note(slo: Any) -> str:
     )
 
 
+def adjustments_warning(spec: Any, slo: Any) -> tuple[str, ...]:
+    """The rules cannot apply budget adjustments (docs/rules.md): say so when there are any."""
+    n = len(getattr(spec, "adjustments", None) or ()) + len(getattr(slo, "adjustments", None) or ())
+    if not n:
+        return ()
+    return (
+        f"{n} budget adjustment{'s' if n > 1 else ''} not applied: the rules count every event "
+        "(PromQL cannot drop their periods), so around them the burn rates, budget and alerts "
+        "may differ from `slo check`; silence planned maintenance in Alertmanager",
+    )
+
+
 def windows_of(rules: Sequence[AlertRule]) -> list[float]:
     """Every distinct long and short window of the rules, shortest first."""
     return sorted({float(w) for r in rules for w in (r.long_s, r.short_s)})
@@ -198,13 +210,14 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
     notes = [exprs.note] if exprs.note else []
     if slo.group_by:
         notes.append(group_note(slo))
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = adjustments_warning(spec, slo)
+    notes.extend(warnings)
     exact = exprs.exact
     if calendar:
         zone = cal.zone_of(slo)
         notes.append(cal.note(slo, zone))
         if not zone.exact:
-            exact, warnings = False, (cal.approximate(slo, zone),)
+            exact, warnings = False, (*warnings, cal.approximate(slo, zone))
         out.extend(_calendar_rules(slo, base, interval, zone, (total_name, bad_name), allowed))
     else:
         rng = duration(slo.window.seconds - interval / 2)

@@ -3,9 +3,10 @@
 A counter scraped every 15 s with ±3 s of jitter, with stretches of irregular intervals
 (1 s … 2 min), samples exactly on bin edges (minute, hour and day boundaries) and restarts in
 each tier of the grid (1-minute, hourly, daily bins): every bin's and every window's good/total
-must equal the truth computed from the stored samples (tests/datagen.Series.count: a sample's
-increase belongs to the bin (lo, hi] holding its timestamp; a series' first sample is not
-counted, prometheus.md "A brand-new series' first value is not counted").
+must equal, on Prometheus and on VictoriaMetrics, the truth computed from the stored samples
+(tests/datagen.Series.count: a sample's increase belongs to the bin (lo, hi] holding its
+timestamp; a series' first sample is not counted, prometheus.md "A brand-new series' first
+value is not counted").
 
 The error series appears only three hours before the end (its first sample holds 4, which is
 not an event: nothing before it), and a second service never had an error series at all: the
@@ -27,7 +28,7 @@ from slo_cli.sources.prometheus import PrometheusSource
 from slo_specs import load_text
 from tests.datagen import DAY, END, Dataset, Series, add_counter, rates, scrape_times
 from tests.prom.conftest import make_source
-from tests.promserver import prometheus_or_skip
+from tests.promserver import prometheus_or_skip, server_or_skip, start_victoriametrics
 
 pytestmark = pytest.mark.prometheus
 
@@ -74,11 +75,18 @@ def data() -> tuple[Dataset, dict[str, list[Series]]]:
     return dataset()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=("prometheus", "victoriametrics"))
 def source(
-    data: tuple[Dataset, dict[str, list[Series]]], tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    data: tuple[Dataset, dict[str, list[Series]]],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PrometheusSource]:
-    server = prometheus_or_skip(data[0].openmetrics(), Path(tmp_path_factory.mktemp("irr")))
+    root = Path(tmp_path_factory.mktemp("irr"))
+    if request.param == "prometheus":
+        server = prometheus_or_skip(data[0].openmetrics(), root)
+    else:
+        text = data[0].prometheus_text()
+        server = server_or_skip(lambda: start_victoriametrics(text, root), "VictoriaMetrics")
     src = make_source(server)
     try:
         yield src

@@ -160,3 +160,24 @@ def test_a_group_label_the_rules_or_the_spec_set_is_a_usage_error(
         assert err.strip() == (
             f"slo: error: shop/latency: group_by label {label!r} is {what}; rename one"
         )
+
+
+def test_budget_adjustments_the_rules_cannot_apply_are_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "adj.yaml"
+    spec.write_text(
+        GROUPED.replace(
+            "labels: {team: web}\n",
+            "labels: {team: web}\nadjustments:\n  - reason: weekly rebuild\n"
+            "    rrule: FREQ=WEEKLY;BYDAY=SU;BYHOUR=3;BYMINUTE=0\n    duration: 2h\n",
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run_slo(capsys, "rules", str(spec))
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    assert [line.split(": ")[2] for line in lines] == ["shop/availability", "shop/latency"]
+    assert all("1 budget adjustment not applied: the rules count every event" in x for x in lines)
+    [header] = [line for line in out.splitlines() if line.startswith("# shop/latency: ")]
+    assert "1 budget adjustment not applied" in header
