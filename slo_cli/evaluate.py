@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slo_cli import nodata
+from slo_cli.composites import composite_results
 from slo_cli.plan import Planned, check_needs, expand_groups, plan, requests
 from slo_cli.results import (
+    MIN_COVERAGE,
     STATUSES,
     WARN_REMAINING,
     Evaluation,
@@ -71,6 +73,8 @@ def evaluate(
         raise RuntimeError(f"source returned {len(counts)} answers for {len(planned)} requests")
     planned, counts = expand_groups(planned, counts)
     results = run_engine(planned, counts, min_coverage, since=start, detail=detail)
+    cover = MIN_COVERAGE if min_coverage is None else min_coverage  # composites: no spec value
+    results += composite_results(specs, planned, counts, results, cover, since=start)
     return Evaluation(at=when, slos=tuple(results), since=start)
 
 

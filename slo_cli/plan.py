@@ -211,9 +211,11 @@ def plan(specs: Sequence[ServiceSpec], needs: Needs) -> list[Planned]:
     evaluates them as one matrix).
     """
     from slo_cli import adjust
+    from slo_cli.composites import shared_edges
     from slo_cli.sources.grid import plan_grid
 
     end = needs.end
+    shared = shared_edges(specs, needs)  # composite members: one grid per cluster
     grids: dict[tuple[float, ...], np.ndarray] = {}
     out: list[Planned] = []
     for spec in specs:
@@ -221,12 +223,13 @@ def plan(specs: Sequence[ServiceSpec], needs: Needs) -> list[Planned]:
             window = slo_window(slo, end)
             others = tuple(slo_window(slo, t) for t in needs.windows_at)
             rules = alert_rules(slo)
-            longest = max([LONGEST_BURN_WINDOW_S] + [r.long_s for r in rules or ()])
-            must = (*needs.edges, window.start, *(w.start for w in others))
+            extra, reach = shared.get(slo.key, ((), 0.0))
+            longest = max([LONGEST_BURN_WINDOW_S, reach] + [r.long_s for r in rules or ()])
+            must = (*needs.edges, window.start, *(w.start for w in others), *extra)
             first = min(*must, end - longest)
             applied = adjust.expand(adjust.of(spec, slo), first, end)
             must += tuple(t for t in adjust.edges_of(applied) if first < t < end)
-            key = (first, *must)
+            key = (first, *sorted(set(must)))
             if key not in grids:
                 grids[key] = plan_grid(
                     end, end - first, must_edges=must, far_step_s=needs.far_step_s

@@ -164,6 +164,33 @@ class Since:
 
 
 @dataclass(frozen=True)
+class CompositeMember:
+    """One member of a composite: its SLO's own result figures (its own window and objective)
+    and what it contributed to the composite over the composite's window.
+
+    `burn_share`: the member's share of the composite's burn over the composite's SLO window —
+    weighted: wᵢ·badᵢ ÷ Σ wⱼ·badⱼ; weighted_burn: wᵢ·burnᵢ ÷ Σ wⱼ·burnⱼ; least_healthy: 1 for
+    the least healthy member, else 0 (NaN when nothing was bad).
+    """
+
+    key: str
+    weight: float
+    status: Status
+    objective: float
+    sli: float
+    remaining: float
+    burn_share: float
+
+
+@dataclass(frozen=True)
+class CompositeInfo:
+    """What makes an SLOResult a composite: its method and its members, in spec order."""
+
+    method: str
+    members: tuple[CompositeMember, ...]
+
+
+@dataclass(frozen=True)
 class AdjustmentUse:
     """One budget adjustment as it applied over a span: `reason`; `kind` "one-off" or
     "recurring"; `rule` the period as written for people (times, or RRULE, duration and zone);
@@ -272,6 +299,8 @@ class SLOResult:
     #: every figure's inputs (slo_cli.explanation.Trace), for `slo check --explain`; None
     #: unless asked for
     trace: Any = field(default=None, compare=False, repr=False)
+    #: a composite SLO (sli_kind "composite"): its method and members; None for other SLOs
+    composite: CompositeInfo | None = None
     #: why the status is NO_DATA (first the most fundamental); empty for every other status
     no_data: tuple[NoData, ...] = ()
     #: the data starts after the window does (a young SLO); None when it reaches the start

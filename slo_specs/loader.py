@@ -28,6 +28,7 @@ import yaml
 from pydantic import ValidationError
 
 from slo_specs import promql_check
+from slo_specs.composite_links import link_problems, place_composites
 from slo_specs.errors import Problem, SpecError
 from slo_specs.messages import did_you_mean, problems_from
 from slo_specs.model import LOADER_FIELDS, VERSION, ServiceSpec
@@ -78,6 +79,7 @@ def validate_service(
         loc: Loc = ("slos", index)
         where = locator.problem((*prefix, *(translate(loc) if translate else loc)), "")
         slo._source = (where.path, where.line)
+    place_composites(spec, locator, prefix, translate)
     place_origins(spec, locator, prefix, translate)
     return spec
 
@@ -86,26 +88,27 @@ def _duplicate_names(
     data: Any, locator: Any, prefix: Loc, translate: Callable[[Loc], Loc] | None
 ) -> list[Problem]:
     """Duplicate SLO names, found on the raw data so they show up next to any other problem."""
-    slos = data.get("slos") if isinstance(data, dict) else None
-    if not isinstance(slos, list):
+    if not isinstance(data, dict):
         return []
-    first: dict[str, int] = {}
+    first: dict[str, str] = {}
     problems = []
-    for index, slo in enumerate(slos):
-        name = slo.get("name") if isinstance(slo, dict) else None
-        if not isinstance(name, str):
-            continue
-        if name in first:
-            loc: Loc = ("slos", index, "name")
-            if translate is not None:
-                loc = translate(loc)
-            problems.append(
-                locator.problem(
-                    (*prefix, *loc), f"duplicate SLO name {name!r} (also slos[{first[name]}])"
+    for part in ("slos", "composites"):
+        items = data.get(part)
+        for index, slo in enumerate(items if isinstance(items, list) else []):
+            name = slo.get("name") if isinstance(slo, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in first:
+                loc: Loc = (part, index, "name")
+                if translate is not None:
+                    loc = translate(loc)
+                problems.append(
+                    locator.problem(
+                        (*prefix, *loc), f"duplicate SLO name {name!r} (also {first[name]})"
+                    )
                 )
-            )
-        else:
-            first[name] = index
+            else:
+                first[name] = f"{part}[{index}]"
     return problems
 
 
@@ -313,7 +316,7 @@ def load_file(path: str | os.PathLike[str]) -> list[ServiceSpec]:
     """ServiceSpecs from one file; SpecError with every problem in it."""
     name = str(path)
     result = read_file(name)
-    return _finish(result.documents, result.problems, name)
+    return _finish(result.documents, result.problems, name)  # composites: see load_paths
 
 
 def _finish(
@@ -431,6 +434,7 @@ def check_paths(
         except SpecError as exc:
             problems += exc.problems
     problems += _duplicate_keys(specs)
+    problems += link_problems(specs)
     return CheckReport(
         tuple(files),
         tuple(specs),

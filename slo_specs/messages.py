@@ -131,6 +131,9 @@ def _message(error: Any, root: type[BaseModel], loc: Loc) -> tuple[Loc, str, boo
             False,
         )
     if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        if least > 1:
+            return loc, f"must have at least {least} items, got {ctx.get('actual_length')}", False
         return loc, "must not be empty", False
     if kind in ("greater_than", "greater_than_equal"):
         bound = ctx.get("gt", ctx.get("ge"))

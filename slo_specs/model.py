@@ -16,15 +16,14 @@ The SLO and the service are defined here; their parts in ``model_fields`` (share
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    WithJsonSchema,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -32,14 +31,13 @@ from pydantic_core import PydanticCustomError
 
 from slo_specs.durations import DURATION_PATTERN, format_duration
 from slo_specs.model_adjustments import Adjustment, Adjustments
+from slo_specs.model_composite import Composite, Member, Objective
 from slo_specs.model_fields import (
     _STRICT,
     MIN_BUDGET,
     Duration,
     PositiveDuration,
     WindowDuration,
-    _objective,
-    _percent_field,
     _type_name,
     spec_error,
 )
@@ -78,11 +76,13 @@ __all__ = [
     "Alerting",
     "Budgeting",
     "CalendarWindow",
+    "Composite",
     "Condition",
     "Duration",
     "GatePolicy",
     "Labels",
     "LatencySLI",
+    "Member",
     "PositiveDuration",
     "RatioSLI",
     "RawSLI",
@@ -120,20 +120,9 @@ class SLO(BaseModel):
         examples=["availability"],
     )
     description: str = Field(default="", description="What the SLO promises, for people.")
-    objective: Annotated[
-        float,
-        _percent_field(low_inclusive=False, high_inclusive=False),
-        AfterValidator(_objective),
-        WithJsonSchema(
-            {
-                "type": "number",
-                "exclusiveMinimum": 0,
-                "exclusiveMaximum": 100,
-                "description": "Target in percent of good events (or good slices).",
-                "examples": [99.9, 99.5],
-            }
-        ),
-    ] = Field(description="Target, written in percent (99.9), held as a ratio (0.999).")
+    objective: Objective = Field(
+        description="Target, written in percent (99.9), held as a ratio (0.999)."
+    )
     window: Window = Field(description="Rolling (30d) or calendar ({calendar: month}) window.")
     budgeting: Budgeting = Field(
         default="occurrences",
@@ -247,7 +236,13 @@ class ServiceSpec(BaseModel):
         default=None,
         description="Minimum coverage (written in percent) of every SLO without its own.",
     )
-    slos: list[SLO] = Field(min_length=1, description="The service's SLOs.")
+    composites: list[Composite] = Field(
+        default_factory=list,
+        description="Objectives over several SLOs (of this or other services).",
+    )
+    slos: list[SLO] = Field(
+        default_factory=list, description="The service's SLOs (may be empty with composites)."
+    )
     adjustments: Adjustments = Field(
         default_factory=list,
         description="Excluded periods of every SLO of the service (added to each SLO's own).",
@@ -260,11 +255,13 @@ class ServiceSpec(BaseModel):
     @model_validator(mode="after")
     def _fill_and_check(self) -> ServiceSpec:
         seen: dict[str, int] = {}
-        for index, slo in enumerate(self.slos):
+        named: list[SLO | Composite] = [*self.slos, *self.composites]
+        for index, slo in enumerate(named):
             slo.service = self.service
-            if slo.min_coverage is None:
+            if isinstance(slo, SLO) and slo.min_coverage is None:
                 slo.min_coverage = self.min_coverage
             if slo.name in seen:
+                # the loader reports it at its place (names of SLOs and composites together)
                 raise PydanticCustomError(
                     "duplicate_name",
                     "duplicate SLO name {name!r} (also slos[{first}])",
@@ -272,6 +269,13 @@ class ServiceSpec(BaseModel):
                 )
             seen[slo.name] = index
         return self
+
+    @field_validator("slos")
+    @classmethod
+    def _some(cls, value: list[SLO], info: ValidationInfo) -> list[SLO]:
+        if not value and info.data.get("composites", [None]) == []:  # not when they failed
+            raise PydanticCustomError("too_short", "must not be empty")
+        return value
 
 
 LOADER_FIELDS = ("source_path", "source_format")
@@ -284,6 +288,7 @@ def json_schema() -> dict[str, Any]:
     for name in LOADER_FIELDS:
         schema["properties"].pop(name, None)
     schema["$defs"]["SLO"]["properties"].pop("service", None)
+    schema["$defs"]["Composite"]["properties"].pop("service", None)
     schema["description"] = "An slo spec: a service and its SLOs (native format slo/v1)."
     _written_defaults(schema)
     return schema

@@ -23,8 +23,10 @@ of objects (the OpenSLO Go SDK's form). Mapping (OpenSLO → slo):
 * ``Service`` → the service's labels. ``DataSource`` → checked to be Prometheus-compatible.
   AlertNotificationTarget is not read (notifications).
 
-Composite objectives (an objective with its own indicator) are refused with one line each;
-anything that cannot be mapped faithfully is a located problem, never silently dropped.
+* Composite SLOs (objectives with their own indicator, ``compositeWeight``): one member SLO per
+  objective and a composite of them (:mod:`slo_specs.openslo_composite`).
+
+Anything that cannot be mapped faithfully is a located problem, never silently dropped.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from slo_specs.errors import Problem
 from slo_specs.messages import did_you_mean
 from slo_specs.model import ServiceSpec
 from slo_specs.openslo_alerts import alert_windows
+from slo_specs.openslo_composite import composite_slos, is_composite
 from slo_specs.openslo_sli import Objects, indicator, objective_sli
 
 API_VERSION = "openslo/v1"
@@ -165,16 +168,15 @@ def _service(
         routes[("labels",)] = (svc_reader, ("metadata", "labels"))
     # duplicates are reported here in OpenSLO terms, and left out of the model's check
     items = _without_duplicates(items)
-    for position, (_native, item_where, _reader) in enumerate(items):
-        for loc, src in item_where.items():
-            key: Loc = ("slos", position, *loc)
-            routes[key] = src
-    data = {
-        "version": "slo/v1",
-        "service": service,
-        "labels": labels,
-        "slos": [native for native, _, _ in items],
-    }
+    data: dict[str, Any] = {"version": "slo/v1", "service": service, "labels": labels}
+    for part in ("slos", "composites"):  # a composite's native dict has members
+        mine = [x for x in items if ("members" in x[0]) == (part == "composites")]
+        for position, (_native, item_where, _reader) in enumerate(mine):
+            for loc, src in item_where.items():
+                key: Loc = (part, position, *loc)
+                routes[key] = src
+        if mine or part == "slos":
+            data[part] = [native for native, _, _ in mine]
     result: ServiceSpec | None = build_service(
         data, routes, (first_reader, ("spec", "service")), "openslo"
     )
@@ -266,8 +268,9 @@ def _slo(
     window, window_src, window_notes = _window(reader, spec)
     budgeting = _budgeting(reader, spec)
     objectives = spec.get("objectives")
-    if _composite(reader, objectives):
-        return []
+    if is_composite(objectives):  # objectives with their own indicators
+        common = {"name": name, "description": description, "labels": labels, "window": window}
+        return composite_slos(reader, spec, objects, {**common, "budgeting": budgeting}, window_src)
     ind = indicator(reader, spec, objects)
     alerts = alert_windows(reader, spec, objects)
     if not isinstance(objectives, list) or not objectives:
@@ -325,24 +328,6 @@ def _slo(
             )
         out.append((native, where))
     return out
-
-
-def _composite(reader: Reader, objectives: object) -> bool:
-    """Refuse a composite SLO (objectives with their own indicator) in one located line."""
-    for index, item in enumerate(objectives if isinstance(objectives, list) else []):
-        if isinstance(item, Mapping):
-            key = next(
-                (k for k in ("indicator", "indicatorRef", "compositeWeight") if k in item), None
-            )
-            if key is not None:
-                reader.problem(
-                    ("spec", "objectives", index, key),
-                    "composite SLOs (objectives with their own indicator) are not supported; "
-                    "write one SLO per indicator",
-                    key=True,
-                )
-                return True
-    return False
 
 
 def _target(reader: Reader, objective: Mapping[str, Any], loc: Loc) -> Decimal | None:

@@ -183,14 +183,27 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.engine",
         "slo_cli.sources",
         "slo_cli.report.period",
+        "slo_cli.composites",
         "slo_specs",
     },
     # budget adjustments between the specs and the engine (expanded intervals, masks, figures)
     "slo_cli.adjust": {"slo_cli.engine", "slo_cli.results", "slo_specs"},
+    # composite SLOs in the pipeline: planned with plan, evaluated like evaluate
+    "slo_cli.composites": {
+        "slo_cli",
+        "slo_cli.adjust",
+        "slo_cli.plan",
+        "slo_cli.evaluate",
+        "slo_cli.engine",
+        "slo_cli.results",
+        "slo_cli.sources",
+        "slo_specs",
+    },
     "slo_cli.evaluate": {
         "slo_cli",
         "slo_cli.nodata",
         "slo_cli.adjust",
+        "slo_cli.composites",
         "slo_cli.plan",
         "slo_cli.engine",
         "slo_cli.sources",
@@ -201,6 +214,7 @@ ALLOWED: dict[str, set[str]] = {
     "slo_cli.gate": {"slo_cli.results", "slo_cli.exit_codes"},
     "slo_cli.report": {
         "slo_cli.report",
+        "slo_cli.composites",
         "slo_cli.adjust",
         "slo_cli.plan",
         "slo_cli.evaluate",
@@ -265,6 +279,7 @@ THIRD_PARTY: dict[str, tuple[str, ...]] = {
         "slo_cli.sources",
         "slo_cli.plan",
         "slo_cli.evaluate",
+        "slo_cli.composites",
         "slo_cli.nodata",
         "slo_cli.tracing",
         "slo_cli.report",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from slo_specs.model import SLO, ServiceSpec
+    from slo_specs.model import SLO, Composite, ServiceSpec
 
 #: the two options, declared once for every command that takes them
 SELECT_OPTION = typer.Option(
@@ -42,18 +42,46 @@ def select_slos(
             raise UsageError(f"no SLO matches --service {name} (services: {_few(known)})")
     chosen = [s for s in specs if not services or any(fnmatchcase(s.service, n) for n in services)]
     for pattern in select:
-        if not any(_matches(slo, pattern) for spec in chosen for slo in spec.slos):
-            keys = sorted(slo.key for spec in chosen for slo in spec.slos)
+        if not any(_matches(x, pattern) for spec in chosen for x in _named(spec)):
+            keys = sorted(x.key for spec in chosen for x in _named(spec))
             raise UsageError(f"no SLO matches --select {pattern} (SLOs: {_few(keys)})")
     out = []
     for spec in chosen:
         slos = [slo for slo in spec.slos if not select or any(_matches(slo, p) for p in select)]
-        if slos:
-            out.append(spec.model_copy(update={"slos": slos}))
+        comps = [c for c in spec.composites if not select or any(_matches(c, p) for p in select)]
+        if slos or comps:
+            out.append(spec.model_copy(update={"slos": slos, "composites": comps}))
+    return _with_members(specs, out)
+
+
+def _with_members(specs: Sequence[ServiceSpec], out: list[ServiceSpec]) -> list[ServiceSpec]:
+    """A selected composite brings its members (its counts are theirs): added to their
+    service, in spec order, when not selected themselves."""
+    wanted = {key for spec in out for c in spec.composites for key in c.member_keys}
+    have = {slo.key for spec in out for slo in spec.slos}
+    if wanted <= have:
+        return out
+    by_service = {spec.service: spec for spec in out}
+    for spec in specs:
+        extra = [slo for slo in spec.slos if slo.key in wanted and slo.key not in have]
+        if not extra:
+            continue
+        mine = by_service.get(spec.service)
+        if mine is None:
+            mine = spec.model_copy(update={"slos": [], "composites": []})
+            out.append(mine)
+            by_service[spec.service] = mine
+        keep = {slo.key for slo in mine.slos} | {slo.key for slo in extra}
+        slos = [slo for slo in spec.slos if slo.key in keep]
+        out[out.index(mine)] = by_service[spec.service] = mine.model_copy(update={"slos": slos})
     return out
 
 
-def _matches(slo: SLO, pattern: str) -> bool:
+def _named(spec: ServiceSpec) -> list[SLO | Composite]:
+    return [*spec.slos, *spec.composites]
+
+
+def _matches(slo: SLO | Composite, pattern: str) -> bool:
     from fnmatch import fnmatchcase
 
     return fnmatchcase(slo.key, pattern) or fnmatchcase(slo.name, pattern)

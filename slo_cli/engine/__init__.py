@@ -26,6 +26,7 @@ from slo_cli.engine.alerting import (
 )
 
 if TYPE_CHECKING:
+    from slo_cli.engine.composite import CompositeResult, evaluate_composite
     from slo_cli.engine.core import EngineResult, Policy, Status, evaluate
     from slo_cli.engine.formulas import budget_minutes, burn_rate, time_to_exhaustion
     from slo_cli.engine.hourly import hourly_burn
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 #: lazily loaded name -> module holding it
 # (the module is "timeline", not "history", so that it cannot shadow the function `history`)
 _LAZY = {
+    "CompositeResult": "slo_cli.engine.composite",
+    "evaluate_composite": "slo_cli.engine.composite",
     "EngineResult": "slo_cli.engine.core",
     "Policy": "slo_cli.engine.core",
     "Status": "slo_cli.engine.core",
@@ -78,6 +81,7 @@ __all__ = [
     "AlertRule",
     "BurnDown",
     "BurnEvent",
+    "CompositeResult",
     "EngineResult",
     "History",
     "PeriodFigures",
@@ -92,6 +96,7 @@ __all__ = [
     "burn_rate",
     "edge_index",
     "evaluate",
+    "evaluate_composite",
     "format_window",
     "history",
     "hourly_burn",

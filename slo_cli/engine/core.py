@@ -260,12 +260,26 @@ def evaluate(
     if ((objective <= 0) | (objective > 1) | np.isnan(objective)).any():
         raise ValueError("objective must be a ratio in (0, 1]")
     window_s = _as_rows(window_s, n_slo)
-    rules = tuple(policy.rules)
-    # every window length needed: the standard ones and each rule's long and short window
-    lengths = [w for _, w in STANDARD_WINDOWS] + [x for r in rules for x in (r.long_s, r.short_s)]
+    lengths = window_lengths(policy.rules)
     sums = window_sums(
         edges, good, total, end=end, lengths=lengths, window_start=_as_rows(window_start, n_slo)
     )
+    return evaluate_sums(sums, objective=objective, window_s=window_s, policy=policy)
+
+
+def window_lengths(rules: Sequence[AlertRule]) -> list[float]:
+    """Every window length (seconds) :func:`evaluate_sums` reads: the standard burn-rate
+    windows and each rule's long and short window."""
+    return [w for _, w in STANDARD_WINDOWS] + [x for r in rules for x in (r.long_s, r.short_s)]
+
+
+def evaluate_sums(
+    sums: WindowSums, *, objective: np.ndarray, window_s: np.ndarray, policy: Policy
+) -> EngineResult:
+    """:func:`evaluate` from the window sums on (the formulas, alerts and status): for counts
+    that are not per-bin sums (composites combine members' window sums, engine.composite).
+    ``sums.trailing`` must hold every length of :func:`window_lengths` (policy.rules)."""
+    rules = tuple(policy.rules)
     burn = {w: f.burn_rate(s.bad, s.total, objective) for w, s in sums.trailing.items()}
     cover = {w: f.coverage(s.missing_s, s.span_s) for w, s in sums.trailing.items()}
     slo = sums.slo

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from slo_cli.engine import formulas as f
-from slo_cli.engine.kernel import check_grid, window_sums
+from slo_cli.engine.kernel import Sums, check_grid, window_sums
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,17 @@ def since_figures(
         lengths=[length],
         window_start=np.asarray(window_start, dtype=float),
     )
-    part = sums.trailing[length]
+    return stretch_figures(sums.trailing[length], sums.slo.total, objective)
+
+
+def stretch_figures(part: Sums, window_total: np.ndarray, objective: np.ndarray) -> SinceFigures:
+    """The figures of one stretch from its sums and the SLO window's total (the denominator)."""
     return SinceFigures(
         good=part.good,
         total=part.total,
         bad=part.bad,
         sli=f.sli(part.good, part.total),
-        consumed=f.consumed(part.bad, sums.slo.total, objective),
+        consumed=f.consumed(part.bad, window_total, objective),
         burn_rate=f.burn_rate(part.bad, part.total, objective),
         coverage=f.coverage(part.missing_s, part.span_s),
     )

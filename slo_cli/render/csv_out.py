@@ -11,6 +11,7 @@ import csv
 import io
 from typing import Any
 
+from slo_cli.render.composite import member_cells
 from slo_cli.render.json_out import slo_record
 from slo_cli.results import BURN_WINDOWS, Evaluation
 
@@ -24,6 +25,8 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
             out.update({f"coverage_ratio_{w}": value[w] for w in BURN_WINDOWS})
         elif key in ("gate", "since"):
             out.update({f"{key}_{k}": v for k, v in value.items()})
+        elif key == "composite":
+            out.update(member_cells(value))
         elif key == "adjustments":
             continue  # columns from the results (render_csv), present when any SLO has them
         elif key == "error":

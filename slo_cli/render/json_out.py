@@ -14,6 +14,7 @@ from typing import Any
 
 from slo_cli import __version__
 from slo_cli.render.common import iso
+from slo_cli.render.composite import member_json
 from slo_cli.results import BURN_WINDOWS, Evaluation, History, Since, SLOResult
 
 CHECK_JSON_SCHEMA_ID = "slo/check/v1"
@@ -63,6 +64,7 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
         "notes": list(r.notes),
         "spec_line": r.source_line,
         "error": _error(r),
+        "composite": member_json(r.composite),
         "gate": {
             "fail_on": r.gate.fail_on,
             "min_remaining_ratio": r.gate.min_remaining,

@@ -19,6 +19,7 @@ from slo_cli.render.common import (
     status_text,
     tte_text,
 )
+from slo_cli.render.composite import members_text
 from slo_cli.render.units import number
 from slo_cli.results import Evaluation, SLOResult
 
@@ -38,6 +39,7 @@ def _describe(r: SLOResult) -> str:
         f"{r.window}; SLI {pct(r.sli, 4)}; budget remaining {pct(r.remaining, 2)}; "
         f"burn rates {rates}; alert {r.alert}; exhausted in {tte_text(r)}; "
         f"gate: {r.gate.describe()} ({r.gate.origin}){since}{why}{partial}"
+        + ("" if r.composite is None else f"; composite: {members_text(r.composite)}")
     )
 
 

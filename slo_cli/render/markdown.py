@@ -6,6 +6,7 @@ to exhaustion, the terminal table's cells; the rest is in `--format json` and `-
 from __future__ import annotations
 
 from slo_cli.render.common import by_service, iso, since_text, summary
+from slo_cli.render.composite import member_values
 from slo_cli.render.table import COLUMNS, LEGEND, PARTIAL_LEGEND, Column, partial_lines
 from slo_cli.results import Evaluation
 
@@ -39,6 +40,10 @@ def render_markdown(evaluation: Evaluation) -> str:
                 if r.verdict is not None and r.verdict.breached:
                     cells[slo] = f"**{cells[slo]}**"
                 out.append("| " + " | ".join(_md(c) for c in cells) + " |")
+                for m in r.composite.members if r.composite is not None else ():
+                    values = member_values(r.composite, m)  # type: ignore[arg-type]
+                    row = [values.get(c.name, "") for c in columns]
+                    out.append("| " + " | ".join(_md(c) for c in row) + " |")
         legend = [LEGEND["remaining"], f"1h×: {LEGEND['burn']}", LEGEND["tte"]]
         if any(r.partial for r in evaluation.slos):
             legend.append(PARTIAL_LEGEND)

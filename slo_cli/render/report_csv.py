@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 from slo_cli.render.adjustments import ADJUSTMENT_COLUMNS, adjustments_flat
+from slo_cli.render.composite import member_cells, member_json
 from slo_cli.render.report_json import figures_record
 from slo_cli.report.model import Report
 
@@ -34,6 +35,8 @@ COLUMNS = (
     "status",
     "trend",
     "burn_event_count",
+    "composite_method",
+    "composite_members",
     "no_data_codes",
     "partial",
 )
@@ -80,7 +83,14 @@ def render_report_csv(report: Report) -> str:
                 "trend": s.trend if which == "current" else None,
                 "burn_event_count": len(s.events) if which == "current" else None,
                 **figures_record(fig),
+                **_members(member_cells(member_json(s.composite))),
                 **adjustments_flat(adj),
             }
             out.writerow([_cell(rec.get(c)) for c in columns])
     return buf.getvalue()
+
+
+def _members(cells: dict[str, Any]) -> dict[str, Any]:
+    """The composite columns as text (members joined with "; "), empty for other SLOs."""
+    members = cells["composite_members"]
+    return {**cells, "composite_members": None if members is None else "; ".join(members)}

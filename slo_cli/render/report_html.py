@@ -22,6 +22,7 @@ from slo_cli.render.report_common import (
     status_cell,
     status_summary,
 )
+from slo_cli.render.report_composite_notes import noted
 from slo_cli.render.units import human_duration
 from slo_cli.report.model import Report, SLOReport
 
@@ -212,10 +213,14 @@ def _slo_tables(report: Report) -> list[str]:
             *[_slo_row(s) for s in slos],
             "</tbody></table></div>",
         ]
-    noted = [s for s in report.slos if s.notes]
-    if noted:
+    with_notes = noted(report)
+    if with_notes:
         h.append("<p><strong>Notes</strong></p><ul>")
-        h += [f"<li><code>{escape(s.key)}</code>: {escape(n)}</li>" for s in noted for n in s.notes]
+        h += [
+            f"<li><code>{escape(s.key)}</code>: {escape(n)}</li>"
+            for s, ns in with_notes
+            for n in ns
+        ]
         h.append("</ul>")
     return h + _adjustments(report)
 

@@ -16,6 +16,7 @@ from typing import Any
 from slo_cli import __version__
 from slo_cli.engine.records import EVENT_BIN_S
 from slo_cli.render.common import iso
+from slo_cli.render.composite import member_json
 from slo_cli.render.json_out import history_record
 from slo_cli.report.model import BurnEvent, Incident, PeriodFigures, Report, SLOReport
 
@@ -119,6 +120,7 @@ def slo_record(s: SLOReport, linked: bool = False) -> dict[str, Any]:
         "alert": s.alert,
         "exact": s.exact,
         "notes": list(s.notes),
+        "composite": member_json(s.composite),
         "no_data": [{"code": n.code, "message": n.message} for n in s.no_data],
         "partial": s.partial,
         "history": history_record(s.history),

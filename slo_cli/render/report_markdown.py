@@ -20,6 +20,7 @@ from slo_cli.render.report_common import (
     status_cell,
     status_summary,
 )
+from slo_cli.render.report_composite_notes import noted
 from slo_cli.render.units import human_duration
 from slo_cli.report.model import Report, SLOReport
 
@@ -126,10 +127,10 @@ def _slo_lines(report: Report) -> list[str]:
             "|---|---|--:|--:|--:|--:|---|---|--:|",
         ]
         out += [_slo_row(s) for s in slos]
-    noted = [s for s in report.slos if s.notes]
-    if noted:
+    with_notes = noted(report)
+    if with_notes:
         out += ["", "**Notes**", ""]
-        out += [f"- `{_esc(s.key)}`: {_esc(note)}" for s in noted for note in s.notes]
+        out += [f"- `{_esc(s.key)}`: {_esc(note)}" for s, notes in with_notes for note in notes]
     return out + _adjustment_lines(report)
 
 

@@ -28,9 +28,10 @@ from slo_cli.render.common import (
     summary,
     tte_text,
 )
+from slo_cli.render.composite import member_values, members_text
 from slo_cli.render.console import PLAIN, Terminal, console_text
 from slo_cli.render.units import human_duration, number
-from slo_cli.results import BURN_WINDOWS, Evaluation, SLOResult
+from slo_cli.results import BURN_WINDOWS, CompositeInfo, CompositeMember, Evaluation, SLOResult
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -196,8 +197,21 @@ def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
                     text = " " + text
                 style = _style(col, r)
                 cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
-            table.add_row(*cells, end_section=(i == len(results) - 1 and n < len(groups) - 1))
+            last = i == len(results) - 1 and n < len(groups) - 1
+            if r.composite is None:
+                table.add_row(*cells, end_section=last)
+                continue
+            table.add_row(*cells)
+            for k, member in enumerate(r.composite.members):
+                row = _member_row(r.composite, member, columns)
+                table.add_row(*row, end_section=last and k == len(r.composite.members) - 1)
     return table
+
+
+def _member_row(info: CompositeInfo, m: CompositeMember, columns: Sequence[Column]) -> list[str]:
+    """A composite's member under it (dim): see render.composite.member_values."""
+    values = member_values(info, m)
+    return [f"[dim]{_escape(values.get(col.name, ''))}[/]" for col in columns]
 
 
 def _escape(text: str) -> str:
@@ -316,6 +330,8 @@ def _details(r: SLOResult, console: Console) -> None:
             )
         ),
     ]
+    if r.composite is not None:
+        lines.append(f"composite: {members_text(r.composite)}")
     if r.source_path:
         lines.append(f"spec: {r.source_path}")
     lines += [f"no data: {n.message}" for n in r.no_data]

@@ -19,6 +19,9 @@ def _summary(report: CheckReport) -> str:
         bad = len({p.path for p in report.problems})
         return f"{len(report.problems)} problem(s) in {bad} of {files} file(s)"
     warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+    composites = sum(len(spec.composites) for spec in report.specs)
+    if composites:
+        warned = f", {composites} composite(s){warned}"
     skipped = (
         f"; {len(report.skipped)} file(s) skipped, not SLO specs (--strict refuses them)"
         if report.skipped
@@ -54,6 +57,7 @@ def render_json(report: CheckReport) -> str:
         "files": list(report.files),
         "services": sorted({spec.service for spec in report.specs}),
         "slos": [slo.key for spec in report.specs for slo in spec.slos],
+        "composites": [c.key for spec in report.specs for c in spec.composites],
         "problems": [
             {"path": p.path, "line": p.line, "col": p.col, "loc": p.loc, "message": p.message}
             for p in report.problems

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from slo_cli.plan import Planned, expand_groups, plan, report_needs, requests
+from slo_cli.report.composite import composite_reports
 from slo_cli.report.model import PeriodFigures, Report, SLOReport, Summary
 from slo_cli.report.period import Period
 from slo_cli.results import STATUSES, WARN_REMAINING
@@ -60,7 +61,7 @@ def build_report(
             history=r.history,
         )
         for p, c, r in zip(planned, counts, results, strict=True)
-    )
+    ) + composite_reports(specs, planned, counts, results, period, burn_threshold, _slo_report)
     return Report(
         period=period,
         at=at,
@@ -89,13 +90,16 @@ def _slo_report(
     status: tuple[str, str],
     threshold: float,
     notes: tuple[str, ...] = (),
+    *,
+    transformed: bool = False,
 ) -> SLOReport:
+    """``transformed``: the counts are already the engine's (a composite's)."""
     from slo_cli import adjust, engine
 
     slo = p.slo
     good = np.asarray(counts.good, dtype=float)
     total = np.asarray(counts.total, dtype=float)
-    if p.measurement.ratio_timeslices:  # counted in good-seconds of seconds with traffic
+    if p.measurement.ratio_timeslices and not transformed:  # good-seconds of seconds
         good, total = engine.ratio_timeslice_counts(
             p.edges, good, total, slice_s=p.measurement.slice_s
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
 from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
-from slo_cli.results import AdjustmentFigures, History, NoData
+from slo_cli.results import AdjustmentFigures, CompositeInfo, History, NoData
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
@@ -51,6 +51,8 @@ class SLOReport:
     history: History | None = None
     #: with `--incidents`: the ids of the incidents overlapping each event (parallel to events)
     event_incidents: tuple[tuple[str, ...], ...] = ()
+    #: a composite SLO: its method and members (their own reports are rows of their own)
+    composite: CompositeInfo | None = None
     #: what the budget adjustments took out of this / the previous period (None: none applied)
     adjustments: AdjustmentFigures | None = None
     previous_adjustments: AdjustmentFigures | None = None

@@ -53,7 +53,7 @@ def test_without_a_config_the_draft_breaks_the_run(repo: Path) -> None:
 def test_exclude_flag_skips_files_and_directories(repo: Path) -> None:
     run = slo("validate", "slos", "--exclude", "drafts")
     assert run.code == 0, run.stdout
-    assert "8 file(s) valid" in run.stdout
+    assert "9 file(s) valid" in run.stdout
     anchored = slo("validate", "slos", "--exclude", "slos/drafts/*.yaml", "--exclude", "k8s/**")
     assert anchored.code == 0, anchored.stdout
     # a file named on the command line is read whatever --exclude says
@@ -75,7 +75,7 @@ def test_the_config_is_found_from_a_subdirectory(
     monkeypatch.chdir(repo / "src" / "deep")
     run = slo("validate")
     assert run.code == 0, run.stdout + run.stderr
-    assert "8 file(s) valid: 6 service(s), 15 SLO(s)" in run.stdout
+    assert "9 file(s) valid: 7 service(s), 15 SLO(s), 2 composite(s)" in run.stdout
     # the command's defaults: json, --fail-on never (the examples hold an exhausted budget)
     # and --allow-no-data (and a blind SLO)
     check = slo("check", "--from", str(repo / "snapshot.json"))
@@ -136,7 +136,7 @@ def test_config_flag_names_the_file_and_include_narrows_scans(repo: Path) -> Non
     (repo / "ci.yaml").write_text("paths: [.]\ninclude: ['slos/**/*.yaml']\nexclude: [drafts]\n")
     run = slo("validate", "--config", "ci.yaml")
     assert run.code == 0, run.stdout
-    assert "8 file(s) valid" in run.stdout and "deploy.yaml" not in run.stdout
+    assert "9 file(s) valid" in run.stdout and "deploy.yaml" not in run.stdout
     missing = slo("validate", "--config", "nope.yaml")
     assert missing.code == 2 and "--config nope.yaml: no such file" in missing.stderr
 

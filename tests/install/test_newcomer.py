@@ -52,7 +52,7 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     assert valid.returncode == 0, valid.stdout
     assert "docker-compose.yaml: note: not an SLO spec" in valid.stdout
     last = valid.stdout.splitlines()[-1]
-    assert last.startswith("8 file(s) valid: 6 service(s), 15 SLO(s)")
+    assert last.startswith("9 file(s) valid: 7 service(s), 15 SLO(s), 2 composite(s)")
     assert "2 file(s) skipped" in last
     assert _run(installed, "validate", "--strict", cwd=repo).returncode == 2
 
@@ -87,9 +87,9 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     html = _run(installed, "report", "slos", "--from", snapshot, "--period", "7d", "--format",
                 "html", "-o", str(out), cwd=repo)  # fmt: skip
     assert html.returncode == 0, html.stderr
-    assert html.stderr.startswith(f"slo: wrote {out}: 15 SLOs")
+    assert html.stderr.startswith(f"slo: wrote {out}: 17 SLOs")
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 28
+    assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 32  # 16 measured, 2 each
     assert "<script" not in text and "burn-event-0" in text
 
     # 6. the project config: `.slo.yaml` at the repository root, found from a subdirectory;
@@ -104,7 +104,9 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     deep.mkdir(parents=True)
     found = _run(installed, "validate", cwd=deep)
     assert found.returncode == 0, found.stdout + found.stderr
-    assert found.stdout.splitlines()[-1].startswith("8 file(s) valid: 6 service(s), 15 SLO(s)")
+    assert found.stdout.splitlines()[-1].startswith(
+        "9 file(s) valid: 7 service(s), 15 SLO(s), 2 composite(s)"
+    )
     gate = _run(installed, "check", "--from", snapshot, cwd=deep)
     assert gate.returncode == 0, gate.stderr  # fail-on: never, allow-no-data: from the file
     assert (

@@ -61,7 +61,7 @@ def test_packaged_examples_validate_and_check_offline(installed: Venv, tmp_path:
 
     valid = run(installed, "validate", str(examples), cwd=tmp_path)
     assert valid.returncode == 0, valid.stdout
-    assert "file(s) valid: 6 service(s), 15 SLO(s)" in valid.stdout, valid.stdout
+    assert "file(s) valid: 7 service(s), 15 SLO(s), 2 composite(s)" in valid.stdout, valid.stdout
 
     snapshot = str(examples / "snapshot.json")
     checked = run(installed, "check", str(examples), "--from", snapshot, "-f", "json", cwd=tmp_path)
@@ -96,7 +96,7 @@ def test_demo_and_copying_the_examples(installed: Venv, tmp_path: Path) -> None:
     demo = run(installed, "demo", "--no-color", cwd=tmp_path)
     assert demo.returncode == 1, demo.stderr
     assert demo.stderr.startswith("slo demo: slo check "), demo.stderr
-    assert "15 SLOs in 6 services" in demo.stdout and "✗ crit" in demo.stdout
+    assert "17 SLOs in 7 services" in demo.stdout and "✗ crit" in demo.stdout
 
     copied = run(installed, "examples", "mine", cwd=tmp_path)
     assert copied.returncode == 0, copied.stderr

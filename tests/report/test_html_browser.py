@@ -86,16 +86,16 @@ def test_html_renders_in_chromium_without_errors_or_requests(
     ]
     assert errors == []
 
-    # 14 SLOs have data (legacy-reports has none): two inline charts each (wide and narrow),
-    # the wide one shown at this width, drawn and visible
+    # 16 SLOs have data (14 SLOs and the 2 composites; legacy-reports has none): two inline
+    # charts each (wide and narrow), the wide one shown at this width, drawn and visible
     charts = browser.evaluate(
         "Array.from(document.querySelectorAll('figure svg')).filter(s => s.getClientRects().length)"
         ".map(s => { const r = s.getBoundingClientRect();"
         " return [r.width, r.height, s.querySelectorAll('path').length,"
         " s.querySelectorAll('text').length]; })"
     )
-    assert browser.evaluate("document.querySelectorAll('figure svg').length") == 28
-    assert len(charts) == 14
+    assert browser.evaluate("document.querySelectorAll('figure svg').length") == 32
+    assert len(charts) == 16
     for width, height, paths, texts in charts:
         assert width > 300 and height > 150 and paths > 10 and texts > 5
 
@@ -164,7 +164,7 @@ def test_charts_and_text_fit_phone_and_laptop_widths(
     try:
         assert browser.evaluate("document.documentElement.scrollWidth") <= width
         charts = browser.evaluate(CHART_PROBE)
-        assert len(charts) == 14
+        assert len(charts) == 16  # 13 SLOs and 2 composites with data
         variant = "chart-narrow" if width < 600 else "chart-wide"
         assert {c[1] for c in charts} == {variant}
         marked = 0
@@ -175,8 +175,8 @@ def test_charts_and_text_fit_phone_and_laptop_widths(
             assert outside == [], (anchor, outside)
             marked += len(marks)
         # the examples' events: auth 1 + 1, payments' 2-hour page at the end of a month, search
-        # 1 + 1, checkout's probe 5
-        assert marked == 10
+        # 1 + 1, checkout's probe 5; the journey composites: browse-to-checkout 9, weakest-step 1
+        assert marked == 20
         payments = next(c for c in charts if c[0] == "slo-payments-availability")
         assert len(payments[2]) == 1 and payments[2][0] >= 4
         assert browser.evaluate(TEXT_PROBE) == []

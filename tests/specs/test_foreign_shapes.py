@@ -283,17 +283,50 @@ def test_a_missing_time_window_is_refused_since_openslo_defines_no_default() -> 
     assert "no timeWindow: OpenSLO defines no default window" in problem
 
 
-def test_composite_objectives_are_refused_in_one_located_line() -> None:
-    """README (Objectives): an objective with its own indicator/indicatorRef is a composite
-    SLO; go-sdk slo.go HasCompositeObjectives."""
-    text = SLO_DOC.replace(
-        "objectives: [{target: 0.999}]",
-        "objectives:\n    - {target: 0.999, indicatorRef: a, compositeWeight: 2}\n"
-        "    - {target: 0.99, indicatorRef: b}",
-    )
-    assert messages(SLI_DOC + "---\n" + DATASOURCE_DOC + "---\n" + text) == [
-        "spec.yaml:24:23: spec.objectives[0].indicatorRef: composite SLOs (objectives with their "
-        "own indicator) are not supported; write one SLO per indicator"
+COMPOSITE = SLO_DOC.replace("  indicatorRef: shop-errors\n", "").replace(
+    "objectives: [{target: 0.999}]",
+    "objectives:\n    - {displayName: Browse, target: 0.999, indicatorRef: shop-errors, "
+    "compositeWeight: 2}\n    - {target: 0.99, indicatorRef: shop-errors}",
+)
+
+
+def test_composite_objectives_become_members_of_a_weighted_burn_composite() -> None:
+    """README (Objectives, Notes (Composite SLO)): objectives with their own indicator make a
+    composite SLO; compositeWeight (default 1) multiplies each objective's burn rate."""
+    [spec] = load_text(SLI_DOC + "---\n" + DATASOURCE_DOC + "---\n" + COMPOSITE, "spec.yaml")
+    assert [s.name for s in spec.slos] == ["availability-browse", "availability-1"]
+    assert [s.objective for s in spec.slos] == [0.999, 0.99]
+    assert all(s.window.seconds == 28 * 86400 for s in spec.slos)
+    [composite] = spec.composites
+    assert composite.key == "shop/availability" and composite.method == "weighted_burn"
+    assert composite.member_keys == ("shop/availability-browse", "shop/availability-1")
+    assert composite.weights == (2.0, 1.0)
+    assert composite.objective == 0.999  # the highest target
+    assert composite.source_line == 23 and composite._member_at[1].line == 24
+
+
+def test_composite_objectives_problems_are_located() -> None:
+    docs = SLI_DOC + "---\n" + DATASOURCE_DOC + "---\n"
+    spec_level = COMPOSITE.replace("  service: shop\n", "  service: shop\n  indicatorRef: x\n")
+    timeslices = COMPOSITE.replace("Occurrences", "Timeslices")
+    weight = COMPOSITE.replace("compositeWeight: 2", "compositeWeight: 0")
+    missing = COMPOSITE.replace(", indicatorRef: shop-errors}", "}")
+    assert messages(docs + spec_level) == [
+        "spec.yaml:20:3: spec.indicatorRef: a composite SLO has its indicators in its "
+        "objectives, not in spec"
+    ]
+    assert messages(docs + timeslices) == [
+        "spec.yaml:21:20: spec.budgetingMethod: composite SLOs with budgetingMethod Timeslices "
+        "are not supported: OpenSLO counts a slice bad when any objective's slice is bad, which "
+        "needs each objective's slices; use Occurrences or RatioTimeslices"
+    ]
+    assert messages(docs + weight) == [
+        "spec.yaml:23:88: spec.objectives[0].compositeWeight: a weight must be a positive "
+        "number, got 0"
+    ]
+    assert messages(docs + missing) == [
+        "spec.yaml:24:7: spec.objectives[1]: each objective of a composite SLO needs its own "
+        "indicator or indicatorRef"
     ]
 
 

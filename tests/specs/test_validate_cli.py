@@ -37,8 +37,9 @@ def bad_file(tmp_path: Path) -> Path:
 def test_valid_examples_exit_0_with_a_summary() -> None:
     result = slo("validate", *NATIVE_EXAMPLES)
     assert result.code == 0, result.stderr
-    # 5 files: checkout (2 SLOs), search (1), payments (1), auth (2), legacy-reports (1)
-    assert result.stdout == "6 file(s) valid: 6 service(s), 8 SLO(s)\n"
+    # 7 files: checkout (2 SLOs), search (1), payments (1), auth (2), legacy-reports (1),
+    # journey (2 composites of search and checkout SLOs), catalog (1)
+    assert result.stdout == "7 file(s) valid: 7 service(s), 8 SLO(s), 2 composite(s)\n"
 
 
 def test_text_format_lists_each_problem_with_its_place_and_exits_2(bad_file: Path) -> None:
@@ -60,6 +61,7 @@ def test_json_format_is_a_versioned_report(bad_file: Path) -> None:
         "files": [str(bad_file)],
         "services": [],
         "slos": [],
+        "composites": [],
         "problems": [
             {
                 "path": str(bad_file),
