@@ -79,7 +79,8 @@ class RenderOptions:
     table's per-window view; `allow_no_data`: whether SLOs without data fail (check JUnit);
     `chart_links`: SLO key -> chart path (report Markdown); `charts`: SLO key -> SVG text
     (report HTML; None draws them); `spec_files`: the specs a rule file comes from (its
-    header); `rules_name`, `rules_namespace`: the PrometheusRule / Mimir namespace names."""
+    header); `rules_name`, `rules_namespace`: the PrometheusRule / Mimir namespace names;
+    `rules_skipped`: keys of the composites a rule file has no rules for (its header)."""
 
     terminal: Terminal = PLAIN
     exit_code: int | None = None
@@ -90,6 +91,7 @@ class RenderOptions:
     spec_files: tuple[str, ...] = ()
     rules_name: str = "slo-rules"
     rules_namespace: str | None = None
+    rules_skipped: tuple[str, ...] = ()
 
 
 Renderer = Callable[[Any, RenderOptions], str]
@@ -175,7 +177,12 @@ def _rules(fmt: RulesFormat) -> Renderer:
         from slo_cli.rules.render import render as render_rules
 
         return render_rules(
-            groups, fmt, sources=o.spec_files, name=o.rules_name, namespace=o.rules_namespace
+            groups,
+            fmt,
+            sources=o.spec_files,
+            name=o.rules_name,
+            namespace=o.rules_namespace,
+            skipped=o.rules_skipped,
         )
 
     return renderer

@@ -68,11 +68,36 @@ def test_same_specs_same_bytes_and_atomic_output(
     code, out, err = run_slo(capsys, *args, "--output", str(target))
     assert code == 0 and out == ""
     assert target.read_text(encoding="utf-8") == first
-    # examples/catalog.yaml has a budget adjustment the rules cannot apply: warned first
+    # examples/catalog.yaml has a budget adjustment the rules cannot apply, and
+    # examples/journey.yaml composites the rules skip: warned first
     *warnings, wrote = err.splitlines()
     assert wrote.startswith(f"slo: wrote {target}: ")
-    assert [w.split(":")[2].strip() for w in warnings] == ["catalog/availability"]
+    assert [w.split(":")[2].strip() for w in warnings] == [
+        "catalog/availability",
+        "journey/browse-to-checkout",
+        "journey/weakest-step",
+    ]
     assert list(tmp_path.iterdir()) == [target]  # no temp file left behind
+
+
+def test_skipped_composites_are_warned_and_named_in_the_header(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """examples/journey.yaml holds two composites and no SLO: no rules for them, but a warning
+    on stderr and a header line each, never silence."""
+    code, out, err = run_slo(capsys, "rules", "examples")
+    assert code == 0, err
+    skipped = ["journey/browse-to-checkout", "journey/weakest-step"]
+    message = "composite skipped: `slo rules` writes no rules for composites yet"
+    assert [x for x in err.splitlines() if message in x] == [
+        f"slo: warning: {key}: {message}" for key in skipped
+    ]
+    assert [x for x in out.splitlines() if x.startswith("# journey/")] == [
+        f"# {key}: {message}" for key in skipped
+    ]
+    assert "slo:journey/" not in out  # no group for a composite
+    code, out, err = run_slo(capsys, "rules", "examples/checkout.yaml")
+    assert code == 0 and "composite" not in err + out
 
 
 def test_rule_counts_per_slo(capsys: pytest.CaptureFixture[str]) -> None:
