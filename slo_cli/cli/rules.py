@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         from slo_cli.errors import UsageError
         from slo_cli.render.formats import RenderOptions, render
         from slo_cli.rules.build import Options, build
-        from slo_cli.rules.render import COMPOSITE_SKIPPED
+        from slo_cli.rules.composite import composite_groups
 
         options = Options(
             interval_s=_seconds(interval, "--interval"),
@@ -92,15 +92,16 @@ def register(app: typer.Typer) -> None:
         for g in groups:
             for warning in g.warnings:
                 typer.echo(f"slo: warning: {g.slo_key}: {warning}", err=True)
-        skipped = tuple(c.key for spec in specs for c in spec.composites)
-        for key in skipped:
-            typer.echo(f"slo: warning: {key}: {COMPOSITE_SKIPPED}", err=True)
+        composites, skipped = composite_groups(specs, groups, options)
+        groups.extend(composites)
+        for line in skipped:
+            typer.echo(f"slo: warning: {line}", err=True)
         sources = sorted({s.source_path for s in specs if s.source_path})
         rendering = RenderOptions(
             spec_files=tuple(sources),
             rules_name=name,
             rules_namespace=namespace,
-            rules_skipped=skipped,
+            rules_skipped=tuple(skipped),
         )
         n_rules = sum(len(g.rules) for g in groups)
         emit(

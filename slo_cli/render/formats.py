@@ -80,7 +80,7 @@ class RenderOptions:
     `chart_links`: SLO key -> chart path (report Markdown); `charts`: SLO key -> SVG text
     (report HTML; None draws them); `spec_files`: the specs a rule file comes from (its
     header); `rules_name`, `rules_namespace`: the PrometheusRule / Mimir namespace names;
-    `rules_skipped`: keys of the composites a rule file has no rules for (its header)."""
+    `rules_skipped`: the composites a rule file has no rules for (header lines)."""
 
     terminal: Terminal = PLAIN
     exit_code: int | None = None

@@ -69,33 +69,35 @@ def test_same_specs_same_bytes_and_atomic_output(
     assert code == 0 and out == ""
     assert target.read_text(encoding="utf-8") == first
     # examples/catalog.yaml has a budget adjustment the rules cannot apply, and
-    # examples/journey.yaml composites the rules skip: warned first
+    # examples/journey.yaml a least_healthy composite the rules skip: warned first
     *warnings, wrote = err.splitlines()
     assert wrote.startswith(f"slo: wrote {target}: ")
     assert [w.split(":")[2].strip() for w in warnings] == [
         "catalog/availability",
-        "journey/browse-to-checkout",
         "journey/weakest-step",
     ]
     assert list(tmp_path.iterdir()) == [target]  # no temp file left behind
 
 
-def test_skipped_composites_are_warned_and_named_in_the_header(
+def test_composites_get_rules_or_are_warned_and_named_in_the_header(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """examples/journey.yaml holds two composites and no SLO: no rules for them, but a warning
-    on stderr and a header line each, never silence."""
+    """examples/journey.yaml holds two composites and no SLO: the weighted one gets a group
+    (named in the header with its members), the least_healthy one a warning on stderr and a
+    header line, never silence."""
     code, out, err = run_slo(capsys, "rules", "examples")
     assert code == 0, err
-    skipped = ["journey/browse-to-checkout", "journey/weakest-step"]
-    message = "composite skipped: `slo rules` writes no rules for composites yet"
-    assert [x for x in err.splitlines() if message in x] == [
-        f"slo: warning: {key}: {message}" for key in skipped
-    ]
+    skipped = "journey/weakest-step: composite skipped: `slo rules` writes no rules for "
+    skipped += "least_healthy yet"
+    assert [x for x in err.splitlines() if "composite" in x] == [f"slo: warning: {skipped}"]
     assert [x for x in out.splitlines() if x.startswith("# journey/")] == [
-        f"# {key}: {message}" for key in skipped
+        "# journey/browse-to-checkout: weighted composite of 1 × search/availability, "
+        "2 × checkout/availability: their recorded counts, up to one interval after their "
+        "groups record them",
+        f"# {skipped}",
     ]
-    assert "slo:journey/" not in out  # no group for a composite
+    assert "- name: slo:journey/browse-to-checkout" in out.splitlines()
+    assert "slo:journey/weakest-step" not in out  # no group for a skipped composite
     code, out, err = run_slo(capsys, "rules", "examples/checkout.yaml")
     assert code == 0 and "composite" not in err + out
 
