@@ -43,17 +43,17 @@ def composite_window(composite: Composite, end: float) -> Window:
     return slo_window(cast("SLO", composite), end)
 
 
-def _clusters(composites: Sequence[Composite]) -> list[tuple[set[str], list[Composite]]]:
+def clusters(composites: Sequence[Composite]) -> list[tuple[set[str], list[Composite]]]:
     """Composites sharing a member, merged: (member keys, composites) per cluster."""
-    clusters: list[tuple[set[str], list[Composite]]] = []
+    out: list[tuple[set[str], list[Composite]]] = []
     for c in composites:
         keys = set(c.member_keys)
-        joined = [cl for cl in clusters if cl[0] & keys]
+        joined = [cl for cl in out if cl[0] & keys]
         for cl in joined:
-            clusters.remove(cl)
+            out.remove(cl)
             keys |= cl[0]
-        clusters.append((keys, [x for cl in joined for x in cl[1]] + [c]))
-    return clusters
+        out.append((keys, [x for cl in joined for x in cl[1]] + [c]))
+    return out
 
 
 def shared_edges(
@@ -69,7 +69,7 @@ def shared_edges(
         return {}
     slos = {slo.key: slo for spec in specs for slo in spec.slos}
     out: dict[str, tuple[tuple[float, ...], float]] = {}
-    for keys, group in _clusters(composites):
+    for keys, group in clusters(composites):
         things: list[Any] = [slos[k] for k in keys if k in slos] + list(group)
         edges: set[float] = set()
         longest = 0.0

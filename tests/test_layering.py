@@ -244,6 +244,7 @@ ALLOWED: dict[str, set[str]] = {
     "slo_cli.rules.backtest": {
         "slo_cli.rules",
         "slo_cli.adjust",
+        "slo_cli.composites",
         "slo_cli.plan",
         "slo_cli.engine",
         "slo_cli.sources",

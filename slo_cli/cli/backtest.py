@@ -58,11 +58,6 @@ def register(app: typer.Typer) -> None:
         for_s = _seconds(for_, "--for")
         now = common.now()
         specs = common.load_specs(paths, select, service, adjustments)
-        for key in (c.key for spec in specs for c in spec.composites):
-            typer.echo(
-                f"slo: warning: {key}: composite skipped: `slo backtest` replays SLOs only",
-                err=True,
-            )
         n_slos = sum(len(s.slos) for s in specs)
         with common.open_source(connection) as (settings, source):
             instant = common.resolve_instant(at, source, now, settings.lag_s)

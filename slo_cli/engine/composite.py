@@ -72,10 +72,8 @@ def least_healthy(s: Sums) -> Sums:
     >>> r = least_healthy(s); r.bad.tolist(), r.total.tolist(), r.missing_s.tolist()
     ([3.0], [100.0], [120.0])
     """
-    ratio = _error_ratio(s)
-    i = int(np.argmax(ratio))  # first of the highest; -1: no traffic (then all are)
-    bad, total = (s.bad[i], s.total[i]) if ratio[i] >= 0 else (0.0, 0.0)
-    return _row(bad, total, s)
+    bad, total = combine("least_healthy", s.bad[:, None], s.total[:, None], None, None, 0.0)
+    return _row(float(bad[0]), float(total[0]), s)
 
 
 def weighted_burn(
@@ -93,16 +91,51 @@ def weighted_burn(
     >>> round(float(f.burn_rate(r.bad, r.total, np.array([0.999]))[0]), 9)
     5.0
     """
-    burn = np.nan_to_num(f.burn_rate(s.bad, s.total, member_objectives), nan=0.0)
-    total = float(np.sum(weights * s.total))
-    combined = float(np.sum(weights * burn))
-    bad = combined * (1.0 - objective) * total if total > 0 else 0.0
-    return _row(bad, total, s)
+    bad, total = combine(
+        "weighted_burn", s.bad[:, None], s.total[:, None], weights, member_objectives, objective
+    )
+    return _row(float(bad[0]), float(total[0]), s)
 
 
-def _error_ratio(s: Sums) -> np.ndarray:
+def combine(
+    method: str,
+    bad: np.ndarray,
+    total: np.ndarray,
+    weights: np.ndarray | None,
+    member_objectives: np.ndarray | None,
+    objective: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The composite's bad and total events over a window from its members' (n_members, k):
+    k windows at once (`slo check`: one; `slo backtest`: one per evaluation instant), the one
+    arithmetic of both (module doc). least_healthy: the member with the highest error ratio in
+    each column (first on a tie; members without traffic skipped; 0 of 0 when none has any);
+    weighted_burn: total Σ wᵢ·totalᵢ, bad = Σ wᵢ·burnᵢ × (1 − o) × total (0 without traffic).
+
+    >>> bad, total = np.array([[1.0, 0.0], [3.0, 0.0]]), np.array([[100.0, 10.0], [100.0, 0.0]])
+    >>> [x.tolist() for x in combine("least_healthy", bad, total, None, None, 0.99)]
+    [[3.0, 0.0], [100.0, 10.0]]
+    """
+    bad = np.asarray(bad, dtype=float)
+    total = np.asarray(total, dtype=float)
+    if method == "least_healthy":
+        ratio = _error_ratio(bad, total)
+        i = np.argmax(ratio, axis=0)[None, :]  # first of the highest
+        hit = np.take_along_axis(ratio, i, axis=0)[0] >= 0  # else no member has traffic
+        chosen_bad = np.take_along_axis(bad, i, axis=0)[0]
+        chosen_total = np.take_along_axis(total, i, axis=0)[0]
+        return np.where(hit, chosen_bad, 0.0), np.where(hit, chosen_total, 0.0)
+    w = np.asarray(weights, dtype=float)[:, None]
+    o_i = np.asarray(member_objectives, dtype=float)[:, None]
+    burn = np.nan_to_num(f.burn_rate(bad, total, np.broadcast_to(o_i, bad.shape)), nan=0.0)
+    out_total = np.sum(w * total, axis=0)
+    combined = np.sum(w * burn, axis=0)
+    out_bad = np.where(out_total > 0, combined * (1.0 - objective) * out_total, 0.0)
+    return out_bad, out_total
+
+
+def _error_ratio(bad: np.ndarray, total: np.ndarray) -> np.ndarray:
     """bad ÷ total per member; −1 for a member without traffic (never the least healthy)."""
-    return np.where(s.total > 0, s.bad / np.where(s.total > 0, s.total, 1.0), -1.0)
+    return np.where(total > 0, bad / np.where(total > 0, total, 1.0), -1.0)
 
 
 def _row(bad: float, total: float, s: Sums) -> Sums:
@@ -172,7 +205,7 @@ def burn_shares(
     [0.0, 1.0]
     """
     if method == "least_healthy":
-        ratio = _error_ratio(s)
+        ratio = _error_ratio(s.bad, s.total)
         out = np.zeros(s.total.shape)
         i = int(np.argmax(ratio))
         if ratio[i] > 0:
@@ -237,7 +270,7 @@ def period_counts(
         edges, good, total, end=end, lengths=[], window_start=np.full(w.size, window_start)
     ).slo
     if method == "least_healthy":
-        ratio = _error_ratio(sums)
+        ratio = _error_ratio(sums.bad, sums.total)
         i = int(np.argmax(ratio))
         return good[i : i + 1], total[i : i + 1], i
     o_i = np.asarray(member_objectives, dtype=float)

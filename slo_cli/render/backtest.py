@@ -1,15 +1,19 @@
-"""`slo backtest` results as text: a table, JSON (`slo/backtest/v1`) and Markdown."""
+"""`slo backtest` results as text: a table, JSON (`slo/backtest/v1`, published as
+`slo_cli/render/schema/backtest-v1.schema.json`) and Markdown. A composite SLO reads like any
+other, marked as one with its method and members."""
 
 from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 from slo_cli.render.common import iso
 from slo_cli.render.units import human_duration
 
 SCHEMA = "slo/backtest/v1"
+SCHEMA_FILE = Path(__file__).parent / "schema" / "backtest-v1.schema.json"
 
 
 def _num(x: float | None) -> float | None:
@@ -60,6 +64,7 @@ def to_json(bt: Any) -> str:
                 "events": events,
                 "exact": s.exact,
                 "notes": list(s.notes),
+                "composite": _composite_json(s),
                 **_adjustments_key(s),
             }
         )
@@ -72,6 +77,27 @@ def to_json(bt: Any) -> str:
         "slos": slos,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _composite_json(s: Any) -> dict[str, Any] | None:
+    """A composite's method and members (None for an SLO)."""
+    if not getattr(s, "composite", False):
+        return None
+    members = [
+        {"slo": m.key, "weight": m.weight, "objective_ratio": m.objective} for m in s.members
+    ]
+    return {"method": s.method, "members": members}
+
+
+def composite_text(s: Any) -> str | None:
+    """``composite: weighted events of a/x ×1, b/y ×2`` (None for an SLO)."""
+    if not getattr(s, "composite", False):
+        return None
+    from slo_cli.render.composite import METHOD_TEXT
+
+    weighted = s.method != "least_healthy"  # least_healthy ignores weights
+    parts = [f"{m.key} ×{m.weight:g}" if weighted else m.key for m in s.members]
+    return f"composite: {METHOD_TEXT.get(s.method, s.method)} of {', '.join(parts)}"
 
 
 def _adjustments_key(s: Any) -> dict[str, Any]:
@@ -134,6 +160,8 @@ def to_table(bt: Any) -> str:
     lines = [f"Backtest {iso(bt.start)} .. {iso(bt.end)} ({bt.days:g} days)", ""]
     for s in bt.slos:
         lines.append(f"{s.key}  {s.objective * 100:g}% over {s.window}: {_summary(s)}")
+        if composite_text(s):
+            lines.append(f"  {composite_text(s)}")
         for a in (*s.pages, *s.tickets):
             tail = " (still firing)" if a.ongoing else ""
             lines.append(
@@ -158,11 +186,14 @@ def to_markdown(bt: Any) -> str:
     lines = [f"# Backtest {iso(bt.start)} .. {iso(bt.end)} ({bt.days:g} days)", ""]
     lines += ["| SLO | pages | tickets | burn events | never alerted |", "|---|---|---|---|---|"]
     for s in bt.slos:
+        key = f"{s.key} (composite)" if getattr(s, "composite", False) else s.key
         lines.append(
-            f"| {s.key} | {len(s.pages)} | {len(s.tickets)} | {len(s.events)} | {len(s.missed)} |"
+            f"| {key} | {len(s.pages)} | {len(s.tickets)} | {len(s.events)} | {len(s.missed)} |"
         )
     for s in bt.slos:
         lines += ["", f"## {s.key} ({s.objective * 100:g}% over {s.window})", ""]
+        if composite_text(s):
+            lines += [f"{composite_text(s)}", ""]
         alerts = (*s.pages, *s.tickets)
         if alerts:
             lines += ["| alert | start | lasted | rules |", "|---|---|---|---|"]

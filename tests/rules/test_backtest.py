@@ -11,6 +11,7 @@ import json
 import numpy as np
 import pytest
 
+from tests.backtest.helpers import runs as _runs
 from tests.rules import data as D
 from tests.rules.conftest import Backfilled
 from tests.rules.helpers import run_slo
@@ -25,20 +26,6 @@ RULES = [  # label, severity, long, short, budget share
     ("ticket 1d/2h", "ticket", 86400, 7200, 0.10),
     ("ticket 3d/6h", "ticket", 259200, 21600, 0.10),
 ]
-
-
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    out, i = [], 0
-    while i < flags.size:
-        if flags[i]:
-            j = i
-            while j < flags.size and flags[j]:
-                j += 1
-            out.append((i, j))
-            i = j
-        else:
-            i += 1
-    return out
 
 
 def expected(

@@ -37,27 +37,3 @@ def test_days_not_recorded_or_not_positive_are_one_line_errors(
     assert "snapshot" in err
     code, _, err = run_slo(capsys, *ARGS, "--days", "0")
     assert code == 2 and err.strip() == "slo: error: --days must be more than 0"
-
-
-def test_composites_are_skipped_with_a_warning(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A composite is not replayed: stderr says so by name, the SLOs are replayed as before."""
-    shop = (FIX / "shop.yaml").read_text(encoding="utf-8")
-    slo = shop.split("slos:\n")[1].replace("name: availability", "name: availability-copy")
-    spec = tmp_path / "shop.yaml"
-    spec.write_text(
-        shop + slo + "composites:\n  - name: both\n    objective: 99\n    window: 7d\n"
-        "    members: [{slo: availability}, {slo: availability-copy}]\n",
-        encoding="utf-8",
-    )
-    args = ("backtest", str(spec), "--from", str(FIX / "backtest-snapshot.json"))
-    code, out, err = run_slo(capsys, *args, "--days", "0.1", "--format", "json")
-    assert code == 0, err
-    assert [s["key"] for s in json.loads(out)["slos"]] == [
-        "shop/availability",
-        "shop/availability-copy",
-    ]
-    assert err.splitlines() == [
-        "slo: warning: shop/both: composite skipped: `slo backtest` replays SLOs only"
-    ]

@@ -7,6 +7,12 @@ one definition: runs of hourly bins, counted back from the end, burning at ≥ 1
 detection delay (its start to the first alert minute inside it), the budget spent before that
 alert (bad events from the event's start to the alert, in budgets of the SLO window, the
 events' own denominator) and the events that never alerted.
+
+Composite SLOs are replayed too, from their members' counts on the members' shared grid
+(`composites.member_counts`: adjustments and timeslices as for the members' own figures), with
+the engine's own composite arithmetic (`engine.replay.composite_timeline`; burn events on
+`engine.composite.period_counts`) and the composite's own objective, window and rules. Calendar
+windows use each period's own length and budget (`rules.backtest.windows`).
 """
 
 from __future__ import annotations
@@ -18,9 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from slo_cli.rules.backtest import windows as W
+
 if TYPE_CHECKING:
     from slo_cli.plan import Planned
-    from slo_cli.sources.model import Source
+    from slo_cli.sources.model import SeriesCounts, Source
+    from slo_specs.model import Composite
 
 #: evaluation interval of the replay (s): the rules' default interval and slo check's fine bins
 STEP_S = 60.0
@@ -61,6 +70,15 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Member:
+    """A composite's member as the replay used it."""
+
+    key: str
+    weight: float
+    objective: float
+
+
+@dataclass(frozen=True)
 class SLOBacktest:
     key: str
     objective: float
@@ -74,6 +92,13 @@ class SLOBacktest:
     #: what the budget adjustments took out of the replayed span (None: none applied); the
     #: alerts and events above are replayed on the adjusted counts
     adjustments: Any = None
+    #: a composite SLO: its method and members (None and () for an SLO)
+    method: str | None = None
+    members: tuple[Member, ...] = ()
+
+    @property
+    def composite(self) -> bool:
+        return self.method is not None
 
     @property
     def missed(self) -> tuple[Event, ...]:
@@ -92,26 +117,59 @@ class Backtest:
 def backtest_plan(specs: Sequence[Any], at: float, days: float) -> list[Planned]:
     """The check plan at `at`, each SLO on a uniform 1-minute grid reaching back `days` plus
     its longest alert window (so the first replayed minute has full windows), and hourly bins
-    back to its SLO window's start (the burn events' budget)."""
+    back to the start of the first budget its burn events need (`windows.budgets`).
+    The members of composites sharing members get one grid: the longest alert window and every
+    budget start of the cluster's SLOs and composites."""
     from slo_cli.adjust import widen
-    from slo_cli.engine.alerting import DEFAULT_ALERT_RULES
     from slo_cli.plan import check_needs, plan
 
     needs = check_needs(at)
+    end = needs.end
+    start = end - days * 86400.0
+    cluster = _cluster_things(specs)
     out = []
     for p in plan(specs, needs):
-        longest = max(r.long_s for r in p.rules or DEFAULT_ALERT_RULES)
-        first = needs.end - days * 86400.0 - longest
-        n = math.ceil((needs.end - first) / STEP_S)
-        edges = needs.end - STEP_S * np.arange(n, -1, -1, dtype=float)
-        if p.window.start < edges[0]:  # the events' budget needs the whole SLO window: hours
-            k = math.ceil((edges[0] - p.window.start) / COARSE_STEP_S)
+        things = cluster.get(p.slo.key, [p.slo])
+        longest = max(r.long_s for thing in things for r in _rules(thing))
+        first = start - longest
+        n = math.ceil((end - first) / STEP_S)
+        edges = end - STEP_S * np.arange(n, -1, -1, dtype=float)
+        starts = sorted({b.window_start for thing in things for b in W.budgets(thing, start, end)})
+        if starts[0] < edges[0]:  # the events' budgets reach before the replay: hours
+            k = math.ceil((edges[0] - starts[0]) / COARSE_STEP_S)
             coarse = edges[0] - COARSE_STEP_S * np.arange(k, 0, -1, dtype=float)
-            coarse = np.concatenate([[p.window.start], coarse[coarse > p.window.start + 1e-3]])
-            edges = np.concatenate([coarse, edges])
+            edges = np.concatenate([[starts[0]], coarse[coarse > starts[0] + 1e-3], edges])
+        edges = _with_edges(edges, starts)
         edges, applied = widen(p.adjustments, edges)
         out.append(replace(p, edges=edges, adjustments=applied))
     return out
+
+
+def _rules(thing: Any) -> tuple[Any, ...]:
+    from slo_cli.engine.alerting import DEFAULT_ALERT_RULES
+    from slo_cli.plan import alert_rules
+
+    return tuple(alert_rules(thing) or DEFAULT_ALERT_RULES)
+
+
+def _cluster_things(specs: Sequence[Any]) -> dict[str, list[Any]]:
+    """Per member key of a composite: the SLOs and composites of its cluster."""
+    from slo_cli.composites import clusters, composites_of
+
+    slos = {slo.key: slo for spec in specs for slo in spec.slos}
+    out: dict[str, list[Any]] = {}
+    for keys, group in clusters(composites_of(specs)):
+        things = [slos[k] for k in sorted(keys) if k in slos] + list(group)
+        out.update({k: things for k in keys})
+    return out
+
+
+def _with_edges(edges: np.ndarray, extra: Sequence[float]) -> np.ndarray:
+    """`edges` with each of `extra` (inside them) as an edge, unless one is within 1 ms."""
+    idx = np.clip(np.searchsorted(edges, extra), 1, edges.size - 1)
+    near = np.minimum(np.abs(edges[idx] - extra), np.abs(edges[idx - 1] - extra))
+    new = [x for x, d in zip(extra, near, strict=True) if d > 1e-3 and edges[0] < x < edges[-1]]
+    return np.union1d(edges, np.asarray(new, dtype=float)) if new else edges
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -138,8 +196,14 @@ def _alerts(severity: str, tl: Any, row: int, labels: Sequence[str]) -> tuple[Al
 
 
 def _events(
-    p: Planned, edges: np.ndarray, good: np.ndarray, total: np.ndarray, tl: Any, start: float
-) -> tuple[Event, ...]:
+    edges: np.ndarray,
+    good: np.ndarray,
+    total: np.ndarray,
+    tl: Any,
+    objective: float,
+    budget: W.Budget,
+) -> list[Event]:
+    """The burn events of one budget's span and how the alerts met them."""
     from slo_cli.engine.periods import burn_events
     from slo_cli.engine.replay import bad_between
 
@@ -147,10 +211,10 @@ def _events(
         edges,
         good,
         total,
-        objective=float(p.slo.objective),
-        window_start=p.window.start,
-        period_start=start,
-        period_end=float(edges[-1]),
+        objective=objective,
+        window_start=budget.window_start,
+        period_start=budget.start,
+        period_end=budget.end,
         threshold=EVENT_THRESHOLD,
     )
     any_alert = tl.page[0] | tl.ticket[0]
@@ -179,7 +243,7 @@ def _events(
                 before * per_event,
             )
         )
-    return tuple(out)
+    return out
 
 
 def replay_slo(
@@ -187,8 +251,8 @@ def replay_slo(
 ) -> SLOBacktest:
     """One SLO's alerts and burn events on its grid."""
     from slo_cli import adjust
-    from slo_cli.engine import DEFAULT_ALERT_RULES, ratio_timeslice_counts
-    from slo_cli.engine.replay import alert_timeline
+    from slo_cli.engine import ratio_timeslice_counts
+    from slo_cli.engine.replay import alert_timeline, evaluation_times
 
     edges = p.edges
     g, t = good.reshape(1, -1), total.reshape(1, -1)
@@ -196,13 +260,15 @@ def replay_slo(
         g, t = ratio_timeslice_counts(edges, g, t, slice_s=p.measurement.slice_s)
     matrix = adjust.apply([p.adjustments], edges, g, t)
     g, t = matrix.good, matrix.total
-    rules = tuple(p.rules or DEFAULT_ALERT_RULES)
+    rules = _rules(p.slo)
+    end = float(edges[-1])
+    objective = float(p.slo.objective)
     tl = alert_timeline(
         edges,
         g,
         t,
-        objective=float(p.slo.objective),
-        window_s=p.window.seconds,
+        objective=objective,
+        window_s=W.window_per_time(p.slo, evaluation_times(edges, start), end),
         rules=rules,
         start=start,
         for_s=for_s,
@@ -215,7 +281,9 @@ def replay_slo(
         rules=tuple(labels),
         pages=_alerts("page", tl, 0, labels),
         tickets=_alerts("ticket", tl, 0, labels),
-        events=_events(p, edges, g, t, tl, start),
+        events=tuple(
+            e for b in W.budgets(p.slo, start, end) for e in _events(edges, g, t, tl, objective, b)
+        ),
         exact=bool(counts.exact) and not matrix.partial.any(),
         notes=tuple(counts.notes)
         + ((adjust.partial_note(p.adjustments),) if matrix.partial.any() else ()),
@@ -234,6 +302,71 @@ def replay_slo(
     )
 
 
+def replay_composite(
+    c: Composite,
+    members: Sequence[tuple[Planned, SeriesCounts]],
+    start: float,
+    for_s: float,
+) -> SLOBacktest:
+    """One composite's alerts and burn events from its members' counts (`members` in the
+    composite's member order): the alerts of `engine.replay.composite_timeline`; the burn
+    events of `engine.composite.period_counts` over each budget (the counts whose period
+    figures are the composite's, as `slo report` takes them)."""
+    from slo_cli.composites import composite_window, member_counts
+    from slo_cli.engine.composite import period_counts
+    from slo_cli.engine.replay import composite_timeline, evaluation_times
+
+    planned = [p for p, _ in members]
+    counts = [x for _, x in members]
+    edges, good, total = member_counts(c, planned, counts)
+    end = float(edges[-1])
+    rules = _rules(c)
+    objective = float(c.objective)
+    shape: dict[str, Any] = {
+        "method": c.method,
+        "weights": c.weights,
+        "member_objectives": [float(p.slo.objective) for p in planned],
+        "objective": objective,
+    }
+    tl = composite_timeline(
+        edges,
+        good,
+        total,
+        **shape,
+        window_s=W.window_per_time(c, evaluation_times(edges, start), end),
+        rules=rules,
+        start=start,
+        for_s=for_s,
+    )
+    events = []
+    for b in W.budgets(c, start, end):
+        g, t, _ = period_counts(edges, good, total, **shape, window_start=b.window_start, end=b.end)
+        events += _events(edges, g, t, tl, objective, b)
+    labels = [r.label for r in rules]
+    notes = [f"{x.key}: {n}" for x in counts for n in x.notes]
+    if c.method == "weighted_burn":
+        notes.append(
+            "weighted_burn: burn events on equivalent events (Σ weight × events; bad = burn × "
+            "(1 − objective) × total over each budget's window)"
+        )
+    return SLOBacktest(
+        key=c.key,
+        objective=objective,
+        window=composite_window(c, end).name,
+        rules=tuple(labels),
+        pages=_alerts("page", tl, 0, labels),
+        tickets=_alerts("ticket", tl, 0, labels),
+        events=tuple(events),
+        exact=all(x.exact for x in counts),
+        notes=tuple(notes),
+        method=c.method,
+        members=tuple(
+            Member(p.slo.key, float(w), float(p.slo.objective))
+            for p, w in zip(planned, c.weights, strict=True)
+        ),
+    )
+
+
 def backtest(
     specs: Sequence[Any],
     source: Source,
@@ -244,7 +377,8 @@ def backtest(
     progress: Any = None,
 ) -> Backtest:
     """Replay every SLO's alert rules over the `days` before `at` (its whole minute); each
-    group of a grouped SLO on its own."""
+    group of a grouped SLO on its own; then every composite from its members' counts."""
+    from slo_cli.composites import composites_of
     from slo_cli.plan import expand_groups, requests
 
     planned = backtest_plan(specs, at, days)
@@ -254,10 +388,14 @@ def backtest(
     planned, counts = expand_groups(planned, source.fetch(requests(planned), progress))
     end = float(planned[0].edges[-1])
     start = end - days * 86400.0
-    slos = tuple(
+    slos = [
         replay_slo(
             p, np.asarray(c.good, dtype=float), np.asarray(c.total, dtype=float), start, for_s, c
         )
         for p, c in zip(planned, counts, strict=True)
-    )
-    return Backtest(start=start, end=end, days=days, for_s=for_s, slos=slos)
+    ]
+    by_key = {p.slo.key: (p, c) for p, c in zip(planned, counts, strict=True)}
+    for comp in composites_of(specs):
+        members = [by_key[k] for k in comp.member_keys]
+        slos.append(replay_composite(comp, members, start, for_s))
+    return Backtest(start=start, end=end, days=days, for_s=for_s, slos=tuple(slos))
