@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from slo_cli.engine import formulas as f
+from slo_cli.engine.alerting import allowed_share
 from slo_cli.engine.core import EngineResult, Policy, evaluate_sums, window_lengths
 from slo_cli.engine.kernel import Sums, WindowSums, check_grid, window_sums
 from slo_cli.engine.scoped import SinceFigures, stretch_figures
@@ -129,7 +130,8 @@ def combine(
     burn = np.nan_to_num(f.burn_rate(bad, total, np.broadcast_to(o_i, bad.shape)), nan=0.0)
     out_total = np.sum(w * total, axis=0)
     combined = np.sum(w * burn, axis=0)
-    out_bad = np.where(out_total > 0, combined * (1.0 - objective) * out_total, 0.0)
+    # 1 − o exact to its decimal (as burn_rate divides by it), so the round trip is unbiased
+    out_bad = np.where(out_total > 0, combined * allowed_share(objective) * out_total, 0.0)
     return out_bad, out_total
 
 
