@@ -74,7 +74,7 @@ def evaluate(
     planned, counts = expand_groups(planned, counts)
     results = run_engine(planned, counts, min_coverage, since=start, detail=detail)
     cover = MIN_COVERAGE if min_coverage is None else min_coverage  # composites: no spec value
-    results += composite_results(specs, planned, counts, results, cover, since=start)
+    results += composite_results(specs, planned, counts, results, cover, since=start, detail=detail)
     return Evaluation(at=when, slos=tuple(results), since=start)
 
 
