@@ -228,7 +228,13 @@ def _evaluated(
         since=since,
     )
     res = out.result
-    notes = [f"{x.key}: {n}" for x, n in ((x, n) for x in counts for n in x.notes)]
+    # a member's absent error counter is said on its own row, not again on the composite's
+    notes = [
+        f"{x.key}: {n}"
+        for m, x in zip(members, counts, strict=True)
+        for n in x.notes
+        if n not in m.quiet_notes
+    ]
     if c.method == "weighted_burn":
         notes.append(
             "weighted_burn: good/total are equivalent events (Σ weight × events; bad = burn × "
