@@ -113,6 +113,7 @@ def weighted_burn(
     """
     combined = f.weighted_burn_rate(f.burn_rate(s.bad, s.total, member_objectives), weights)
     total = float(np.sum(weights * s.total))
+    # 1 − o exact to its decimal (equivalent_bad: allowed_fraction, as burn_rate divides by it)
     return _row(float(f.equivalent_bad(combined, objective, total)), total, s)
 
 
