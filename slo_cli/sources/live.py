@@ -25,6 +25,7 @@ from slo_cli.sources.http import (
 )
 from slo_cli.sources.scrub import scrub
 from slo_cli.sources.settings import ConnectionSettings
+from slo_cli.sources.wire import Route
 
 
 class LiveTransport(Transport):
@@ -54,6 +55,8 @@ class LiveTransport(Transport):
         self.settings = settings
         self.recorder = recorder
         self.prom = _connect(settings)
+        #: the urllib3 pool, retries and headers every exchange uses (set up on first send)
+        self._route: Route | None = None
 
     def _record(self, path: str, params: dict[str, str], answer: RawAnswer) -> None:
         if self.recorder is not None:  # a snapshot never holds what a server echoed of ours
@@ -75,16 +78,14 @@ class LiveTransport(Transport):
             url=self.prom.url + path,
             params=dict(s.url_params) if post else {**dict(s.url_params), **form},
             form=form if post else None,
-            headers=self.prom.headers,
-            verify=_verify(s),
-            cert=self.prom._session.cert,
-            auth=self.prom.auth,
             connect_timeout_s=s.connect_timeout_s,
         )
         self.requests_sent += 1
         try:
+            if self._route is None:
+                self._route = _route(self.prom, s)
             got = exchange(
-                self.prom._session,
+                self._route,
                 ex,
                 deadline=self.attempt_deadline,
                 monotonic=self.clock.monotonic,
@@ -100,17 +101,24 @@ class LiveTransport(Transport):
         return RawAnswer(got.status, got.content_type, got.text, got.retry_after)
 
     def _no_answer(self, exc: Exception, params: dict[str, str]) -> E.SourceError:
+        import ssl
+
         import requests
         import urllib3
 
-        text = str(exc)
-        if isinstance(exc, requests.exceptions.SSLError):
+        text = str(exc)  # a MaxRetryError's text names its reason's class and message
+        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+            exc = exc.reason  # urllib3 retried connecting (Retry in _connect) and gave up
+        if isinstance(
+            exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError | ssl.SSLError
+        ):
             return E.UnreachableError(
                 f"TLS handshake with {self.url} failed",
                 hint="pass --ca-bundle FILE for a private CA (or --insecure to skip checks)",
             )
         timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
-        if isinstance(exc, timeouts) or "timed out" in text:
+        refused = isinstance(exc, urllib3.exceptions.NewConnectionError)  # a TimeoutError too
+        if not refused and (isinstance(exc, timeouts) or "timed out" in text):
             return self._expired(params)
         if isinstance(
             exc, urllib3.exceptions.DecodeError | requests.exceptions.ContentDecodingError
@@ -250,4 +258,36 @@ def _connect(settings: ConnectionSettings) -> Any:
         retry=retry,
         auth=auth,
         timeout=settings.timeout_s,
+    )
+
+
+def _route(prom: Any, settings: ConnectionSettings) -> Route:
+    """The urllib3 pool for the server's origin, from the session's own adapter (the one the
+    client library mounted with its connection-only Retry), so TLS verification, the client
+    certificate and proxies are exactly what the session was given; and the headers a request
+    through the session would carry (its defaults, ours, basic auth). The session keeps no
+    cookies for us: the API needs none."""
+    import requests
+
+    session = prom._session
+    url = prom.url + "/"
+    adapter = session.get_adapter(url)
+    prep = requests.PreparedRequest()
+    prep.prepare(method="GET", url=url)
+    verify, proxies = _verify(settings), session.proxies
+    pool = adapter.get_connection_with_tls_context(prep, verify, proxies=proxies, cert=session.cert)
+    adapter.cert_verify(pool, url, verify, session.cert)
+    merged = requests.structures.CaseInsensitiveDict(session.headers)
+    merged.update(prom.headers or {})
+    if prom.auth:
+        prep.prepare_auth(prom.auth)
+        merged["Authorization"] = prep.headers["Authorization"]
+    headers = dict(merged.items())
+    merged.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    return Route(
+        pool=pool,
+        retries=adapter.max_retries,
+        absolute=adapter.request_url(prep, proxies) != prep.path_url,
+        headers=headers,
+        form_headers=dict(merged.items()),
     )

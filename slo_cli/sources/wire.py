@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from slo_cli.sources import errors as E
 from slo_cli.sources.urls import same_origin
@@ -26,17 +26,30 @@ MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
+class Route:
+    """How to reach the server's origin, set up once per worker: the urllib3 connection pool
+    (TLS, client certificate and proxy as the requests session's adapter configured it), the
+    retry policy for connection failures, whether the request target is the absolute URL
+    (through an HTTP proxy), and every header sent (session defaults, the user's, credentials).
+
+    A redirect is followed only within the origin, so one pool serves every hop."""
+
+    pool: Any
+    retries: Any
+    absolute: bool
+    headers: dict[str, str]
+    #: the same with the form body's Content-Type
+    form_headers: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Exchange:
-    """What to send: method, URL, URL parameters, form body, headers, TLS and auth settings."""
+    """What to send: method, URL, URL parameters, form body, connect timeout."""
 
     method: str
     url: str
     params: dict[str, str]
     form: dict[str, str] | None
-    headers: dict[str, str]
-    verify: bool | str
-    cert: Any
-    auth: Any
     connect_timeout_s: float
 
 
@@ -53,7 +66,7 @@ class Expired(Exception):
 
 
 def exchange(
-    session: Any,
+    route: Route,
     ex: Exchange,
     *,
     deadline: float,
@@ -61,52 +74,70 @@ def exchange(
     max_bytes: int,
     shown_url: str,
 ) -> Received:
-    """Send `ex` and read the whole answer within the bounds; raises Expired or SourceError."""
-    url, method, params, form = ex.url, ex.method, ex.params, ex.form
+    """Send `ex` and read the whole answer within the bounds; raises Expired or SourceError.
+
+    The request goes straight to the urllib3 pool (keep-alive), its form body encoded once:
+    the requests library's per-request preparation cost more client CPU than parsing the
+    answer (benchmarks/README.md, issue 12)."""
+    from urllib3 import Timeout
+
+    url, method, params = ex.url, ex.method, ex.params
+    body = urlencode(ex.form).encode("ascii") if ex.form is not None else None
     for _ in range(MAX_REDIRECTS + 1):
         left = deadline - monotonic()
         if left <= 0:
             raise Expired
-        resp = session.request(
+        target = url + ("?" + urlencode(params) if params else "")
+        resp = route.pool.urlopen(
             method,
-            url,
-            params=params,
-            data=form,
-            headers=ex.headers,
-            verify=ex.verify,
-            cert=ex.cert,
-            auth=ex.auth,
-            timeout=(min(ex.connect_timeout_s, left), left),
-            stream=True,
-            allow_redirects=False,
+            target if route.absolute else _path(target),
+            body=body,
+            headers=route.headers if body is None else route.form_headers,
+            retries=route.retries,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+            timeout=Timeout(connect=min(ex.connect_timeout_s, left), read=left),
         )
         try:
-            if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
-                target = urljoin(url, resp.headers["Location"])
+            location = resp.headers.get("Location")
+            if resp.status in (301, 302, 303, 307, 308) and location:
+                target = urljoin(url, location)
                 if not same_origin(url, target):
                     raise E.RedirectError(
-                        f"{shown_url} redirected ({resp.status_code}) to another origin, "
+                        f"{shown_url} redirected ({resp.status}) to another origin, "
                         f"{_origin(target)}; not followed (it would receive our credentials)",
-                        status=resp.status_code,
+                        status=resp.status,
                         hint="use the final URL as --prometheus-url",
                     )
-                if resp.status_code in (301, 302, 303) and method == "POST":
-                    method, params, form = "GET", {**params, **(form or {})}, None
+                if resp.status in (301, 302, 303) and method == "POST":
+                    method, params, body = "GET", {**params, **(ex.form or {})}, None
                 url = target.split("?", 1)[0]
                 continue
-            body = _read_body(resp, deadline, monotonic, max_bytes, shown_url)
+            data = _read_body(resp, deadline, monotonic, max_bytes, shown_url)
         finally:
+            # a completely read answer has already handed its connection back for reuse
+            # (keep-alive); any other is closed first, so a half-read one is never reused
             resp.close()
+            resp.release_conn()
+        ctype = resp.headers.get("Content-Type", "")
         return Received(
-            resp.status_code,
-            resp.headers.get("Content-Type", ""),
-            body.decode(_charset(resp.headers.get("Content-Type", "")), errors="replace"),
+            resp.status,
+            ctype,
+            data.decode(_charset(ctype), errors="replace"),
             resp.headers.get("Retry-After"),
         )
     raise E.RedirectError(
         f"{shown_url} redirected more than {MAX_REDIRECTS} times",
         hint="use the final URL as --prometheus-url",
     )
+
+
+def _path(url: str) -> str:
+    """The origin-form request target of an absolute URL: path and query."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _read_body(
@@ -124,7 +155,7 @@ def _read_body(
             raise Expired
         if sock is not None:
             sock.settimeout(left)
-        piece = resp.raw.read1(READ_PIECE, decode_content=True)
+        piece = resp.read1(READ_PIECE, decode_content=True)
         if not piece:  # urllib3's read1 returns b"" only at the end of the body
             break
         size += len(piece)
@@ -136,7 +167,7 @@ def _read_body(
 
 def _socket(resp: Any) -> Any:
     """The response's socket, to tighten its timeout as the deadline nears (None if hidden)."""
-    conn = getattr(resp.raw, "connection", None)
+    conn = getattr(resp, "connection", None)
     sock = getattr(conn, "sock", None)
     return sock if sock is not None and hasattr(sock, "settimeout") else None
 
@@ -169,8 +200,6 @@ def _charset(content_type: str) -> str:
 
 
 def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     try:
         port = parts.port
