@@ -70,9 +70,9 @@ def main() -> int:
             specs.write_text(specs_yaml(args.services), encoding="utf-8")
             snap = root / "snap.json"
             workers = ["--workers", str(args.workers)]
+            record = [SLO, "snapshot", str(specs), "--out", str(snap), "--at", at, *workers]
             subprocess.run(
-                [SLO, "snapshot", str(specs), "--out", str(snap), "--at", at, *workers]
-                + ["--prometheus-url", server.url],
+                [*record, "--prometheus-url", server.url],
                 check=True,
                 capture_output=True,
             )
@@ -91,7 +91,7 @@ def main() -> int:
             print(
                 f"# load average {os.getloadavg()[0]:.1f} at the end; medians of {args.repeat}; "
                 f"snapshot {snap.stat().st_size / 1e6:.1f} MB, "
-                f"{statistics.median(r['requests'] for r in runs['live']):.0f} requests per live run"
+                f"{statistics.median(r['requests'] for r in runs['live']):.0f} requests a live run"
             )
             for name, v in runs.items():
                 cpus = sorted(r["cpu"] for r in v)
