@@ -10,7 +10,9 @@ availability SLO per service at 99.9 % over 30 days. The answers are recorded on
 
 - `live`: `slo check --format json --prometheus-url …` (no cache: `--no-cache` when the CLI has it),
 - `replay`: `slo check --format json --from` the snapshot (the same answers, no server),
-- `baseline`: `slo --version` (start-up only, for information).
+- `baseline`: `slo --version` (start-up only, for information),
+- with `--before DIR` (a source tree of another commit, e.g. from `git archive`): `before`, the
+  same live run with that tree's code first on PYTHONPATH, in the same rounds.
 
 Printed: the median client CPU (user + system of the process, all its threads) of each, their
 ratio, and whether live and replay printed byte-identical JSON. CPU time, not wall: the machine
@@ -52,6 +54,7 @@ def main() -> int:
     ap.add_argument("--scrape", type=float, default=60.0)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--before", type=Path, help="a source tree to measure live too")
     args = ap.parse_args()
     end = math.floor(time.time() / 60) * 60 - 60.0
     at = f"{end + 30.0:.0f}"
@@ -82,11 +85,14 @@ def main() -> int:
                 "replay": [*base, "--from", str(snap)],
                 "baseline": [SLO, "--version"],
             }
+            if args.before:
+                cmds["before"] = ["env", f"PYTHONPATH={args.before}", *cmds["live"]]
             runs: dict[str, list[dict]] = {k: [] for k in cmds}
             for _ in range(args.repeat):
                 for name, cmd in cmds.items():
                     runs[name].append(measured(cmd, server, ok=(0, 1, 4)))
             same = all(r["stdout"] == runs["replay"][0]["stdout"] for r in runs["live"])
+            same = same and all(r["stdout"] == runs["replay"][0]["stdout"] for r in runs["replay"])
             med = {k: statistics.median(r["cpu"] for r in v) for k, v in runs.items()}
             print(
                 f"# load average {os.getloadavg()[0]:.1f} at the end; medians of {args.repeat}; "
@@ -100,6 +106,8 @@ def main() -> int:
                     f"{cpus[-1]:.2f})  wall {statistics.median(r['wall'] for r in v):6.2f} s"
                 )
             print(f"live client CPU / replay client CPU: {med['live'] / med['replay']:.2f}×")
+            if "before" in med:
+                print(f"  before ({args.before}): {med['before'] / med['replay']:.2f}×")
             less = (med["live"] - med["baseline"]) / (med["replay"] - med["baseline"])
             print(f"  the same less start-up (slo --version): {less:.2f}×")
             print(f"live and replay JSON byte-identical: {'yes' if same else 'NO'}")

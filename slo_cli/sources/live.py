@@ -1,16 +1,20 @@
 """The live transport: one requests.Session per worker, held by a PrometheusConnect.
 
 prometheus-api-client's `PrometheusConnect` is built with our own `requests.Session` (CA bundle,
-client certificate, headers, auth) and a urllib3 `Retry` that retries connection failures only;
-every exchange goes through `slo_cli.sources.wire` (total deadline, size cap, same-origin
-redirects). The session never reads the environment itself: what it needs (proxies, a CA
-bundle variable) comes from the environment mapping the CLI handed down.
+client certificate, headers, auth) and a urllib3 `Retry` that retries connection failures only.
+The session's adapter gives the urllib3 connection pool (TLS, client certificate, proxy) once
+per worker; every exchange then goes through `slo_cli.sources.wire` on that pool (total
+deadline, size cap, same-origin redirects, keep-alive), not through `Session.request`, whose
+per-request preparation cost more client CPU than parsing the answers (issue 12). The session
+never reads the environment itself: what it needs (proxies, a CA bundle variable) comes from
+the environment mapping the CLI handed down.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from slo_cli.sources import errors as E
 from slo_cli.sources.http import (
@@ -89,6 +93,7 @@ class LiveTransport(Transport):
                 ex,
                 deadline=self.attempt_deadline,
                 monotonic=self.clock.monotonic,
+                sleep=self.clock.sleep,
                 max_bytes=s.max_answer_bytes,
                 shown_url=self.url,
             )
@@ -101,48 +106,39 @@ class LiveTransport(Transport):
         return RawAnswer(got.status, got.content_type, got.text, got.retry_after)
 
     def _no_answer(self, exc: Exception, params: dict[str, str]) -> E.SourceError:
+        """The error for an exchange that got no answer: TLS, DNS, connect, a broken read."""
         import ssl
 
-        import requests
         import urllib3
 
-        text = str(exc)  # a MaxRetryError's text names its reason's class and message
-        if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
-            exc = exc.reason  # urllib3 retried connecting (Retry in _connect) and gave up
-        if isinstance(
-            exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError | ssl.SSLError
-        ):
+        from slo_cli.sources.http11 import Stale
+
+        errors = urllib3.exceptions
+        if isinstance(exc, Stale):
+            return E.UnreachableError(
+                f"cannot connect to {self.url}: it closed the connection without answering",
+                hint="is the server up and the port right?",
+            )
+        if isinstance(exc, ssl.SSLError | errors.SSLError):
             return E.UnreachableError(
                 f"TLS handshake with {self.url} failed",
                 hint="pass --ca-bundle FILE for a private CA (or --insecure to skip checks)",
             )
-        timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
-        refused = isinstance(exc, urllib3.exceptions.NewConnectionError)  # a TimeoutError too
-        if not refused and (isinstance(exc, timeouts) or "timed out" in text):
+        if isinstance(exc, errors.NameResolutionError):
+            return E.UnreachableError(
+                f"cannot resolve {self.url}", hint="check the host name (DNS)"
+            )
+        refused = isinstance(exc, errors.NewConnectionError)  # a ConnectTimeoutError too
+        if not refused and isinstance(exc, errors.TimeoutError | TimeoutError):
             return self._expired(params)
-        if isinstance(
-            exc, urllib3.exceptions.DecodeError | requests.exceptions.ContentDecodingError
-        ):
-            return E.BadResponseError(
-                f"the answer from {self.url} could not be decompressed",
-                hint="a proxy mangled the answer's Content-Encoding",
-            )
-        if (
-            isinstance(
-                exc, urllib3.exceptions.ProtocolError | requests.exceptions.ChunkedEncodingError
-            )
-            and "Connection refused" not in text
-            and "Connection aborted" not in text
-        ):
+        if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
             return E.BadResponseError(
                 f"the connection to {self.url} broke while reading the answer",
                 hint="a proxy cut the answer short; retry, or lower --workers",
             )
-        if isinstance(exc, requests.exceptions.ConnectionError | urllib3.exceptions.HTTPError):
-            dns = any(w in text for w in ("NameResolution", "Name or service", "getaddrinfo"))
+        if isinstance(exc, OSError | errors.HTTPError):  # refused, unreachable, proxy failed
             return E.UnreachableError(
-                f"cannot {'resolve' if dns else 'connect to'} {self.url}",
-                hint="check the host name (DNS)" if dns else "is the server up and the port right?",
+                f"cannot connect to {self.url}", hint="is the server up and the port right?"
             )
         return E.UnreachableError(
             f"request to {self.url} failed: {type(exc).__name__}",
@@ -265,8 +261,8 @@ def _route(prom: Any, settings: ConnectionSettings) -> Route:
     """The urllib3 pool for the server's origin, from the session's own adapter (the one the
     client library mounted with its connection-only Retry), so TLS verification, the client
     certificate and proxies are exactly what the session was given; and the headers a request
-    through the session would carry (its defaults, ours, basic auth). The session keeps no
-    cookies for us: the API needs none."""
+    through the session would carry (its defaults, ours, basic auth), as one header block.
+    No cookies are kept: the API needs none."""
     import requests
 
     session = prom._session
@@ -278,16 +274,38 @@ def _route(prom: Any, settings: ConnectionSettings) -> Route:
     pool = adapter.get_connection_with_tls_context(prep, verify, proxies=proxies, cert=session.cert)
     adapter.cert_verify(pool, url, verify, session.cert)
     merged = requests.structures.CaseInsensitiveDict(session.headers)
+    merged["Accept-Encoding"] = "gzip, deflate"  # what wire inflates (a user's header wins)
     merged.update(prom.headers or {})
     if prom.auth:
         prep.prepare_auth(prom.auth)
         merged["Authorization"] = prep.headers["Authorization"]
-    headers = dict(merged.items())
+    absolute = adapter.request_url(prep, proxies) != prep.path_url
+    if absolute:  # through an HTTP proxy: the proxy's own credentials
+        merged.update(pool.proxy_headers or {})
+    parts = urlsplit(url)
+    head = _header_block({"Host": parts.netloc, **merged})
     merged.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    from urllib3.util.proxy import connection_requires_http_tunnel
+
+    retry = adapter.max_retries
     return Route(
         pool=pool,
-        retries=adapter.max_retries,
-        absolute=adapter.request_url(prep, proxies) != prep.path_url,
-        headers=headers,
-        form_headers=dict(merged.items()),
+        connect_tries=1 + int(retry.connect or 0),
+        backoff_s=float(retry.backoff_factor),
+        absolute=absolute,
+        tunnel=connection_requires_http_tunnel(pool.proxy, pool.proxy_config, pool.scheme),
+        headers=head,
+        form_headers=_header_block({"Host": parts.netloc, **merged}),
     )
+
+
+def _header_block(headers: Any) -> str:
+    """`Name: value` lines, each ending in CRLF; a line break inside one is refused (it would
+    let a value smuggle in headers or a request)."""
+    lines = []
+    for name, value in headers.items():
+        text = f"{name}: {value}"
+        if "\r" in text or "\n" in text or not name or ":" in name:
+            raise ValueError(f"invalid header {name!r}")
+        lines.append(text + "\r\n")
+    return "".join(lines)
