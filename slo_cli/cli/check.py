@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
             "--watch",
             metavar="[SECONDS]",
             help="Redraw the table every SECONDS (alone: 60; at least 5) until Ctrl-C, each "
-            "refresh at the new instant, fetching only new bins; Ctrl-C exits with the last "
+            "refresh at the new instant over one connection; Ctrl-C exits with the last "
             "refresh's code. Piped: one table per refresh.",
         ),
         quiet: bool = typer.Option(

@@ -10,8 +10,8 @@
 - Ctrl-C exits with the last refresh's exit code (0, 1, 4, or 3 after a failed refresh); 130
   when interrupted before any refresh finished.
 
-One source is opened for the whole watch and reused by every refresh (its sessions and, with the
-incremental cache, the counts of settled bins), so a refresh fetches only what is new.
+One source is opened for the whole watch and reused by every refresh (its sessions and worker
+threads).
 The loop takes its clock and its sleep as arguments: tests drive it with their own.
 """
 

@@ -115,6 +115,9 @@ class PrometheusSource:
             return []
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="slo-fetch")
+        with self._lock:  # the notes of this fetch only (a watch fetches again and again)
+            for t in self._transports:
+                t.partial_notes.clear()
         futures: dict[Future[SeriesCounts], int] = {
             self._pool.submit(self._one, req): i for i, req in enumerate(requests)
         }

@@ -324,3 +324,37 @@ def test_terminal_watch_redraws_in_place_and_sigint_exits_with_the_gate(
     assert "next in" in text  # the countdown in the header
     assert "\x1b[" in text and "\x1b[2K" in text  # redrawn in place: lines erased, not appended
     assert "burning" in text and "calm" in text
+
+
+def test_a_reused_source_carries_no_partial_note_into_the_next_fetch() -> None:
+    """A watch fetches with one source again and again: a partial-data note (the server said
+    `warnings`, which a real Prometheus does not produce on demand: a scripted server) belongs to
+    the fetch it came with, not to every later one."""
+    from slo_cli.cli.connection import system_clock
+    from slo_cli.sources.model import FetchRequest
+    from slo_cli.sources.prometheus import PrometheusSource
+    from slo_cli.sources.settings import ConnectionSettings
+    from tests.prom.faultserver import Reply, Seen, fault_server
+    from tests.prom.test_faults import SLO, T0, matrix
+
+    partial = [True]
+
+    def script(req: Seen, i: int) -> Reply:
+        body = json.loads(matrix(req.form))
+        if partial[0]:
+            body["warnings"] = ["store gateway 3 unreachable"]
+        return Reply(200, json.dumps(body))
+
+    edges = T0 + 60.0 * np.arange(3)
+    with fault_server(script) as srv:
+        settings = ConnectionSettings.from_sources({"url": srv.url}, {})
+        source = PrometheusSource(settings, clock=system_clock(), workers=1, allow_partial=True)
+        try:
+            [first] = source.fetch([FetchRequest("shop/avail", SLO, edges)])
+            partial[0] = False
+            [second] = source.fetch([FetchRequest("shop/avail", SLO, edges)])
+        finally:
+            source.close()
+    assert any("partial data" in n for n in first.notes)
+    assert not any("partial data" in n for n in second.notes), second.notes
+    assert list(second.good) == list(first.good) == [5.0, 5.0]
