@@ -11,7 +11,7 @@ same message and exit code in every command.
 - `open_source(connection)`: the data source (a snapshot for `--from FILE`, else Prometheus),
   closed when the block ends.
 - `resolve_instant(at, source, now, lag_s)`: the instant a run is about (`--at`).
-- `fetch_progress(n_slos)`: a progress bar on stderr while many SLOs are fetched.
+- `fetch_progress(n_slos)`: a progress bar on stderr while many SLOs are fetched (and requests).
 - `stdout_terminal()`: what stdout is (width, colour), for renderers that lay text out.
 - `emit(text, output, summary)`: the result to stdout or, atomically, to `--output FILE`
   (`-o -` is stdout, as everywhere on the command line).
@@ -189,9 +189,12 @@ def resolve_instant(at: str | None, source: Source, now: float, lag_s: float) ->
 
 
 @contextmanager
-def fetch_progress(n_slos: int, *, no_color: bool = False) -> Iterator[Progress | None]:
-    """A fetch progress bar on stderr while more than PROGRESS_MIN_SLOS SLOs are fetched; None
-    (no bar) when there are few or stderr is not a terminal. stdout carries only the result."""
+def fetch_progress(
+    n_slos: int, *, no_color: bool = False, requests: Callable[[], int] | None = None
+) -> Iterator[Progress | None]:
+    """A fetch progress bar on stderr while more than PROGRESS_MIN_SLOS SLOs are fetched (SLOs
+    done / total, and the HTTP requests sent so far when `requests` counts them); None (no bar)
+    when there are few or stderr is not a terminal. stdout carries only the result."""
     if n_slos <= PROGRESS_MIN_SLOS or not sys.stderr.isatty():
         yield None
         return
@@ -205,11 +208,17 @@ def fetch_progress(n_slos: int, *, no_color: bool = False) -> Iterator[Progress 
         TextColumn("fetching SLOs"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[sent]}"),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("fetch", total=n_slos)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        task = bar.add_task("fetch", total=n_slos, sent="")
+
+        def update(done: int, total: int) -> None:
+            sent = "" if requests is None else f"{requests():,} requests"
+            bar.update(task, completed=done, total=total, sent=sent)
+
+        yield update
 
 
 def stdout_terminal(*, no_color: bool = False, pipe_width: int | None = PIPE_WIDTH) -> Terminal:

@@ -26,6 +26,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         'slo check "$(slo examples)" --from "$(slo examples)/snapshot.json"'
         " --explain payments/availability",
         "slo check slos/ --format junit --output slo-junit.xml --fail-on ticket",
+        "slo check slos/ --watch 30  # redrawn every 30 s until Ctrl-C",
     ),
     "report": (
         "slo report slos/ --period week --format html --output weekly.html",
@@ -116,6 +117,13 @@ class SloCommand(TyperCommand):
                 continue
             if param.param_type_name in ("option", "argument"):  # a name, never a type
                 param.metavar = (param.name or "value").upper()
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if any("--watch" in getattr(p, "opts", ()) for p in self.params):
+            from slo_cli.cli.watch import fill_default  # `--watch` alone: its default SECONDS
+
+            args = fill_default(args)
+        return list(super().parse_args(ctx, args))
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         arguments: list[tuple[str, str]] = []

@@ -233,15 +233,47 @@ def fitted_table(evaluation: Evaluation, console: Console) -> Table:
 
 
 def _fit(evaluation: Evaluation, console: Console) -> tuple[Table, list[Column]]:
+    """Drop columns by rank until the table fits, judged from the cells' widths measured once
+    (a table of 10,000 SLOs is built and laid out once, not once per dropped column)."""
     columns = list(COLUMNS)
-    table = _build(evaluation, columns)
-    while _width(console, table) > console.width:
+    widths = column_widths(evaluation, columns)
+    while sum(widths[c.name] for c in columns) + len(columns) - 1 > console.width:
         droppable = [c for c in columns if c.keep is not None]
         if not droppable:
             break
         columns.remove(min(droppable, key=lambda c: c.keep or 0))
-        table = _build(evaluation, columns)
-    return table, columns
+    return _build(evaluation, columns), columns
+
+
+def column_widths(evaluation: Evaluation, columns: Sequence[Column]) -> dict[str, int]:
+    """Each column's width in the table `_build` makes: its widest cell (the header, a service
+    row, an SLO's or a composite member's cell), capped at its max_width; the table is their
+    sum plus one space between columns (SIMPLE_HEAD, no padding)."""
+    from rich.cells import cell_len as one_line
+
+    def cell_len(text: str) -> int:
+        return max(one_line(line) for line in text.split("\n"))
+
+    widths = {c.name: cell_len(c.header) for c in columns}
+    first = columns[0].name
+    for service, results in by_service(evaluation.slos):
+        widths[first] = max(widths[first], cell_len(service))
+        for r in results:
+            for c in columns:
+                text = c.cell(r)
+                widths[c.name] = max(
+                    widths[c.name], cell_len(" " + text if c.name == "slo" else text)
+                )
+            if r.composite is None:
+                continue
+            for member in r.composite.members:
+                values = member_values(r.composite, member)
+                for c in columns:
+                    widths[c.name] = max(widths[c.name], cell_len(values.get(c.name, "")))
+    return {
+        c.name: widths[c.name] if c.max_width is None else min(widths[c.name], c.max_width)
+        for c in columns
+    }
 
 
 def render_table(

@@ -68,6 +68,14 @@ class PrometheusSource:
         with self._lock:
             return [n for t in self._transports for n in t.partial_notes]
 
+    def set_deadline(self, run_deadline: float | None) -> None:
+        """A new `run_deadline` for every call from now on: each refresh of `slo check --watch`
+        is a run of its own (--deadline bounds one refresh, not the whole watch)."""
+        self.run_deadline = run_deadline
+        with self._lock:
+            for t in self._transports:
+                t.run_deadline = run_deadline
+
     def _fetcher(self) -> Fetcher:
         fetcher = getattr(self._local, "fetcher", None)
         if fetcher is None:
@@ -107,6 +115,9 @@ class PrometheusSource:
             return []
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="slo-fetch")
+        with self._lock:  # the notes of this fetch only (a watch fetches again and again)
+            for t in self._transports:
+                t.partial_notes.clear()
         futures: dict[Future[SeriesCounts], int] = {
             self._pool.submit(self._one, req): i for i, req in enumerate(requests)
         }

@@ -1,0 +1,103 @@
+"""A counting HTTP proxy in front of a real server: how many requests reach it, and how many at
+once (the most in flight at any moment). For tests and benchmarks that must see what a client
+sends (`--workers` bounds the queries in flight).
+
+    with counting_proxy(server.url, delay_s=0.02) as proxy:
+        ... slo check --prometheus-url proxy.url ...
+        proxy.requests, proxy.max_in_flight, proxy.paths
+
+Each request is forwarded as it came (method, path, query, body, headers but Host) and the
+answer returned as the server gave it; `delay_s` holds each request before forwarding, so
+concurrent requests surely overlap.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+_HOP = {"host", "connection", "keep-alive", "transfer-encoding", "proxy-connection"}
+
+
+@dataclass
+class Counts:
+    """What the proxy saw."""
+
+    url: str = ""
+    requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    paths: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def enter(self, path: str) -> None:
+        with self.lock:
+            self.requests += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.paths[path] = self.paths.get(path, 0) + 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests = self.max_in_flight = 0
+            self.paths.clear()
+
+
+@contextmanager
+def counting_proxy(upstream: str, *, delay_s: float = 0.0) -> Iterator[Counts]:
+    """A proxy on a free loopback port forwarding to `upstream` (http://host:port)."""
+    target = urllib.parse.urlsplit(upstream)
+    counts = Counts()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _forward(self) -> None:
+            counts.enter(urllib.parse.urlsplit(self.path).path)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if delay_s:
+                    time.sleep(delay_s)
+                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                conn.close()
+            finally:
+                counts.leave()
+            self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in _HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = _forward
+        do_POST = _forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    counts.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield counts
+    finally:
+        server.shutdown()
+        server.server_close()
