@@ -12,7 +12,14 @@ from typing import Optional
 
 import typer
 
-from slo_cli.cli.common import ADJUSTMENTS_OPTION, PATHS_ARGUMENT
+from slo_cli.cli.common import (
+    ADJUSTMENTS_OPTION,
+    PATHS_ARGUMENT,
+    PROGRESS_NO_COLOR_OPTION,
+    at_option,
+    format_option,
+    output_option,
+)
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import BacktestFormat
@@ -26,30 +33,16 @@ def register(app: typer.Typer) -> None:
         days: float = typer.Option(
             90.0, "--days", min=0.0, max=400.0, help="How many days of history to replay."
         ),
-        at: Optional[str] = typer.Option(
-            None,
-            "--at",
-            metavar="TIME",
-            help="End of the replay: RFC 3339 or epoch seconds (default: now; with --from, "
-            "the snapshot's instant).",
-        ),
+        at: Optional[str] = at_option("End of the replay"),
         for_: str = typer.Option(
             "0s", "--for", metavar="DURATION", help="`for` of the alerts (as in `slo rules`)."
         ),
-        fmt: BacktestFormat = typer.Option(
-            BacktestFormat.table, "--format", "-f", help="Output format."
-        ),
-        output: Optional[Path] = typer.Option(
-            None, "--output", "-o", metavar="FILE", help="Write to FILE (atomically)."
-        ),
+        fmt: BacktestFormat = format_option(BacktestFormat.table),
+        output: Optional[Path] = output_option("Write to FILE (atomically)."),
         adjustments: Optional[Path] = ADJUSTMENTS_OPTION,
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
-        no_color: bool = typer.Option(
-            False,
-            "--no-color",
-            help="No colour in the progress bar (also: the NO_COLOR environment variable).",
-        ),
+        no_color: bool = PROGRESS_NO_COLOR_OPTION,
         *,
         connection: ConnectionOptions,
     ) -> None:

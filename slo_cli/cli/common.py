@@ -3,6 +3,10 @@ same message and exit code in every command.
 
 - `PATHS_ARGUMENT`, `load_specs(paths, select, service)`: the spec files a run covers.
 - `MIN_COVERAGE_OPTION`: `--min-coverage PCT` (check, report).
+- The option set `slo report` and `slo backtest` share (declared once): `at_option(lead)`,
+  `format_option(default)`, `output_option(help)`, `ADJUSTMENTS_OPTION`,
+  `PROGRESS_NO_COLOR_OPTION` (with `SELECT_OPTION`/`SERVICE_OPTION` of `cli.selection` and the
+  connection flags of `cli.connection.connection_options`).
 - `now()`: the one clock read; commands pass the instant down (docs/design.md).
 - `open_source(connection)`: the data source (a snapshot for `--from FILE`, else Prometheus),
   closed when the block ends.
@@ -23,7 +27,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -70,6 +74,35 @@ ADJUSTMENTS_OPTION = typer.Option(
     help="Budget adjustments from FILE (a YAML or JSON list, e.g. written by incident "
     "tooling): periods whose events count neither as good nor as bad, added to the specs' own.",
 )
+
+
+#: `--no-color` of the commands whose only colour is the fetch progress bar (report, backtest)
+PROGRESS_NO_COLOR_OPTION = typer.Option(
+    False,
+    "--no-color",
+    help="No colour in the progress bar (also: the NO_COLOR environment variable).",
+)
+
+
+def at_option(lead: str) -> Any:
+    """`--at TIME` (report, backtest): `lead` says what the instant is."""
+    return typer.Option(
+        None,
+        "--at",
+        metavar="TIME",
+        help=f"{lead}: RFC 3339 or epoch seconds (default: now; with --from, the snapshot's "
+        "instant).",
+    )
+
+
+def format_option(default: Any) -> Any:
+    """`--format`/`-f` with the command's own choices (an enum) and `default`."""
+    return typer.Option(default, "--format", "-f", help="Output format.")
+
+
+def output_option(help_text: str) -> Any:
+    """`--output`/`-o FILE`: the result written atomically (`-` is stdout)."""
+    return typer.Option(None, "--output", "-o", metavar="FILE", help=help_text)
 
 
 def load_specs(

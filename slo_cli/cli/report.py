@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from slo_cli.cli.common import ADJUSTMENTS_OPTION, MIN_COVERAGE_OPTION, PATHS_ARGUMENT
+from slo_cli.cli.common import (
+    ADJUSTMENTS_OPTION,
+    MIN_COVERAGE_OPTION,
+    PATHS_ARGUMENT,
+    PROGRESS_NO_COLOR_OPTION,
+    at_option,
+    format_option,
+    output_option,
+)
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
 from slo_cli.render.formats import ReportFormat
@@ -45,22 +53,10 @@ def register(app: typer.Typer) -> None:
             metavar="ZONE",
             help="IANA zone for calendar periods and times shown.",
         ),
-        at: Optional[str] = typer.Option(
-            None,
-            "--at",
-            metavar="TIME",
-            help="Report as of this instant: RFC 3339 or epoch seconds (default: now; with "
-            "--from, the snapshot's instant).",
-        ),
-        fmt: ReportFormat = typer.Option(
-            ReportFormat.markdown, "--format", "-f", help="Output format."
-        ),
-        output: Optional[Path] = typer.Option(
-            None,
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write to FILE (atomically) instead of stdout (- is stdout).",
+        at: Optional[str] = at_option("Report as of this instant"),
+        fmt: ReportFormat = format_option(ReportFormat.markdown),
+        output: Optional[Path] = output_option(
+            "Write to FILE (atomically) instead of stdout (- is stdout)."
         ),
         charts: Optional[Path] = typer.Option(
             None,
@@ -71,11 +67,7 @@ def register(app: typer.Typer) -> None:
         min_coverage: Optional[float] = MIN_COVERAGE_OPTION,
         select: Optional[list[str]] = SELECT_OPTION,
         service: Optional[list[str]] = SERVICE_OPTION,
-        no_color: bool = typer.Option(
-            False,
-            "--no-color",
-            help="No colour in the progress bar (also: the NO_COLOR environment variable).",
-        ),
+        no_color: bool = PROGRESS_NO_COLOR_OPTION,
         incidents: Optional[Path] = typer.Option(
             None,
             "--incidents",
