@@ -85,9 +85,6 @@ class CounterCounts(RawSampleCounts):
     series_seen: dict[str, int]
     #: (start, end, counter part) of each bin counted again from raw samples
     refined: list[tuple[float, float, str]]
-    #: count the fine tier from raw samples also when the wide tiers saw no series (a dry run,
-    #: whose answers are all empty, lists what a run against a server with data sends)
-    raw_when_unseen = False
 
     def counter_counts(
         self, counters: list[Counter], edges: np.ndarray, span: float | None = None
@@ -112,13 +109,11 @@ class CounterCounts(RawSampleCounts):
         return out
 
     def _raw_tier_ok(self, counters: list[Counter]) -> bool:
-        """Whether every queried counter has a known, small number of series (seen in a wide
-        tier: 1 … RAW_MAX_SERIES) for its raw samples to be fetched; none seen (no wide tier,
-        or no series there) is unknown, and the server sums per bin."""
+        """Whether every queried counter has few enough series (seen in a wide tier) for its
+        raw samples to be fetched."""
         derived = _subsets(counters)
-        low = 0 if self.raw_when_unseen else 1
         return all(
-            low <= self.series_seen.get(c.selector, low - 1) <= RAW_MAX_SERIES
+            self.series_seen.get(c.selector, RAW_MAX_SERIES + 1) <= RAW_MAX_SERIES
             for c in counters
             if c.part not in derived
         )

@@ -96,7 +96,6 @@ def planned_calls(
         if latency is not None:
             transport.le_values = [le_spelling(latency.threshold)]
         fetcher = Fetcher(transport, max_points=max_points, lookback_s=lookback_s, engine=engine)
-        fetcher.raw_when_unseen = True
         error = None
         try:
             fetcher.counts(req)
