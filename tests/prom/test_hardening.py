@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.check.conftest import Run, slo
@@ -28,8 +29,23 @@ slos:
 EMPTY = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}})
 
 
+def raw(form: dict[str, str]) -> str:
+    """Raw samples for an instant query of a range selector: req_total{code="200"} counting 5
+    and {code="500"} 1 a minute, as `matrix` answers the fine tier's per-bin sums."""
+    at, reach = float(form["time"]), float(form["query"].rsplit("[", 1)[1].rstrip("s]"))
+    ts = np.arange(at - reach + 0.5, at, 60.0)
+    result = [
+        {"metric": {"__name__": "req_total", "code": code}, "values": [[t, str(k * i)]
+         for i, t in enumerate(ts.tolist())]}
+        for code, k in (("200", 5), ("500", 1))
+    ]  # fmt: skip
+    return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": result}})
+
+
 def ok(req: Seen, i: int) -> Reply:
-    return Reply(200, matrix(req.form) if "step" in req.form else EMPTY)
+    if "step" in req.form:
+        return Reply(200, matrix(req.form))
+    return Reply(200, raw(req.form) if req.form.get("query", "").endswith("s]") else EMPTY)
 
 
 @pytest.fixture
@@ -138,7 +154,7 @@ def test_a_query_string_in_the_base_url_stays_a_query_parameter(spec: Path) -> N
     with fault_server(ok) as srv:
         run, _ = run_check(spec, srv.url + "/prefix?token=qp-SECRET-1")
     assert run.code == 1, run.stderr
-    assert {r.path for r in srv.seen} == {"/prefix/api/v1/query_range"}
+    assert {r.path for r in srv.seen} == {"/prefix/api/v1/query_range", "/prefix/api/v1/query"}
     assert all(r.query == {"token": "qp-SECRET-1"} for r in srv.seen)
 
 
