@@ -10,12 +10,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.check.conftest import Run, slo
 from tests.prom.faultserver import Reply, Seen, fault_server
-from tests.prom.test_faults import matrix
+from tests.prom.test_faults import is_raw, matrix, raw_samples
 
 AT = "1767000000"
 SPEC = """version: slo/v1
@@ -29,23 +28,10 @@ slos:
 EMPTY = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}})
 
 
-def raw(form: dict[str, str]) -> str:
-    """Raw samples for an instant query of a range selector: req_total{code="200"} counting 5
-    and {code="500"} 1 a minute, as `matrix` answers the fine tier's per-bin sums."""
-    at, reach = float(form["time"]), float(form["query"].rsplit("[", 1)[1].rstrip("s]"))
-    ts = np.arange(at - reach + 0.5, at, 60.0)
-    result = [
-        {"metric": {"__name__": "req_total", "code": code}, "values": [[t, str(k * i)]
-         for i, t in enumerate(ts.tolist())]}
-        for code, k in (("200", 5), ("500", 1))
-    ]  # fmt: skip
-    return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": result}})
-
-
 def ok(req: Seen, i: int) -> Reply:
     if "step" in req.form:
         return Reply(200, matrix(req.form))
-    return Reply(200, raw(req.form) if req.form.get("query", "").endswith("s]") else EMPTY)
+    return Reply(200, raw_samples(req.form) if is_raw(req.form) else EMPTY)
 
 
 @pytest.fixture
