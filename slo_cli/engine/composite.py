@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from slo_cli.engine import formulas as f
+from slo_cli.engine.alerting import allowed_share
 from slo_cli.engine.core import EngineResult, Policy, evaluate_sums, window_lengths
 from slo_cli.engine.kernel import Sums, WindowSums, check_grid, window_sums
 from slo_cli.engine.scoped import SinceFigures, stretch_figures
@@ -96,7 +97,8 @@ def weighted_burn(
     burn = np.nan_to_num(f.burn_rate(s.bad, s.total, member_objectives), nan=0.0)
     total = float(np.sum(weights * s.total))
     combined = float(np.sum(weights * burn))
-    bad = combined * (1.0 - objective) * total if total > 0 else 0.0
+    # 1 − o exact to its decimal (as burn_rate divides by it), so the round trip is unbiased
+    bad = combined * allowed_share(objective) * total if total > 0 else 0.0
     return _row(bad, total, s)
 
 

@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, AlertRule, burn_factor, format_window
+from slo_cli.engine.alerting import (
+    DEFAULT_ALERT_RULES,
+    AlertRule,
+    allowed_share,
+    burn_factor,
+    format_window,
+)
 from slo_cli.errors import UsageError
 from slo_cli.rules import calendar as cal
 from slo_cli.rules.sli import sli_exprs, slice_interval
@@ -112,6 +118,17 @@ def _check_multiple(slo: Any, what: str, seconds: float, interval_s: float) -> N
         )
 
 
+def allowed_literal(objective: float) -> str:
+    """``1 − objective`` as a PromQL number, exact to the objective's decimal: the engine's
+    `allowed_share` (0.99 → 0.01, where float subtraction gives 0.010000000000000009), so a
+    window exactly as bad as the objective allows burns exactly 1×, as in `slo check`.
+
+    >>> allowed_literal(0.99), allowed_literal(0.999), allowed_literal(0.9995)
+    ('0.01', '0.001', '0.0005')
+    """
+    return repr(allowed_share(float(objective)))
+
+
 def interval_for(slo: Any, options: Options) -> float:
     """The group interval: --interval, or the SLO's slice length when it has slices."""
     return slice_interval(slo) or options.interval_s
@@ -199,7 +216,7 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
         Rule(record=total_name, expr=exprs.total, labels=dict(base)),
         Rule(record=bad_name, expr=exprs.bad, labels=dict(base)),
     ]
-    allowed = f"(1 - {float(slo.objective)!r})"
+    allowed = allowed_literal(slo.objective)
     for w in windows:
         rng = duration(w - interval / 2)
         expr = (
@@ -218,7 +235,7 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
         notes.append(cal.note(slo, zone))
         if not zone.exact:
             exact, warnings = False, (*warnings, cal.approximate(slo, zone))
-        out.extend(_calendar_rules(slo, base, interval, zone, (total_name, bad_name), allowed))
+        out.extend(calendar_rules(slo, base, interval, zone, (total_name, bad_name), allowed))
     else:
         rng = duration(slo.window.seconds - interval / 2)
         expr = (
@@ -242,7 +259,20 @@ def build_group(spec: Any, slo: Any, options: Options) -> Group:
     )
 
 
-def _calendar_rules(
+def calendar_clock_rules(
+    slo: Any, base: dict[str, str], interval: float, zone: cal.Zone
+) -> list[Rule]:
+    """A calendar window's local time, period start and period length (`rules.calendar`)."""
+    sel = matchers(base)
+    calendar = slo.window.calendar
+    return [
+        Rule(record=cal.LOCAL, expr=cal.local_expr(zone, interval), labels=dict(base)),
+        Rule(record=cal.START, expr=cal.start_expr(calendar, sel), labels=dict(base)),
+        Rule(record=cal.LENGTH, expr=cal.length_expr(zone, calendar, sel), labels=dict(base)),
+    ]
+
+
+def calendar_rules(
     slo: Any,
     base: dict[str, str],
     interval: float,
@@ -256,11 +286,7 @@ def _calendar_rules(
     calendar = slo.window.calendar
     phase = cal.current_phase(calendar, sel)
     e = duration(interval)
-    out = [
-        Rule(record=cal.LOCAL, expr=cal.local_expr(zone, interval), labels=dict(base)),
-        Rule(record=cal.START, expr=cal.start_expr(calendar, sel), labels=dict(base)),
-        Rule(record=cal.LENGTH, expr=cal.length_expr(zone, calendar, sel), labels=dict(base)),
-    ]
+    out = calendar_clock_rules(slo, base, interval, zone)
     phased = []
     for count, which in zip(counts, ("total", "bad"), strict=True):
         name = f"slo:period_events_{which}:increase{e}"

@@ -68,36 +68,31 @@ def test_same_specs_same_bytes_and_atomic_output(
     code, out, err = run_slo(capsys, *args, "--output", str(target))
     assert code == 0 and out == ""
     assert target.read_text(encoding="utf-8") == first
-    # examples/catalog.yaml has a budget adjustment the rules cannot apply, and
-    # examples/journey.yaml a least_healthy composite the rules skip: warned first
+    # examples/catalog.yaml has a budget adjustment the rules cannot apply: warned first
     *warnings, wrote = err.splitlines()
     assert wrote.startswith(f"slo: wrote {target}: ")
-    assert [w.split(":")[2].strip() for w in warnings] == [
-        "catalog/availability",
-        "journey/weakest-step",
-    ]
+    assert [w.split(":")[2].strip() for w in warnings] == ["catalog/availability"]
     assert list(tmp_path.iterdir()) == [target]  # no temp file left behind
 
 
-def test_composites_get_rules_or_are_warned_and_named_in_the_header(
+def test_every_composite_gets_rules_named_in_the_header(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """examples/journey.yaml holds two composites and no SLO: the weighted one gets a group
-    (named in the header with its members), the least_healthy one a warning on stderr and a
-    header line, never silence."""
+    """examples/journey.yaml holds two composites and no SLO: both get a group, named in the
+    header with their members and method; nothing is skipped or warned about."""
     code, out, err = run_slo(capsys, "rules", "examples")
     assert code == 0, err
-    skipped = "journey/weakest-step: composite skipped: `slo rules` writes no rules for "
-    skipped += "least_healthy yet"
-    assert [x for x in err.splitlines() if "composite" in x] == [f"slo: warning: {skipped}"]
+    assert "composite" not in err
+    lag = "their recorded counts, up to one interval after their groups record them"
     assert [x for x in out.splitlines() if x.startswith("# journey/")] == [
         "# journey/browse-to-checkout: weighted composite of 1 × search/availability, "
-        "2 × checkout/availability: their recorded counts, up to one interval after their "
-        "groups record them",
-        f"# {skipped}",
+        f"2 × checkout/availability: {lag}",
+        "# journey/weakest-step: least_healthy composite of search/availability, "
+        f"checkout/availability: per window the member with the highest error ratio: {lag}",
     ]
-    assert "- name: slo:journey/browse-to-checkout" in out.splitlines()
-    assert "slo:journey/weakest-step" not in out  # no group for a skipped composite
+    for name in ("browse-to-checkout", "weakest-step"):
+        assert f"- name: slo:journey/{name}" in out.splitlines()
+    assert "skipped" not in out
     code, out, err = run_slo(capsys, "rules", "examples/checkout.yaml")
     assert code == 0 and "composite" not in err + out
 
