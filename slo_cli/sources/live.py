@@ -1,16 +1,20 @@
 """The live transport: one requests.Session per worker, held by a PrometheusConnect.
 
 prometheus-api-client's `PrometheusConnect` is built with our own `requests.Session` (CA bundle,
-client certificate, headers, auth) and a urllib3 `Retry` that retries connection failures only;
-every exchange goes through `slo_cli.sources.wire` (total deadline, size cap, same-origin
-redirects). The session never reads the environment itself: what it needs (proxies, a CA
-bundle variable) comes from the environment mapping the CLI handed down.
+client certificate, headers, auth) and a urllib3 `Retry` that retries connection failures only.
+The session's adapter gives the urllib3 connection pool (TLS, client certificate, proxy) once
+per worker; every exchange then goes through `slo_cli.sources.wire` on that pool (total
+deadline, size cap, same-origin redirects, keep-alive), not through `Session.request`, whose
+per-request preparation cost more client CPU than parsing the answers (issue 12). The session
+never reads the environment itself: what it needs (proxies, a CA bundle variable) comes from
+the environment mapping the CLI handed down.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from slo_cli.sources import errors as E
 from slo_cli.sources.http import (
@@ -25,6 +29,7 @@ from slo_cli.sources.http import (
 )
 from slo_cli.sources.scrub import scrub
 from slo_cli.sources.settings import ConnectionSettings
+from slo_cli.sources.wire import Route
 
 
 class LiveTransport(Transport):
@@ -54,6 +59,8 @@ class LiveTransport(Transport):
         self.settings = settings
         self.recorder = recorder
         self.prom = _connect(settings)
+        #: the urllib3 pool, retries and headers every exchange uses (set up on first send)
+        self._route: Route | None = None
 
     def _record(self, path: str, params: dict[str, str], answer: RawAnswer) -> None:
         if self.recorder is not None:  # a snapshot never holds what a server echoed of ours
@@ -75,19 +82,18 @@ class LiveTransport(Transport):
             url=self.prom.url + path,
             params=dict(s.url_params) if post else {**dict(s.url_params), **form},
             form=form if post else None,
-            headers=self.prom.headers,
-            verify=_verify(s),
-            cert=self.prom._session.cert,
-            auth=self.prom.auth,
             connect_timeout_s=s.connect_timeout_s,
         )
         self.requests_sent += 1
         try:
+            if self._route is None:
+                self._route = _route(self.prom, s)
             got = exchange(
-                self.prom._session,
+                self._route,
                 ex,
                 deadline=self.attempt_deadline,
                 monotonic=self.clock.monotonic,
+                sleep=self.clock.sleep,
                 max_bytes=s.max_answer_bytes,
                 shown_url=self.url,
             )
@@ -100,41 +106,39 @@ class LiveTransport(Transport):
         return RawAnswer(got.status, got.content_type, got.text, got.retry_after)
 
     def _no_answer(self, exc: Exception, params: dict[str, str]) -> E.SourceError:
-        import requests
+        """The error for an exchange that got no answer: TLS, DNS, connect, a broken read."""
+        import ssl
+
         import urllib3
 
-        text = str(exc)
-        if isinstance(exc, requests.exceptions.SSLError):
+        from slo_cli.sources.http11 import Stale
+
+        errors = urllib3.exceptions
+        if isinstance(exc, Stale):
+            return E.UnreachableError(
+                f"cannot connect to {self.url}: it closed the connection without answering",
+                hint="is the server up and the port right?",
+            )
+        if isinstance(exc, ssl.SSLError | errors.SSLError):
             return E.UnreachableError(
                 f"TLS handshake with {self.url} failed",
                 hint="pass --ca-bundle FILE for a private CA (or --insecure to skip checks)",
             )
-        timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
-        if isinstance(exc, timeouts) or "timed out" in text:
+        if isinstance(exc, errors.NameResolutionError):
+            return E.UnreachableError(
+                f"cannot resolve {self.url}", hint="check the host name (DNS)"
+            )
+        refused = isinstance(exc, errors.NewConnectionError)  # a ConnectTimeoutError too
+        if not refused and isinstance(exc, errors.TimeoutError | TimeoutError):
             return self._expired(params)
-        if isinstance(
-            exc, urllib3.exceptions.DecodeError | requests.exceptions.ContentDecodingError
-        ):
-            return E.BadResponseError(
-                f"the answer from {self.url} could not be decompressed",
-                hint="a proxy mangled the answer's Content-Encoding",
-            )
-        if (
-            isinstance(
-                exc, urllib3.exceptions.ProtocolError | requests.exceptions.ChunkedEncodingError
-            )
-            and "Connection refused" not in text
-            and "Connection aborted" not in text
-        ):
+        if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
             return E.BadResponseError(
                 f"the connection to {self.url} broke while reading the answer",
                 hint="a proxy cut the answer short; retry, or lower --workers",
             )
-        if isinstance(exc, requests.exceptions.ConnectionError | urllib3.exceptions.HTTPError):
-            dns = any(w in text for w in ("NameResolution", "Name or service", "getaddrinfo"))
+        if isinstance(exc, OSError | errors.HTTPError):  # refused, unreachable, proxy failed
             return E.UnreachableError(
-                f"cannot {'resolve' if dns else 'connect to'} {self.url}",
-                hint="check the host name (DNS)" if dns else "is the server up and the port right?",
+                f"cannot connect to {self.url}", hint="is the server up and the port right?"
             )
         return E.UnreachableError(
             f"request to {self.url} failed: {type(exc).__name__}",
@@ -251,3 +255,57 @@ def _connect(settings: ConnectionSettings) -> Any:
         auth=auth,
         timeout=settings.timeout_s,
     )
+
+
+def _route(prom: Any, settings: ConnectionSettings) -> Route:
+    """The urllib3 pool for the server's origin, from the session's own adapter (the one the
+    client library mounted with its connection-only Retry), so TLS verification, the client
+    certificate and proxies are exactly what the session was given; and the headers a request
+    through the session would carry (its defaults, ours, basic auth), as one header block.
+    No cookies are kept: the API needs none."""
+    import requests
+
+    session = prom._session
+    url = prom.url + "/"
+    adapter = session.get_adapter(url)
+    prep = requests.PreparedRequest()
+    prep.prepare(method="GET", url=url)
+    verify, proxies = _verify(settings), session.proxies
+    pool = adapter.get_connection_with_tls_context(prep, verify, proxies=proxies, cert=session.cert)
+    adapter.cert_verify(pool, url, verify, session.cert)
+    merged = requests.structures.CaseInsensitiveDict(session.headers)
+    merged["Accept-Encoding"] = "gzip, deflate"  # what wire inflates (a user's header wins)
+    merged.update(prom.headers or {})
+    if prom.auth:
+        prep.prepare_auth(prom.auth)
+        merged["Authorization"] = prep.headers["Authorization"]
+    absolute = adapter.request_url(prep, proxies) != prep.path_url
+    if absolute:  # through an HTTP proxy: the proxy's own credentials
+        merged.update(pool.proxy_headers or {})
+    parts = urlsplit(url)
+    head = _header_block({"Host": parts.netloc, **merged})
+    merged.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    from urllib3.util.proxy import connection_requires_http_tunnel
+
+    retry = adapter.max_retries
+    return Route(
+        pool=pool,
+        connect_tries=1 + int(retry.connect or 0),
+        backoff_s=float(retry.backoff_factor),
+        absolute=absolute,
+        tunnel=connection_requires_http_tunnel(pool.proxy, pool.proxy_config, pool.scheme),
+        headers=head,
+        form_headers=_header_block({"Host": parts.netloc, **merged}),
+    )
+
+
+def _header_block(headers: Any) -> str:
+    """`Name: value` lines, each ending in CRLF; a line break inside one is refused (it would
+    let a value smuggle in headers or a request)."""
+    lines = []
+    for name, value in headers.items():
+        text = f"{name}: {value}"
+        if "\r" in text or "\n" in text or not name or ":" in name:
+            raise ValueError(f"invalid header {name!r}")
+        lines.append(text + "\r\n")
+    return "".join(lines)

@@ -5,7 +5,9 @@
   timeout is set to the time left before each one, so a server that drips a byte a second is
   cut off at the deadline, not after the last byte.
 - *Size*: at most `max_bytes` of body *after decompression* (a gzip bomb is stopped while it
-  inflates: urllib3 inflates at most what is asked for).
+  inflates: `http11` inflates at most what is left under the cap).
+- *Connections*: from the session's urllib3 pool, kept alive; a kept-alive connection the
+  server closed while idle is replaced once; a refused connect is retried with backoff.
 - *Redirects*: followed only within the same origin (scheme, host, port), at most 5 times;
   headers, parameters and credentials are never sent anywhere else.
 """
@@ -15,28 +17,44 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from slo_cli.sources import errors as E
+from slo_cli.sources import http11 as H
+from slo_cli.sources.http11 import Expired
 from slo_cli.sources.urls import same_origin
 
-#: bytes asked for per read (small: a read blocks at most until the deadline anyway)
-READ_PIECE = 16_384
 MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
+class Route:
+    """How to reach the server's origin, set up once per worker: the urllib3 connection pool
+    (TLS, client certificate and proxy as the requests session's adapter configured it), how
+    often to retry a failed connect (with `backoff_s` doubling), whether the request target is
+    the absolute URL (through an HTTP proxy, `tunnel` for HTTPS through one), and the header
+    block every request carries (`Host`, session defaults, the user's, credentials).
+
+    A redirect is followed only within the origin, so one pool serves every hop."""
+
+    pool: Any
+    connect_tries: int
+    backoff_s: float
+    absolute: bool
+    tunnel: bool
+    headers: str
+    #: the same with the form body's Content-Type
+    form_headers: str
+
+
+@dataclass(frozen=True)
 class Exchange:
-    """What to send: method, URL, URL parameters, form body, headers, TLS and auth settings."""
+    """What to send: method, URL, URL parameters, form body, connect timeout."""
 
     method: str
     url: str
     params: dict[str, str]
     form: dict[str, str] | None
-    headers: dict[str, str]
-    verify: bool | str
-    cert: Any
-    auth: Any
     connect_timeout_s: float
 
 
@@ -48,60 +66,57 @@ class Received:
     retry_after: str | None
 
 
-class Expired(Exception):
-    """The deadline passed while sending or reading (the caller words the error)."""
-
-
 def exchange(
-    session: Any,
+    route: Route,
     ex: Exchange,
     *,
     deadline: float,
     monotonic: Callable[[], float],
+    sleep: Callable[[float], None],
     max_bytes: int,
     shown_url: str,
 ) -> Received:
-    """Send `ex` and read the whole answer within the bounds; raises Expired or SourceError."""
-    url, method, params, form = ex.url, ex.method, ex.params, ex.form
+    """Send `ex` and read the whole answer within the bounds; raises Expired or SourceError
+    (or the connection's own exception when there is no answer at all)."""
+    url, method, params = ex.url, ex.method, ex.params
+    body = urlencode(ex.form).encode("ascii") if ex.form is not None else None
     for _ in range(MAX_REDIRECTS + 1):
-        left = deadline - monotonic()
-        if left <= 0:
-            raise Expired
-        resp = session.request(
+        target = url + ("?" + urlencode(params) if params else "")
+        head = route.headers if body is None else route.form_headers
+        line = f"{method} {target if route.absolute else _path(target)} HTTP/1.1\r\n{head}"
+        length = f"Content-Length: {len(body)}\r\n\r\n" if body is not None else "\r\n"
+        request = (line + length).encode("latin-1") + (body or b"")
+        got = _send(
+            route,
+            request,
             method,
-            url,
-            params=params,
-            data=form,
-            headers=ex.headers,
-            verify=ex.verify,
-            cert=ex.cert,
-            auth=ex.auth,
-            timeout=(min(ex.connect_timeout_s, left), left),
-            stream=True,
-            allow_redirects=False,
+            ex.connect_timeout_s,
+            deadline,
+            monotonic,
+            sleep,
+            max_bytes,
+            shown_url,
         )
-        try:
-            if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
-                target = urljoin(url, resp.headers["Location"])
-                if not same_origin(url, target):
-                    raise E.RedirectError(
-                        f"{shown_url} redirected ({resp.status_code}) to another origin, "
-                        f"{_origin(target)}; not followed (it would receive our credentials)",
-                        status=resp.status_code,
-                        hint="use the final URL as --prometheus-url",
-                    )
-                if resp.status_code in (301, 302, 303) and method == "POST":
-                    method, params, form = "GET", {**params, **(form or {})}, None
-                url = target.split("?", 1)[0]
-                continue
-            body = _read_body(resp, deadline, monotonic, max_bytes, shown_url)
-        finally:
-            resp.close()
+        location = got.headers.get("location")
+        if got.status in (301, 302, 303, 307, 308) and location:
+            target = urljoin(url, location)
+            if not same_origin(url, target):
+                raise E.RedirectError(
+                    f"{shown_url} redirected ({got.status}) to another origin, "
+                    f"{_origin(target)}; not followed (it would receive our credentials)",
+                    status=got.status,
+                    hint="use the final URL as --prometheus-url",
+                )
+            if got.status in (301, 302, 303) and method == "POST":
+                method, params, body = "GET", {**params, **(ex.form or {})}, None
+            url = target.split("?", 1)[0]
+            continue
+        ctype = got.headers.get("content-type", "")
         return Received(
-            resp.status_code,
-            resp.headers.get("Content-Type", ""),
-            body.decode(_charset(resp.headers.get("Content-Type", "")), errors="replace"),
-            resp.headers.get("Retry-After"),
+            got.status,
+            ctype,
+            got.body.decode(_charset(ctype), errors="replace"),
+            got.headers.get("retry-after"),
         )
     raise E.RedirectError(
         f"{shown_url} redirected more than {MAX_REDIRECTS} times",
@@ -109,36 +124,102 @@ def exchange(
     )
 
 
-def _read_body(
-    resp: Any, deadline: float, monotonic: Callable[[], float], max_bytes: int, shown_url: str
-) -> bytes:
-    declared = resp.headers.get("Content-Length")
-    if declared and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise _too_large(shown_url, max_bytes, f"it declares {int(declared):,} bytes")
-    sock = _socket(resp)
-    pieces: list[bytes] = []
-    size = 0
-    while True:
+def _send(
+    route: Route,
+    request: bytes,
+    method: str,
+    connect_timeout_s: float,
+    deadline: float,
+    monotonic: Callable[[], float],
+    sleep: Callable[[float], None],
+    max_bytes: int,
+    shown_url: str,
+) -> H.Answer:
+    """One round trip on a pooled connection: a kept-alive one that the server closed in the
+    meantime is replaced once (the query never reached it); a fresh connection that fails to
+    connect is retried `connect_tries` times in all."""
+    pool = route.pool
+    for fresh in (False, True):
+        conn = pool._get_conn()
+        reusable = False
+        try:
+            reused = conn.sock is not None and not fresh
+            if conn.sock is not None and (fresh or not conn.is_connected):
+                conn.close()
+                reused = False
+            if conn.sock is None:
+                _connect(route, conn, connect_timeout_s, deadline, monotonic, sleep)
+            try:
+                answer, reusable = H.roundtrip(
+                    conn,
+                    request,
+                    method=method,
+                    deadline=deadline,
+                    monotonic=monotonic,
+                    max_bytes=max_bytes,
+                )
+            except H.Stale:
+                if reused:  # a kept-alive connection the server closed: once on a new one
+                    continue
+                raise
+            return answer
+        except H.TooLarge as exc:
+            why = "it is larger (after decompression)"
+            if exc.declared is not None:
+                why = f"it declares {exc.declared:,} bytes"
+            raise _too_large(shown_url, max_bytes, why) from None
+        except H.Undecodable:
+            raise E.BadResponseError(
+                f"the answer from {shown_url} could not be decompressed",
+                hint="a proxy mangled the answer's Content-Encoding",
+            ) from None
+        except H.Malformed as exc:
+            raise E.BadResponseError(
+                f"not an HTTP answer from {shown_url}: {exc}",
+                hint="a proxy or a server that is not Prometheus answered; check the URL",
+            ) from None
+        finally:
+            if not reusable:
+                conn.close()
+            pool._put_conn(conn)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _connect(
+    route: Route,
+    conn: Any,
+    connect_timeout_s: float,
+    deadline: float,
+    monotonic: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> None:
+    """Connect (TLS, proxy tunnel) within the deadline, retrying refused or failed connects:
+    nothing was sent yet, so even a POST may be replayed."""
+    from urllib3.exceptions import ConnectTimeoutError  # NewConnectionError is one too
+
+    for attempt in range(route.connect_tries):
         left = deadline - monotonic()
         if left <= 0:
             raise Expired
-        if sock is not None:
-            sock.settimeout(left)
-        piece = resp.raw.read1(READ_PIECE, decode_content=True)
-        if not piece:  # urllib3's read1 returns b"" only at the end of the body
-            break
-        size += len(piece)
-        if size > max_bytes:
-            raise _too_large(shown_url, max_bytes, "it is larger (after decompression)")
-        pieces.append(piece)
-    return b"".join(pieces)
+        conn.timeout = min(connect_timeout_s, left)
+        try:
+            if route.tunnel:
+                route.pool._prepare_proxy(conn)
+            else:
+                conn.connect()
+            return
+        except ConnectTimeoutError:  # refused, unreachable, DNS, timed out (not TLS failures)
+            conn.close()
+            wait = route.backoff_s * 2**attempt
+            if attempt + 1 >= route.connect_tries or monotonic() + wait >= deadline:
+                raise
+            sleep(wait)
 
 
-def _socket(resp: Any) -> Any:
-    """The response's socket, to tighten its timeout as the deadline nears (None if hidden)."""
-    conn = getattr(resp.raw, "connection", None)
-    sock = getattr(conn, "sock", None)
-    return sock if sock is not None and hasattr(sock, "settimeout") else None
+def _path(url: str) -> str:
+    """The origin-form request target of an absolute URL: path and query."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _too_large(shown_url: str, max_bytes: int, why: str) -> E.SourceError:
@@ -169,8 +250,6 @@ def _charset(content_type: str) -> str:
 
 
 def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     try:
         port = parts.port
