@@ -1,15 +1,19 @@
 """slo check vs Google's slo-generator 2.6 on one real Prometheus, and the server's floor.
 
-    .venv/bin/python benchmarks/peer.py                    # 200 services, 3 interleaved rounds
-    .venv/bin/python benchmarks/peer.py --services 1000 --repeat 1
+    .venv/bin/python benchmarks/peer.py          # 200 services; 200 and 1,000 SLOs; 3 rounds
+    .venv/bin/python benchmarks/peer.py --sizes 200 --repeat 5
 
 Data: `benchmarks/prometheus.py`'s generator (N services, `http_requests_total{service,
 code="200"|"500"}`, jittered 60 s scrapes, an incident, a counter reset in every tenth service),
 ending a minute before the script starts so slo-generator — which evaluates at the wall clock with
-the Prometheus backend, whatever `--timestamp` says — reads the same 30 days. One availability
-SLO per service, 99.9 % over 30 days, written for both tools.
+the Prometheus backend, whatever `--timestamp` says — reads the same 30 days. Per size in
+`--sizes`, N ÷ services availability SLOs per service over the same series, written for both
+tools: 1 per service = 99.9 % over 30 days; 5 per service (1,000 SLOs on 200 services) add
+99.5 %/28d, 99.9 %/7d, 99.95 % over the calendar month (Europe/Berlin) and 99 %/30d (for
+slo-generator, whose windows are its error budget policy's, the same 5 goals).
 
-Printed, each a median of `--repeat` interleaved rounds (peer, live, replay):
+Printed per size, each a median of `--repeat` rounds (each round runs, for every size: peer,
+live, replay, so load changes hit all of them alike):
 
 - slo-generator 2.6 `compute` (5 policy windows: 1h, 6h, 1d, 3d, 30d): wall, client CPU (the
   process' user+system), server CPU (Prometheus' /proc utime+stime), HTTP API requests (the
@@ -44,13 +48,37 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import requests  # noqa: E402
-from prometheus import generate, specs_yaml  # noqa: E402
+from prometheus import generate  # noqa: E402
 
 from tests.promserver import start_prometheus  # noqa: E402
 
 SLO = str(Path(sys.executable).parent / "slo")
 PEER_PIN = ("slo-generator[prometheus]==2.6.0", "setuptools<81")
 PEER_WINDOWS = (3600, 21600, 86400, 3 * 86400, 30 * 86400)
+#: the SLOs of one service, in order: (objective %, window) — the first `per_service` are used
+VARIANTS = (
+    (99.9, "30d"),
+    (99.5, "28d"),
+    (99.9, "7d"),
+    (99.95, "{calendar: month, timezone: Europe/Berlin}"),
+    (99.0, "30d"),
+)
+
+
+def specs_yaml(services: int, per_service: int) -> str:
+    """slo's specs: `per_service` availability SLOs (VARIANTS) per service."""
+    docs = []
+    for i in range(services):
+        svc = f"svc{i:04d}"
+        slos = "".join(
+            f"  - name: availability-{k}\n    objective: {obj}\n    window: {win}\n"
+            f"    sli:\n      ratio:\n"
+            f'        good: \'http_requests_total{{service="{svc}",code!~"5.."}}\'\n'
+            f"        total: 'http_requests_total{{service=\"{svc}\"}}'\n"
+            for k, (obj, win) in enumerate(VARIANTS[:per_service])
+        )
+        docs.append(f"version: slo/v1\nservice: {svc}\nslos:\n{slos}")
+    return "---\n".join(docs)
 
 
 def peer_venv(path: Path) -> Path | None:
@@ -67,8 +95,9 @@ def peer_venv(path: Path) -> Path | None:
     return exe
 
 
-def peer_configs(folder: Path, n: int, url: str) -> Path:
-    """slo-generator's shared config and one SLO file per service; returns the config path."""
+def peer_configs(folder: Path, n: int, url: str, per_service: int = 1) -> Path:
+    """slo-generator's shared config and one SLO file per SLO (`per_service` per service, the
+    goals of VARIANTS); returns the config path."""
     folder.mkdir(parents=True, exist_ok=True)
     steps = "".join(
         f"    - name: w{w}\n      burn_rate_threshold: 1\n      alert: false\n"
@@ -85,18 +114,24 @@ def peer_configs(folder: Path, n: int, url: str) -> Path:
     slos.mkdir(exist_ok=True)
     for i in range(n):
         svc = f"svc{i:04d}"
-        (slos / f"{svc}.yaml").write_text(
-            "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\n"
-            f"metadata:\n  name: {svc}-availability\n  labels:\n    service_name: {svc}\n"
-            "    feature_name: api\n    slo_name: availability\n"
-            "spec:\n  description: availability\n  backend: prometheus\n"
-            "  method: good_bad_ratio\n  exporters: []\n  goal: 0.999\n"
-            "  service_level_indicator:\n"
-            f'    filter_good: http_requests_total{{service="{svc}",code!~"5.."}}\n'
-            f'    filter_valid: http_requests_total{{service="{svc}"}}\n',
-            encoding="utf-8",
-        )
+        for k, (obj, _) in enumerate(VARIANTS[:per_service]):
+            _peer_slo(slos / f"{svc}-{k}.yaml", svc, k, obj / 100)
     return cfg
+
+
+def _peer_slo(path: Path, svc: str, k: int, goal: float) -> None:
+    """One slo-generator SLO file."""
+    path.write_text(
+        "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\n"
+        f"metadata:\n  name: {svc}-availability-{k}\n  labels:\n    service_name: {svc}\n"
+        f"    feature_name: api\n    slo_name: availability-{k}\n"
+        "spec:\n  description: availability\n  backend: prometheus\n"
+        f"  method: good_bad_ratio\n  exporters: []\n  goal: {goal}\n"
+        "  service_level_indicator:\n"
+        f'    filter_good: http_requests_total{{service="{svc}",code!~"5.."}}\n'
+        f'    filter_valid: http_requests_total{{service="{svc}"}}\n',
+        encoding="utf-8",
+    )
 
 
 def server_cpu(pid: int) -> float:
@@ -158,18 +193,50 @@ def stats_of(url: str, path: str, params: dict[str, str]) -> tuple[float, float]
     )
 
 
-def floor(url: str, snapshot: Path, at: float) -> dict[str, float]:
-    """Server samples and eval time of every recorded query vs one count_over_time scan."""
+def sent_calls(specs: Path, snapshot: Path, at: float) -> dict[tuple[str, str], int]:
+    """How often a run of `slo check` at `at` sends each recorded call (the snapshot holds
+    each distinct call once; SLOs over the same series send some of the same ones): the
+    check's own plan replayed over the snapshot, every call counted."""
+    from slo_cli import plan as P
+    from slo_cli.sources.recorded import RecordedSource
+    from slo_specs import load_paths
+
+    src = RecordedSource(snapshot)
+    sent: dict[tuple[str, str], int] = {}
+    call = src.transport.call
+
+    def counted(path: str, params: dict[str, str], query: str, method: str = "POST") -> Any:
+        key = (path, json.dumps(params, sort_keys=True))
+        sent[key] = sent.get(key, 0) + 1
+        return call(path, params, query, method)
+
+    src.transport.call = counted  # type: ignore[method-assign]
+    src.fetch(P.requests(P.plan(load_paths([specs]), P.check_needs(at))))
+    return sent
+
+
+def floor(url: str, specs: Path, snapshot: Path, at: float) -> dict[str, Any]:
+    """Server samples and eval time of every query a run sends (each recorded answer run
+    again with stats=all, times the run sends it) vs one count_over_time scan."""
     answers = json.loads(snapshot.read_text(encoding="utf-8"))["answers"]
+    sent = sent_calls(specs, snapshot, at)
     samples = seconds = 0.0
+    kinds: dict[str, list[Any]] = {}
+    queries = 0
     for a in answers:
-        if a["path"].startswith("/api/v1/query"):
-            s, t = stats_of(url, a["path"], a["params"])
-            samples, seconds = samples + s, seconds + t
+        if not a["path"].startswith("/api/v1/query"):
+            continue
+        times = sent.get((a["path"], json.dumps(a["params"], sort_keys=True)), 1)
+        s, t = stats_of(url, a["path"], a["params"])
+        samples, seconds, queries = samples + times * s, seconds + times * t, queries + times
+        step = a["params"].get("step")
+        k = kinds.setdefault(f"range, step {step} s" if step else "raw samples", [0, 0.0, 0.0])
+        k[0], k[1], k[2] = k[0] + times, k[1] + times * s, k[2] + times * t
     scan = {"query": "sum(count_over_time(http_requests_total[30d]))", "time": f"{at:.3f}"}
     runs = [stats_of(url, "/api/v1/query", scan) for _ in range(3)]
     return {
-        "queries": len(answers),
+        "queries": queries,
+        "kinds": kinds,
         "samples": samples,
         "seconds": seconds,
         "scan_samples": runs[0][0],
@@ -189,15 +256,68 @@ def row(name: str, runs: list[dict[str, Any]]) -> str:
     )
 
 
+def prepare(
+    root: Path, n: int, services: int, url: str, at: float, peer: Path | None
+) -> dict[str, list[str]]:
+    """Specs, snapshot and the three commands of one size (n SLOs)."""
+    per = n // services
+    folder = root / f"n{n}"
+    folder.mkdir()
+    specs = folder / "specs.yaml"
+    specs.write_text(specs_yaml(services, per), encoding="utf-8")
+    base = [SLO, "check", str(specs), "--at", f"{at:.0f}", "--format", "json"]
+    snap = folder / "snap.json"
+    record = [SLO, "snapshot", str(specs), "--out", str(snap), "--at", f"{at:.0f}"]
+    subprocess.run([*record, "--prometheus-url", url], check=True, capture_output=True)
+    cmds = {
+        "live": [*base, "--prometheus-url", url],
+        "replay": [*base[:-4], "--from", str(snap), "--format", "json"],
+        "snapshot": [str(snap), str(specs)],
+    }
+    if peer:
+        cfg = peer_configs(folder / "peer", services, url, per)
+        cmds["peer"] = [str(peer), "compute", "-f", str(folder / "peer" / "slos"), "-c", str(cfg)]
+    return cmds
+
+
+def report(n: int, runs: dict[str, list[dict[str, Any]]], good: int, f: dict[str, Any]) -> None:
+    """The figures of one size."""
+    print(f"## {n} SLOs")
+    print(row("slo-generator 2.6 compute", runs.get("peer", [])))
+    print(row("slo check --format json", runs["live"]))
+    print(row("slo check --from snapshot", runs["replay"]))
+    print(f"exact: {good} of {n} SLOs' good and total equal the generator's truth")
+    for kind, (count, samples, seconds) in sorted(f["kinds"].items()):
+        print(f"  {kind:28} {count:5d} queries {samples:14,.0f} samples {seconds:7.2f} s")
+    print(
+        f"server floor: our {f['queries']:.0f} queries read {f['samples']:,.0f} samples in "
+        f"{f['seconds']:.2f} s of evaluation; one count_over_time scan "
+        f"{f['scan_samples']:,.0f} samples in {f['scan_seconds']:.2f} s → "
+        f"{f['samples'] / f['scan_samples']:.2f}× samples, "
+        f"{f['seconds'] / f['scan_seconds']:.2f}× time"
+    )
+    lw = statistics.median(r["wall"] for r in runs["live"])
+    if runs.get("peer"):
+        pw = statistics.median(r["wall"] for r in runs["peer"])
+        print(f"slo check is {pw / lw:.2f}× faster (wall) than the peer")
+    lc = statistics.median(r["cpu"] for r in runs["live"])
+    rc = statistics.median(r["cpu"] for r in runs["replay"])
+    print(f"live client CPU / replay client CPU: {lc / rc:.2f}×")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--services", type=int, default=200)
+    ap.add_argument("--sizes", default="200,1000", help="SLO counts, multiples of --services")
     ap.add_argument("--days", type=float, default=35.0)
     ap.add_argument("--scrape", type=float, default=60.0)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peer-venv", type=Path, default=ROOT / ".venv-peer")
     ap.add_argument("--no-peer", action="store_true", help="skip slo-generator")
     args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    if any(n % args.services or not 1 <= n // args.services <= len(VARIANTS) for n in sizes):
+        ap.error(f"each size must be 1 to {len(VARIANTS)} times --services")
     peer = None if args.no_peer else peer_venv(args.peer_venv)
     end = math.floor(time.time() / 60) * 60 - 60.0
     at = end + 30.0
@@ -212,47 +332,22 @@ def main() -> int:
             f"{os.getloadavg()[0]:.1f} at start"
         )
         try:
-            specs = root / "specs.yaml"
-            specs.write_text(specs_yaml(args.services), encoding="utf-8")
-            base = [SLO, "check", str(specs), "--at", f"{at:.0f}", "--format", "json"]
-            live = [*base, "--prometheus-url", server.url]
-            snap = root / "snap.json"
-            record = [SLO, "snapshot", str(specs), "--out", str(snap), "--at", f"{at:.0f}"]
-            subprocess.run(
-                [*record, "--prometheus-url", server.url],
-                check=True,
-                capture_output=True,
-            )
-            replay = [*base[:-4], "--from", str(snap), "--format", "json"]
-            cfg = peer_configs(root / "peer", args.services, server.url) if peer else None
-            peer_cmd = [str(peer), "compute", "-f", str(root / "peer" / "slos"), "-c", str(cfg)]
-            results: dict[str, list[dict[str, Any]]] = {"peer": [], "live": [], "replay": []}
-            for _ in range(args.repeat):
-                if peer:
-                    results["peer"].append(measured(peer_cmd, server, ok=(0,)))
-                results["live"].append(measured(live, server))
-                results["replay"].append(measured(replay, server))
-            good, n = exactness(results["live"][-1]["stdout"], truth)
-            f = floor(server.url, snap, at)
+            cmds = {n: prepare(root, n, args.services, server.url, at, peer) for n in sizes}
+            runs: dict[int, dict[str, list[dict[str, Any]]]] = {
+                n: {k: [] for k in ("peer", "live", "replay")} for n in sizes
+            }
+            for i in range(args.repeat):
+                for n in sizes:
+                    for kind in ("peer", "live", "replay"):
+                        if kind in cmds[n]:
+                            ok = (0,) if kind == "peer" else (0, 1, 4)
+                            runs[n][kind].append(measured(cmds[n][kind], server, ok))
+                print(f"# round {i + 1} done, load average {os.getloadavg()[0]:.1f}")
+            for n in sizes:
+                good, _ = exactness(runs[n]["live"][-1]["stdout"], truth)
+                snap, specs = (Path(p) for p in cmds[n]["snapshot"])
+                report(n, runs[n], good, floor(server.url, specs, snap, at))
             print(f"# load average {os.getloadavg()[0]:.1f} at the end; medians of {args.repeat}")
-            print(row("slo-generator 2.6 compute", results["peer"]))
-            print(row("slo check --format json", results["live"]))
-            print(row("slo check --from snapshot", results["replay"]))
-            print(f"exact: {good} of {n} SLOs' good and total equal the generator's truth")
-            print(
-                f"server floor: our {f['queries']:.0f} queries read {f['samples']:,.0f} samples in "
-                f"{f['seconds']:.2f} s of evaluation; one count_over_time scan "
-                f"{f['scan_samples']:,.0f} samples in {f['scan_seconds']:.2f} s → "
-                f"{f['samples'] / f['scan_samples']:.2f}× samples, "
-                f"{f['seconds'] / f['scan_seconds']:.2f}× time"
-            )
-            pw = [r["wall"] for r in results["peer"]]
-            lw = statistics.median(r["wall"] for r in results["live"])
-            if pw:
-                print(f"slo check is {statistics.median(pw) / lw:.2f}× faster (wall) than the peer")
-            lc = statistics.median(r["cpu"] for r in results["live"])
-            rc = statistics.median(r["cpu"] for r in results["replay"])
-            print(f"live client CPU / replay client CPU: {lc / rc:.2f}×")
         finally:
             server.stop()
     return 0

@@ -51,7 +51,8 @@ class DryRunTransport(Transport):
         data: Any
         if path.endswith("/values"):
             data = self.le_values
-        elif path == "/api/v1/query_range":
+        elif path == "/api/v1/query_range" or params.get("query", "").rstrip().endswith("]"):
+            # a range answer, or the raw samples of an instant query of a range selector
             data = {"resultType": "matrix", "result": []}
         else:
             data = {"resultType": "vector", "result": []}

@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql, samples
-from slo_cli.sources.binsums import per_series_sums, zero_notes, zero_where_total
-from slo_cli.sources.binsums import stretches as _stretches
 from slo_cli.sources.binsums import unmatched as _unmatched
+from slo_cli.sources.binsums import zero_notes, zero_where_total
+from slo_cli.sources.counters import (  # noqa: F401 - re-exported for the other modules
+    LOOKBACK_S,
+    MAX_RAW_SPAN_S,
+    MAX_REFINE,
+    QUICK_LOOKBACK_S,
+    Counter,
+    CounterCounts,
+)
 from slo_cli.sources.grid import Segment, segments
 from slo_cli.sources.groups import GroupCounts
 from slo_cli.sources.groups import signed as _signed
@@ -28,27 +34,11 @@ from slo_cli.sources.groups import sum_groups as _sum_groups
 from slo_cli.sources.http import Transport
 from slo_cli.sources.model import FetchRequest, SeriesCounts
 from slo_cli.sources.ranges import num as _num
-from slo_cli.sources.refine import RawSampleCounts
 from slo_specs.promql_forms import selector_terms
 
-#: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
-LOOKBACK_S = 3600.0
-#: the range queries look for last values only this far back, which is cheap; a series whose
-#: last value is older (a scrape gap) is flagged and its bin recounted from raw samples with
-#: LOOKBACK_S. (600 s would suit 5-minute scrapes better, but changes the recorded queries, so
-#: every snapshot, examples/snapshot.json included, must be recorded again with it.)
-QUICK_LOOKBACK_S = 300.0
 #: shortest {{window}} a raw template is evaluated over (seconds): rate()/increase() need two
 #: samples inside it, so it must exceed the scrape interval (5m covers scrapes up to ~2.5m)
 RAW_MIN_WINDOW_S = 300.0
-#: bins at least this wide (s) are counted from per-series answers (see _counter_segment)
-PER_SERIES_STEP_S = 3600.0
-#: most seconds of raw samples fetched by one refinement query; wider flagged bins are first
-#: split into bins of this width and counted again (only the flagged sub-bins reach raw samples)
-MAX_RAW_SPAN_S = 6 * 3600.0
-#: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
-#: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)
-MAX_REFINE = 24
 
 _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     ">=": np.greater_equal,
@@ -60,39 +50,7 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
-def _subsets(counters: list[Counter]) -> dict[str, tuple[str, tuple[tuple[str, str, str], ...]]]:
-    """part -> (the part of a counter whose series are a superset, the extra matchers), for
-    counters answerable from another one's series (good ⊂ total): never queried themselves."""
-    derived: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {}
-    for c in counters:
-        for d in counters:
-            extra = None if d is c else promql.extra_matchers(c.selector, d.selector)
-            if extra is not None and d.part not in derived:
-                derived[c.part] = (d.part, extra)
-                break
-    for part, (base, _) in list(derived.items()):  # a chain: pick from its root's series
-        root = base
-        while root in derived:
-            root = derived[root][0]
-        if root != base:
-            sel = {c.part: c.selector for c in counters}
-            extra = promql.extra_matchers(sel[part], sel[root])
-            if extra is None:
-                del derived[part]
-            else:
-                derived[part] = (root, extra)
-    return derived
-
-
-@dataclass
-class Counter:
-    """One counter selector to count and the name of its part in the answers."""
-
-    part: str
-    selector: str
-
-
-class Fetcher(RawSampleCounts):
+class Fetcher(CounterCounts):
     """Turns one FetchRequest into SeriesCounts using `transport` for every call."""
 
     def __init__(
@@ -111,6 +69,8 @@ class Fetcher(RawSampleCounts):
         self.gaps: dict[str, list[samples.Gap]] = {}
         #: (start, end, counter part) of each bin counted again from raw samples, per request
         self.refined: list[tuple[float, float, str]] = []
+        #: series per counter selector seen in the wide tiers' answers, per request
+        self.series_seen: dict[str, int] = {}
 
     # ---- per SLI kind -----------------------------------------------------------------------
 
@@ -123,6 +83,7 @@ class Fetcher(RawSampleCounts):
             raise ValueError("edges must be strictly increasing with at least two entries")
         self.gaps = {}
         self.refined = []
+        self.series_seen = {}
         ts = getattr(req.slo, "timeslice", None)
         if kind in ("ratio", "latency") and ts is not None and req.slo.budgeting != "occurrences":
             from slo_cli.sources.slices import sliced_counts
@@ -244,148 +205,6 @@ class Fetcher(RawSampleCounts):
             notes=self.gap_notes(),
             refined=tuple(self.refined),
         )
-
-    # ---- counters: exact per-bin counts ---------------------------------------------------------
-
-    def counter_counts(
-        self, counters: list[Counter], edges: np.ndarray, span: float | None = None
-    ) -> dict[str, np.ndarray]:
-        """Exact events per bin for each counter, refined from raw samples where flagged.
-
-        `span` (default: the grid's length) bounds how far back a flagged series' baseline is
-        looked for across a scrape gap."""
-        n = edges.size - 1
-        span = float(edges[-1] - edges[0]) if span is None else span
-        out = {c.part: np.full(n, np.nan) for c in counters}
-        if not counters:
-            return out
-        for seg in segments(edges):
-            got = self._counter_segment(counters, seg, QUICK_LOOKBACK_S)
-            flagged = sum(
-                int((np.nan_to_num(v) > 0).sum()) for k, v in got.items() if k[:5] == "flag_"
-            )
-            if flagged > MAX_REFINE and self.lookback_s > QUICK_LOOKBACK_S:
-                got = self._counter_segment(counters, seg, self.lookback_s)
-            values = {c.part: got.get(c.part, np.full(seg.n, np.nan)) for c in counters}
-            bins = {
-                c.part: np.flatnonzero(np.nan_to_num(got.get("flag_" + c.part, 0.0)) > 0)
-                for c in counters
-            }
-            if seg.step > MAX_RAW_SPAN_S:
-                self._refine_wide(counters, seg, values, bins, span)
-            else:
-                self._refine_raw(counters, seg, values, bins, span)
-            for c in counters:
-                out[c.part][seg.first : seg.last + 1] = values[c.part]
-        return out
-
-    def _refine_wide(
-        self,
-        counters: list[Counter],
-        seg: Segment,
-        values: dict[str, np.ndarray],
-        bins: dict[str, np.ndarray],
-        span: float,
-    ) -> None:
-        """Count flagged bins wider than MAX_RAW_SPAN_S again on sub-bins of that width (one
-        call for every counter flagged in the bin; only flagged sub-bins reach raw samples)."""
-        for k in sorted({int(k) for b in bins.values() for k in b}):
-            which = [c for c in counters if k in set(bins[c.part].tolist())]
-            hi = seg.first_end + k * seg.step
-            sub = np.arange(hi - seg.step, hi + 1e-6, MAX_RAW_SPAN_S)
-            if sub[-1] != hi:
-                sub = np.append(sub, hi)
-            got = self.counter_counts(which, sub, span)
-            for c in which:
-                part = got[c.part]
-                values[c.part][k] = np.nan if np.all(np.isnan(part)) else np.nansum(part)
-
-    def _refine_raw(
-        self,
-        counters: list[Counter],
-        seg: Segment,
-        values: dict[str, np.ndarray],
-        bins: dict[str, np.ndarray],
-        span: float,
-    ) -> None:
-        """Count flagged bins from raw samples: one query per stretch of at most
-        MAX_RAW_SPAN_S holding flagged bins, shared by a counter and its subsets (good ⊂
-        total); only each counter's own flagged bins take the raw counts."""
-        derived = _subsets(counters)
-        longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
-        for base in (c for c in counters if c.part not in derived):
-            members = [base] + [c for c in counters if derived.get(c.part, ("",))[0] == base.part]
-            union = np.unique(np.concatenate([bins[c.part] for c in members]))
-            for run in _stretches(union, longest):
-                ks = np.arange(run[0], run[-1] + 1)
-                lows = seg.first_end - seg.step + seg.step * ks
-                extra = {c.part: derived[c.part][1] if c is not base else () for c in members}
-                got = self.samples_counts_of(base.selector, extra, lows, lows + seg.step, span)
-                for c in members:
-                    mine = np.intersect1d(bins[c.part], ks)
-                    values[c.part][mine] = got[c.part][mine - run[0]]
-                    low = seg.first_end - seg.step
-                    self.refined += [
-                        (float(low + seg.step * k), float(low + seg.step * (k + 1)), c.part)
-                        for k in mine.tolist()
-                    ]
-
-    def _counter_segment(
-        self, counters: list[Counter], seg: Segment, lookback_s: float
-    ) -> dict[str, np.ndarray]:
-        """One tagged query: exact counts and flags of every counter over one segment."""
-        if seg.step >= PER_SERIES_STEP_S:
-            return self._counter_segment_per_series(counters, seg, lookback_s)
-        parts: dict[str, str] = {}
-        for c in counters:
-            parts[c.part] = promql.exact_expr(c.selector, seg.step, lookback_s)
-            parts["flag_" + c.part] = promql.flag_expr(c.selector, seg.step, lookback_s)
-        return self.range_parts(promql.union(parts), seg)
-
-    def _counter_segment_per_series(
-        self, counters: list[Counter], seg: Segment, lookback_s: float
-    ) -> dict[str, np.ndarray]:
-        """Like _counter_segment, with the sums and flags computed here from per-series last
-        values and reset counts, so each sample of a wide bin is read once by the server
-        (the server-side form reads it twice: resets, then presence)."""
-        per = self.series_parts(counters, seg, lookback_s)
-        out: dict[str, np.ndarray] = {}
-        for c in counters:
-            got = per_series_sums(per, c.part, seg.n)
-            if got is not None:
-                out[c.part], out["flag_" + c.part] = got
-        return out
-
-    def series_parts(
-        self, counters: list[Counter], seg: Segment, lookback_s: float
-    ) -> dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]]:
-        """Per series (keyed by its labels without the name) of each counter: its last value
-        at each bin end (``a_``), at the bin start (``b_``) and its resets (``r_``)."""
-        s, lb = promql.dur(seg.step), promql.dur(lookback_s)
-        # a counter selecting a subset of another's series (good ⊂ total) is not queried: its
-        # series are picked from the other's answer by its extra matchers
-        derived = _subsets(counters)
-        parts: dict[str, str] = {}
-        for c in counters:
-            if c.part in derived:
-                continue
-            parts["a_" + c.part] = f"last_over_time({c.selector}[{lb}])"
-            parts["b_" + c.part] = f"last_over_time({c.selector}[{lb}] offset {s})"
-            parts["r_" + c.part] = f"resets({c.selector}[{promql.dur(seg.step + lookback_s)}])"
-        per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]] = {}
-        for metric, values in self._range(promql.union(parts), seg):
-            part = metric.get("__slo_part", "")
-            # last_over_time keeps the metric name, resets drops it: match on the other labels
-            key = tuple(
-                sorted((k, v) for k, v in metric.items() if k not in ("__slo_part", "__name__"))
-            )
-            per.setdefault(part, {})[key] = values
-        for part, (base, extra) in derived.items():
-            for p in ("a_", "b_", "r_"):
-                per[p + part] = {
-                    k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
-                }
-        return per
 
     def grouped_counts(
         self, counters: list[Counter], edges: np.ndarray, by: tuple[str, ...]

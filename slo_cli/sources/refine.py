@@ -33,11 +33,18 @@ class RawSampleCounts(RangeQueries):
     gaps: dict[str, list[samples.Gap]]
 
     def _raw_counts(
-        self, selector: str, lows: np.ndarray, highs: np.ndarray, span: float | None
+        self,
+        selector: str,
+        lows: np.ndarray,
+        highs: np.ndarray,
+        span: float | None,
+        quick: bool = False,
     ) -> list[tuple[samples.RawSeries, np.ndarray, np.ndarray, list[samples.Gap]]]:
         """(series, events, observed, bridged gaps) per series of `selector` in each bin
         (lows[i], highs[i]]: one raw query from `lookback_s` before the first bin, plus the
-        baselines of the series that have no sample before their first one here."""
+        baselines of the series that have no sample before their first one here. A bin without
+        a sample is observed while the series' last sample is at most `lookback_s` old, or with
+        `quick` at most a scrape gap (samples.gap_limit: as the range queries' short lookback)."""
         lo, hi = float(lows[0]), float(highs[-1])
         reach = hi - lo + self.lookback_s
         query = f"{selector}[{promql.dur(reach)}]"
@@ -48,8 +55,9 @@ class RawSampleCounts(RangeQueries):
         bases = self.baselines(selector, need, hi - reach, span) if need else {}
         out = []
         for series in found:
+            seen_s = samples.gap_limit(series) if quick else self.lookback_s
             events, observed, gaps = samples.bin_counts(
-                series, lows, highs, self.lookback_s, bases.get(series.key)
+                series, lows, highs, seen_s, bases.get(series.key)
             )
             out.append((series, events, observed, gaps))
         return out
@@ -61,10 +69,11 @@ class RawSampleCounts(RangeQueries):
         lows: np.ndarray,
         highs: np.ndarray,
         span: float | None = None,
+        quick: bool = False,
     ) -> dict[str, np.ndarray]:
         """Exact events per bin for each part: the series of `selector` matching the part's
         extra matchers (one query for all parts). NaN where no series can be counted."""
-        counted = self._raw_counts(selector, lows, highs, span)
+        counted = self._raw_counts(selector, lows, highs, span, quick)
         out: dict[str, np.ndarray] = {}
         for part, matchers in parts.items():
             total = np.zeros(lows.size)

@@ -93,34 +93,37 @@ def bin_counts(
         t = np.concatenate([[baseline[0]], t])
         v = np.concatenate([[baseline[1]], v])
     d = np.diff(v)
-    inc = np.concatenate([[np.nan], np.where(d >= 0, d, v[1:])])  # nan: the first sample
-    events = np.zeros(lows.size)
-    seen = np.zeros(lows.size, dtype=bool)
-    for i, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
-        # exact comparisons (no epsilon: at epoch magnitudes a 1e-9 vanishes, and a sample
-        # exactly on an edge belongs to the bin it ends, as in the server-side counts)
-        first = int(np.searchsorted(t, a, side="right"))  # first sample > a
-        stop = int(np.searchsorted(t, b, side="right"))  # first sample > b
-        if first < stop:
-            events[i] = float(np.nansum(inc[first:stop]))
-            seen[i] = first > 0 or stop - first >= 2
-        else:
-            # no sample inside: observed while the last value is still visible at the bin's
-            # end (Prometheus' lookback); a longer bin without a sample was not scraped
-            seen[i] = first > 0 and t[first - 1] >= b - lookback_s - 1e-9
+    inc = np.concatenate([[0.0], np.where(d >= 0, d, v[1:])])  # the first sample: no event
+    # the bin of each sample: the first high at or after it, when its low is before it (exact
+    # comparisons, no epsilon: at epoch magnitudes a 1e-9 vanishes, and a sample exactly on an
+    # edge belongs to the bin it ends, as in the server-side counts); bins are sorted, disjoint
+    at = np.searchsorted(highs, t, side="left")
+    inside = at < lows.size
+    inside[inside] = t[inside] > lows[at[inside]]
+    events = np.bincount(at[inside], weights=inc[inside], minlength=lows.size)
+    first = np.searchsorted(t, lows, side="right")  # first sample > low
+    stop = np.searchsorted(t, highs, side="right")  # first sample > high
+    before = first > 0
+    # no sample inside: observed while the last value is still visible at the bin's end
+    # (Prometheus' lookback); a longer bin without a sample was not scraped
+    last = t[np.maximum(first - 1, 0)]
+    seen = np.where(
+        first < stop, before | (stop - first >= 2), before & (last >= highs - lookback_s - 1e-9)
+    )
     gaps: list[Gap] = []
     if t.size >= 2:
-        gaps_dt = np.diff(t)
-        # the usual interval from this answer's own samples (not from a baseline found
-        # further back); unknown with a single sample
-        usual = float(np.median(np.diff(series.t))) if series.t.size >= 2 else 0.0
-        limit = max(GAP_MIN_S, GAP_FACTOR * usual)
-        inside = np.zeros(t.size, dtype=bool)
-        for a, b in zip(lows.tolist(), highs.tolist(), strict=True):
-            inside |= (t > a + 1e-9) & (t <= b + 1e-9)
-        for j in np.flatnonzero((gaps_dt > limit) & inside[1:]) + 1:
+        limit = gap_limit(series)
+        for j in np.flatnonzero((np.diff(t) > limit) & inside[1:]) + 1:
             gaps.append(Gap(float(t[j - 1]), float(t[j]), float(inc[j])))
     return events, seen, gaps
+
+
+def gap_limit(series: RawSeries) -> float:
+    """Consecutive samples further apart than this are a scrape gap: GAP_MIN_S, or GAP_FACTOR
+    times the series' usual interval (from this answer's own samples, not from a baseline
+    found further back; unknown with a single sample)."""
+    usual = float(np.median(np.diff(series.t))) if series.t.size >= 2 else 0.0
+    return max(GAP_MIN_S, GAP_FACTOR * usual)
 
 
 def _count(n: float) -> str:

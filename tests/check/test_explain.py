@@ -72,8 +72,10 @@ def test_explain_text_prints_the_hand_computed_numbers(example_data: ExampleData
     assert "378 bins: 18 × 1h, 360 × 1m" in text
     # the queries replayed, each with its range and step as sent
     assert "Queries (4, replayed from snapshot examples/snapshot.json):" in text
-    assert "start=1795154460 end=1795176000 step=60 (360 points" in text
-    assert 'http_requests_total{service="payments",code=~"5.."}' in text
+    assert "step=3600 (67 points 2026-11-17T12:00:00Z … 2026-11-20T06:00:00Z)" in text
+    # the last 6 h of 1-minute bins: the raw samples of total (bad is picked from its series)
+    assert "instant /api/v1/query time=1795176000 (2026-11-20T12:00:00Z)" in text
+    assert 'http_requests_total{service="payments"}[25200s]' in text
 
 
 def test_explain_json_carries_the_same_figures(example_data: ExampleData) -> None:
@@ -97,7 +99,8 @@ def test_explain_json_carries_the_same_figures(example_data: ExampleData) -> Non
     assert rules["page 1h/5m"]["firing"] and not rules["ticket 1d/2h"]["firing"]
     assert ex["equations"]["burn_rate"] == "burn = (bad ÷ total) ÷ (1 − objective)"
     assert len(doc["queries"]["queries"]) == 4
-    assert all(q["params"]["step"] for q in doc["queries"]["queries"])
+    kinds = [(q["kind"], bool(q["params"].get("step"))) for q in doc["queries"]["queries"]]
+    assert kinds == [("range", True)] * 3 + [("instant", False)]
 
 
 def test_explain_names_refined_bins_of_a_counter_reset() -> None:
@@ -143,11 +146,13 @@ def test_show_queries_needs_no_server_and_lists_what_the_snapshot_holds() -> Non
     recorded = _snapshot_calls()
     listed = [(q["path"], tuple(sorted(q["params"].items()))) for s in doc["slos"]
               for q in s["queries"]]  # fmt: skip
-    assert len(listed) == 53  # catalog: 11 (its adjustment edges split its grid)
+    # catalog: 11 (its adjustment edges split its grid); a latency SLI reads the raw samples of
+    # its bucket and its count in one call each
+    assert len(listed) == 57
     # recorded by a live run at the same instant: every planned call is among its answers
     assert [c for c in listed if c not in recorded] == []
     text = slo("check", "examples/", "--show-queries", "--at", str(int(AT)))
-    assert text.code == 0 and "53 call(s), none sent" in text.stdout
+    assert text.code == 0 and "57 call(s), none sent" in text.stdout
     assert "so not listed: for bins with a counter reset" in text.stdout
 
 

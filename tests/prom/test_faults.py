@@ -49,6 +49,24 @@ def matrix(form: dict[str, str], good: Callable[[float], float] = lambda t: 5.0)
     return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": result}})
 
 
+def raw_samples(form: dict[str, str]) -> str:
+    """Raw samples for an instant query of a range selector (the fine tier's query):
+    req_total{code="200"} counting 5 and {code="500"} 1 a minute, as `matrix` answers per bin."""
+    at, reach = float(form["time"]), float(form["query"].rsplit("[", 1)[1].rstrip("s]"))
+    ts = np.arange(at - reach + 0.5, at, 60.0).tolist()
+    result = [
+        {"metric": {"__name__": "req_total", "code": code},
+         "values": [[t, str(k * i)] for i, t in enumerate(ts)]}
+        for code, k in (("200", 5), ("500", 1))
+    ]  # fmt: skip
+    return json.dumps({"status": "success", "data": {"resultType": "matrix", "result": result}})
+
+
+def is_raw(form: dict[str, str]) -> bool:
+    """Whether an instant query asks for raw samples (a range selector, `x[25200s]`)."""
+    return "step" not in form and form.get("query", "").endswith("s]")
+
+
 def ok(req: Seen, i: int) -> Reply:
     return Reply(200, matrix(req.form))
 

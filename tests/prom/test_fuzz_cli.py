@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from tests.check.conftest import Run, slo
 from tests.prom.faultserver import FaultServer, Reply, Seen, fault_server
-from tests.prom.test_faults import matrix
+from tests.prom.test_faults import is_raw, matrix, raw_samples
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = [ROOT / "examples" / n for n in ("auth.yaml", "checkout.yaml", "payments.yaml")]
@@ -129,6 +129,8 @@ def ok_server() -> Iterator[FaultServer]:
     def ok(req: Seen, i: int) -> Reply:
         if "step" in req.form:
             return Reply(200, matrix(req.form))
+        if is_raw(req.form):
+            return Reply(200, raw_samples(req.form))
         if req.path.endswith("/values"):
             return Reply(200, json.dumps({"status": "success", "data": ["0.1", "0.25", "1"]}))
         return Reply(200, json.dumps({"status": "success", "data": {"resultType": "matrix",

@@ -14,7 +14,7 @@ import pytest
 
 from tests.check.conftest import Run, slo
 from tests.prom.faultserver import Reply, Seen, fault_server
-from tests.prom.test_faults import matrix
+from tests.prom.test_faults import is_raw, matrix, raw_samples
 
 AT = "1767000000"
 SPEC = """version: slo/v1
@@ -29,7 +29,9 @@ EMPTY = json.dumps({"status": "success", "data": {"resultType": "matrix", "resul
 
 
 def ok(req: Seen, i: int) -> Reply:
-    return Reply(200, matrix(req.form) if "step" in req.form else EMPTY)
+    if "step" in req.form:
+        return Reply(200, matrix(req.form))
+    return Reply(200, raw_samples(req.form) if is_raw(req.form) else EMPTY)
 
 
 @pytest.fixture
@@ -138,7 +140,7 @@ def test_a_query_string_in_the_base_url_stays_a_query_parameter(spec: Path) -> N
     with fault_server(ok) as srv:
         run, _ = run_check(spec, srv.url + "/prefix?token=qp-SECRET-1")
     assert run.code == 1, run.stderr
-    assert {r.path for r in srv.seen} == {"/prefix/api/v1/query_range"}
+    assert {r.path for r in srv.seen} == {"/prefix/api/v1/query_range", "/prefix/api/v1/query"}
     assert all(r.query == {"token": "qp-SECRET-1"} for r in srv.seen)
 
 

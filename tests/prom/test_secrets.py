@@ -20,7 +20,7 @@ import pytest
 
 from tests.check.conftest import Run, slo
 from tests.prom.faultserver import Reply, Seen, fault_server
-from tests.prom.test_faults import matrix
+from tests.prom.test_faults import is_raw, matrix, raw_samples
 
 AT = "1767000000"
 TOKEN = "tok-S3CRET-bearer"
@@ -67,7 +67,10 @@ def plain(status: int, ctype: str = "text/html") -> Callable[[Seen, int], Reply]
 
 
 def warnings(req: Seen, i: int) -> Reply:
-    body = json.loads(matrix(req.form)) if "step" in req.form else _empty()
+    if is_raw(req.form):
+        body = json.loads(raw_samples(req.form))
+    else:
+        body = json.loads(matrix(req.form)) if "step" in req.form else _empty()
     body["warnings"] = [echo_text(req)]
     return Reply(200, json.dumps(body))
 
@@ -87,6 +90,8 @@ def label_echo(req: Seen, i: int) -> Reply:
 
 
 def ok(req: Seen, i: int) -> Reply:
+    if is_raw(req.form):
+        return Reply(200, raw_samples(req.form))
     return Reply(200, matrix(req.form) if "step" in req.form else json.dumps(_empty()))
 
 
