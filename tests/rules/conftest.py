@@ -135,22 +135,16 @@ def _level(rule: dict, records: list[dict]) -> int:
 
 def _composite_names(file: str, root: Path, offsets: dict[str, float]) -> dict[str, str]:
     """Per composite role, the first candidate name whose group evaluates after its members'
-    groups and before 45 s into the minute (composite_data's doc), and the 5-minute SLO
-    `probe5`'s candidate evaluating earliest; `offsets`: the SLOs' groups'."""
+    groups and before 45 s into the minute (composite_data's doc); `offsets`: the SLOs'."""
     from tests.rules import composite_data as C
 
     def group(n: str) -> str:
         return f"slo:{C.SERVICE}/{n}"
 
-    roles = [*C.ROLES, "probe5"]
-    every = {group(n): 300.0 for r in C.FIVE_MINUTES for n in C.candidates(r)}
-    found = _offsets([group(n) for r in roles for n in C.candidates(r)], file, root, every)
+    found = _offsets([group(n) for r in C.ROLES for n in C.candidates(r)], file, root)
     out = {}
-    out = {"probe5": min(C.candidates("probe5"), key=lambda n: found[group(n)])}
     for role in C.ROLES:
         after = max(offsets.values())
-        if role == "mixed":
-            after = max(offsets["slo:shop/probe"], found[group(out["probe5"])])
         fits = [n for n in C.candidates(role) if after < found[group(n)] < 45]
         assert fits, role
         out[role] = fits[0]
@@ -189,7 +183,7 @@ def _generate(root: Path) -> tuple[Path, Path, list[dict], list[dict], str, dict
     all_groups = rule_groups(text, RulesFormat.prometheus)
     every = {g["name"]: float(g["interval"].rstrip("m")) * 60 for g in all_groups}
     offsets = _offsets([g["name"] for g in all_groups], file, root / "probe-all", every)
-    n = len(groups)  # the SLOs' groups (shop's and journey's 5-minute probe), the composites'
+    n = len(groups)  # the SLOs' groups, then the composites'
     return spec, composites, all_groups[:n], all_groups[n:], file, offsets
 
 
@@ -228,8 +222,6 @@ def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]
             for out in outs:
                 _move_blocks(out, root / "tsdb")
             server = _empty_server(root)  # the same TSDB, now with this pass's series
-        shop = [g for g in groups if g["name"].startswith("slo:shop/")]
-        journey = [g for g in groups if not g["name"].startswith("slo:shop/")]
-        yield Backfilled(server, data, spec, shop, offsets, composites, journey + extra)
+        yield Backfilled(server, data, spec, groups, offsets, composites, extra)
     finally:
         server.stop()

@@ -1,8 +1,7 @@
 """Composite rules on a real Prometheus (tests/rules/conftest.py's backfill, with
 tests/rules/composite_data.py's composites over the generated shop history): a weighted, a
-least_healthy and a weighted_burn composite over 7 days, a least_healthy one over calendar
-months in Europe/Berlin, and a weighted one of a 1-minute and a 5-minute timeslice SLO (its
-group runs every 5 minutes: compared at whole 5 minutes). At every minute where an alert
+least_healthy and a weighted_burn composite over 7 days and a least_healthy one over calendar
+months in Europe/Berlin. At every minute where an alert
 changes, the minute before, every second hour and around the Berlin month boundary, the
 recorded burn rates and budget left equal `slo check --at`'s composite figures and the alerts
 fire exactly when it reports them.
@@ -32,8 +31,6 @@ def _alerts(bf: Backfilled, start: float) -> dict[tuple[str, str], np.ndarray]:
     out = {}
     n = int((D.END - start) / 60) + 1
     for g in bf.composite_rules:
-        if g["name"].split("/")[1].rsplit("-", 1)[0] not in C.ROLES:
-            continue  # the 5-minute probe SLO, a member
         d = bf.offsets[g["name"]]
         for r in g["rules"]:
             if "alert" in r:
@@ -76,13 +73,10 @@ def test_composites_burn_rates_budgets_and_alerts_equal_slo_check(
     sample = sample_minutes(side, minutes, D.END - 3600.0)
     edges = np.arange(D.START + 3600.0, D.END + 1, D.MIN)
     bound = D.reset_bound(bf.data, edges)
-    five = {n for n in names if n.startswith("mixed-")}  # its group runs every 5 minutes
     for i in sample:
         t = float(minutes[i])
         got = _check(bf, t, capsys)
         for name in names:
-            if name in five and t % 300:
-                continue
             want = {label for (n, label), v in side.items() if n == name and v[i]}
             assert set(got[name]["alerts_firing"]) == want, (name, t)
             touched = {
