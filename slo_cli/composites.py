@@ -90,9 +90,11 @@ def composite_results(
     min_coverage: float,
     *,
     since: float | None = None,
+    detail: bool = False,
 ) -> list[SLOResult]:
     """One result per composite of ``specs`` from its members' counts (``planned``/``counts``
-    and their ``results``, parallel lists as `run_engine` got and gave them)."""
+    and their ``results``, parallel lists as `run_engine` got and gave them); with `detail`,
+    each with its hourly burn rates and its trace (`--details`, `--explain`)."""
     composites = composites_of(specs)
     if not composites:
         return []
@@ -120,6 +122,7 @@ def composite_results(
                     members,
                     min_coverage,
                     since,
+                    detail,
                 )
             )
     return out
@@ -199,6 +202,7 @@ def _evaluated(
     members: Sequence[SLOResult],
     min_coverage: float,
     since: float | None,
+    detail: bool = False,
 ) -> SLOResult:
     from slo_cli import engine
     from slo_cli.evaluate import _since
@@ -224,7 +228,13 @@ def _evaluated(
         since=since,
     )
     res = out.result
-    notes = [f"{x.key}: {n}" for x, n in ((x, n) for x in counts for n in x.notes)]
+    # a member's absent error counter is said on its own row, not again on the composite's
+    notes = [
+        f"{x.key}: {n}"
+        for m, x in zip(members, counts, strict=True)
+        for n in x.notes
+        if n not in m.quiet_notes
+    ]
     if c.method == "weighted_burn":
         notes.append(
             "weighted_burn: good/total are equivalent events (Σ weight × events; bad = burn × "
@@ -246,7 +256,33 @@ def _evaluated(
     )  # fmt: skip
     if out.since is not None and since is not None:
         result = replace(result, since=_since(out.since, 0, since, planned[0].end))
+    if detail:
+        result = _detailed(result, c, planned, (edges, good, total), out, policy.rules)
     return result
+
+
+def _detailed(
+    result: SLOResult,
+    c: Composite,
+    planned: Sequence[Planned],
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
+    out: Any,
+    rules: Any,
+) -> SLOResult:
+    """The composite's hourly burn rates (each hour a window of its method) and its trace."""
+    from slo_cli import engine
+    from slo_cli.tracing import Grid, composite_trace
+
+    edges, good, total = grid
+    objectives = [float(p.slo.objective) for p in planned]
+    hourly = engine.hourly_composite_burn(
+        edges, good, total, method=c.method, weights=c.weights, member_objectives=objectives,
+        objective=float(c.objective), end=result.window_end,
+    )  # fmt: skip
+    where = Grid(edges, result.window_end, result.window, result.window_start, rules)
+    keys = [p.slo.key for p in planned]
+    t = composite_trace(where, out, keys, c.weights, objectives, c.method)
+    return replace(result, hourly_burn=tuple(float(x) for x in hourly), trace=t)
 
 
 def member_counts(

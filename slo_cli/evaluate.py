@@ -74,7 +74,7 @@ def evaluate(
     planned, counts = expand_groups(planned, counts)
     results = run_engine(planned, counts, min_coverage, since=start, detail=detail)
     cover = MIN_COVERAGE if min_coverage is None else min_coverage  # composites: no spec value
-    results += composite_results(specs, planned, counts, results, cover, since=start)
+    results += composite_results(specs, planned, counts, results, cover, since=start, detail=detail)
     return Evaluation(at=when, slos=tuple(results), since=start)
 
 
@@ -293,7 +293,27 @@ def _result(
         **_provenance(p, min_coverage),
         no_data=why,
         history=young,
+        absent_bad=absent_bad(p.slo, counts),
     )
+
+
+def absent_bad(slo: SLO, counts: Any) -> tuple[tuple[str, str], ...]:
+    """(selector, note) for each selector of a ratio SLI's `bad` that matched no series while
+    the total has data: the notes `counts` carries for them (sources.binsums.zero_notes)."""
+    ratio = getattr(slo.sli, "ratio", None)
+    missing = tuple(getattr(counts, "unmatched", ()) or ())
+    if ratio is None or ratio.bad is None or not missing:
+        return ()
+    from types import SimpleNamespace
+
+    from slo_cli.sources.binsums import zero_notes
+
+    notes = set(getattr(counts, "notes", ()))
+    out = []
+    for selector in missing:
+        said = zero_notes((selector,), [SimpleNamespace(selector=selector)], "bad", np.zeros(1))
+        out += [(selector, n) for n in said if n in notes]
+    return tuple(out)
 
 
 def spec_query(slo: SLO) -> str:

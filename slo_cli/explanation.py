@@ -22,13 +22,36 @@ class BinRun:
 
 
 @dataclass(frozen=True)
+class MemberFigures:
+    """What a composite read of one member over one window: its sums as the method read them
+    (weighted: over the bins every member observed), its burn rate against its own
+    `objective`, and (least_healthy) whether it was the member picked for that window."""
+
+    key: str
+    weight: float
+    objective: float
+    good: float
+    bad: float
+    total: float
+    missing_s: float
+    burn_rate: float
+    picked: bool = False
+
+    @property
+    def error_ratio(self) -> float:
+        """bad ÷ total, what least_healthy compares (NaN without traffic)."""
+        return self.bad / self.total if self.total > 0 else float("nan")
+
+
+@dataclass(frozen=True)
 class WindowFigures:
     """One window's sums and figures as the engine computed them.
 
     `name`: "5m" … "3d", an alert rule's own length ("4h"), or the SLO window's name; `good`,
     `bad`, `total` in the SLO's count unit (events, slices, or seconds); `missing_s`: seconds
     of its bins without data; `span_s`: its length on the grid; `bins`: its bins, by width;
-    `refined`: its bins counted again from raw samples ((start, end, counter part)).
+    `refined`: its bins counted again from raw samples ((start, end, counter part));
+    `members`: a composite's inputs over the window, one per member (empty for other SLOs).
     """
 
     name: str
@@ -43,6 +66,7 @@ class WindowFigures:
     burn_rate: float
     bins: tuple[BinRun, ...] = ()
     refined: tuple[tuple[float, float, str], ...] = ()
+    members: tuple[MemberFigures, ...] = ()
 
     @property
     def n_bins(self) -> int:
@@ -75,7 +99,8 @@ class Trace:
     """Everything behind one SLO's row: the SLO window and every burn-rate and alert window
     with their sums, the alert rules, the time-to-exhaustion basis, and each formula's
     equation as `slo_cli.engine.formulas` states it (name -> text, e.g. "sli" ->
-    "SLI = good ÷ total")."""
+    "SLI = good ÷ total"). `method`: a composite's (its windows then hold their `members`,
+    and the equations the method's), None for other SLOs."""
 
     slo_window: WindowFigures
     windows: tuple[WindowFigures, ...]
@@ -84,6 +109,7 @@ class Trace:
     equations: dict[str, str]
     grid_start: float
     grid_bins: int
+    method: str | None = None
 
     def window(self, name: str) -> WindowFigures | None:
         """The burn-rate window named `name` ("1h"), if there is one."""

@@ -307,6 +307,25 @@ class SLOResult:
     history: History | None = None
     #: where `min_coverage` came from: "default", "spec" or "command line"
     min_coverage_origin: str = "default"
+    #: (selector, note) for each `bad` selector that matched no series over the queried range
+    #: while the total has data (counted as 0 bad events: an error counter that never fired
+    #: has no series); the notes are also in `notes`. Outputs for people name them per SLO
+    #: only when it is not OK (docs/check.md), else once per run (`slo check --details`)
+    absent_bad: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def quiet_notes(self) -> tuple[str, ...]:
+        """The notes of `absent_bad`."""
+        return tuple(note for _, note in self.absent_bad)
+
+    @property
+    def shown_notes(self) -> tuple[str, ...]:
+        """`notes` as outputs for people show them per SLO: without those of `absent_bad`
+        when the SLO is OK (a healthy SLO whose error counter never fired)."""
+        if self.status != "OK" or not self.absent_bad:
+            return self.notes
+        quiet = set(self.quiet_notes)
+        return tuple(n for n in self.notes if n not in quiet)
 
     @property
     def partial(self) -> bool:

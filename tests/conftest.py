@@ -6,6 +6,8 @@ import json
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -22,16 +24,26 @@ def shared_data() -> SharedData:
     return shared_dataset()
 
 
+@contextmanager
+def serving(openmetrics_text: str, root: Path) -> Iterator[Server]:
+    """A real Prometheus holding the samples of `openmetrics_text` (backfilled into `root`),
+    stopped afterwards; fails when CI=true and it cannot start, else skips. The one way the
+    session's shared servers are started (`prometheus` here, `live_prometheus` of
+    tests/check)."""
+    server = prometheus_or_skip(openmetrics_text, root)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def prometheus(
     shared_data: SharedData, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """A real Prometheus serving `shared_data` (fails when CI=true and it cannot start)."""
-    server = prometheus_or_skip(shared_data.dataset.openmetrics(), tmp_path_factory.mktemp("prom"))
-    try:
+    with serving(shared_data.dataset.openmetrics(), tmp_path_factory.mktemp("prom")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def stored_samples(server: Server, at: float, span: str = "100d") -> int:

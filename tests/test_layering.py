@@ -197,6 +197,7 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.engine",
         "slo_cli.results",
         "slo_cli.sources",
+        "slo_cli.tracing",
         "slo_specs",
     },
     "slo_cli.evaluate": {

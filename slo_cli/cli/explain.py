@@ -34,10 +34,12 @@ def check_format(mode: str, fmt: Any) -> None:
 
 def narrow(specs: Sequence[ServiceSpec], target: str) -> list[ServiceSpec]:
     """The specs cut down to the one SLO `target` names: ``service/name`` or a name unique
-    among the specs (a grouped SLO's member ``name{label="v"}`` selects its SLO). UsageError
-    (exit 2) naming the closest SLOs when it names none, or several."""
+    among the specs (a grouped SLO's member ``name{label="v"}`` selects its SLO; a composite
+    brings its members, whose counts are its). UsageError (exit 2) naming the closest SLOs
+    when it names none, or several."""
     base = target.split("{", 1)[0]
-    keys = [slo.key for spec in specs for slo in spec.slos]
+    composites = [c.key for spec in specs for c in spec.composites]
+    keys = [slo.key for spec in specs for slo in spec.slos] + composites
     if "/" in base:
         hits = [k for k in keys if k == base]
     else:
@@ -52,11 +54,15 @@ def narrow(specs: Sequence[ServiceSpec], target: str) -> list[ServiceSpec]:
             f"--explain {target}: {len(hits)} SLOs have that name ({', '.join(hits)}); "
             "name one as service/name"
         )
+    if hits[0] in composites:
+        from slo_cli.cli.selection import select_slos
+
+        return select_slos(specs, [hits[0]], [])
     out = []
     for spec in specs:
         slos = [slo for slo in spec.slos if slo.key == hits[0]]
         if slos:
-            out.append(spec.model_copy(update={"slos": slos}))
+            out.append(spec.model_copy(update={"slos": slos, "composites": []}))
     return out
 
 
@@ -88,6 +94,9 @@ def explained(
     from slo_cli.explanation import Explained
 
     results = tuple(evaluation.slos)
+    composite = tuple(r for r in results if r.composite is not None)
+    if composite:  # the composite only: its members' figures are in its trace
+        results = composite
     if "{" in target:  # one member of a grouped SLO
         results = tuple(r for r in results if r.key == target or r.name == target)
         if not results:

@@ -26,7 +26,11 @@ from slo_cli.engine.alerting import (
 )
 
 if TYPE_CHECKING:
-    from slo_cli.engine.composite import CompositeResult, evaluate_composite
+    from slo_cli.engine.composite import (
+        CompositeResult,
+        evaluate_composite,
+        hourly_composite_burn,
+    )
     from slo_cli.engine.core import EngineResult, Policy, Status, evaluate
     from slo_cli.engine.formulas import budget_minutes, burn_rate, time_to_exhaustion
     from slo_cli.engine.hourly import hourly_burn
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "CompositeResult": "slo_cli.engine.composite",
     "evaluate_composite": "slo_cli.engine.composite",
+    "hourly_composite_burn": "slo_cli.engine.composite",
     "EngineResult": "slo_cli.engine.core",
     "Policy": "slo_cli.engine.core",
     "Status": "slo_cli.engine.core",
@@ -100,6 +105,7 @@ __all__ = [
     "format_window",
     "history",
     "hourly_burn",
+    "hourly_composite_burn",
     "period_report",
     "ratio_timeslice_counts",
     "since_figures",

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from slo_cli.engine import formulas as f
-from slo_cli.engine.alerting import allowed_share
 from slo_cli.engine.core import EngineResult, Policy, evaluate_sums, window_lengths
 from slo_cli.engine.kernel import Sums, WindowSums, check_grid, window_sums
 from slo_cli.engine.scoped import SinceFigures, stretch_figures
@@ -41,12 +40,33 @@ METHODS = ("weighted", "least_healthy", "weighted_burn")
 
 
 @dataclass(frozen=True)
+class MemberInputs:
+    """What the composite read of its members, per window (`slo check --explain`).
+
+    ``sums``: the members' sums ((n_members,) per window) as the method read them — weighted:
+    over the bins every member observed (those the weighted counts have), so Σ wᵢ × totalᵢ is
+    the composite's total; the other methods: each member's own sums. ``burn``, ``slo_burn``:
+    each member's burn rate against its own objective per trailing length and over the SLO
+    window; ``picked``, ``picked_slo``: least_healthy's member per length and over the SLO
+    window (−1: none had traffic; empty for the other methods).
+    """
+
+    sums: WindowSums
+    burn: dict[float, np.ndarray]
+    slo_burn: np.ndarray
+    picked: dict[float, int]
+    picked_slo: int
+
+
+@dataclass(frozen=True)
 class CompositeResult:
-    """The composite's engine result (one row) and, with ``since``, its since figures."""
+    """The composite's engine result (one row), with ``since`` its since figures, each
+    member's share of its burn, and what it read of its members (:class:`MemberInputs`)."""
 
     result: EngineResult
     since: SinceFigures | None
     shares: np.ndarray
+    inputs: MemberInputs | None = None
 
 
 def weighted_counts(
@@ -59,10 +79,8 @@ def weighted_counts(
     >>> g.tolist(), t.tolist()
     ([[19.0, nan]], [[20.0, nan]])
     """
-    w = np.asarray(weights, dtype=float)[:, None]
-    good = np.asarray(good, dtype=float)
-    total = np.asarray(total, dtype=float)
-    return (good * w).sum(axis=0)[None, :], (total * w).sum(axis=0)[None, :]
+    w = np.asarray(weights, dtype=float)
+    return f.weighted_events(good, w)[None, :], f.weighted_events(total, w)[None, :]
 
 
 def least_healthy(s: Sums) -> Sums:
@@ -73,9 +91,8 @@ def least_healthy(s: Sums) -> Sums:
     >>> r = least_healthy(s); r.bad.tolist(), r.total.tolist(), r.missing_s.tolist()
     ([3.0], [100.0], [120.0])
     """
-    ratio = _error_ratio(s)
-    i = int(np.argmax(ratio))  # first of the highest; -1: no traffic (then all are)
-    bad, total = (s.bad[i], s.total[i]) if ratio[i] >= 0 else (0.0, 0.0)
+    i = f.least_healthy_member(s.bad, s.total)  # first of the highest; -1: no traffic
+    bad, total = (s.bad[i], s.total[i]) if i >= 0 else (0.0, 0.0)
     return _row(bad, total, s)
 
 
@@ -94,12 +111,10 @@ def weighted_burn(
     >>> round(float(f.burn_rate(r.bad, r.total, np.array([0.999]))[0]), 9)
     5.0
     """
-    burn = np.nan_to_num(f.burn_rate(s.bad, s.total, member_objectives), nan=0.0)
+    combined = f.weighted_burn_rate(f.burn_rate(s.bad, s.total, member_objectives), weights)
     total = float(np.sum(weights * s.total))
-    combined = float(np.sum(weights * burn))
-    # 1 − o exact to its decimal (as burn_rate divides by it), so the round trip is unbiased
-    bad = combined * allowed_share(objective) * total if total > 0 else 0.0
-    return _row(bad, total, s)
+    # 1 − o exact to its decimal (equivalent_bad: allowed_fraction, as burn_rate divides by it)
+    return _row(float(f.equivalent_bad(combined, objective, total)), total, s)
 
 
 def _error_ratio(s: Sums) -> np.ndarray:
@@ -147,7 +162,12 @@ def evaluate_composite(
     members = window_sums(
         edges, good, total, end=end, lengths=lengths, window_start=np.full(w.size, window_start)
     )
+    read = members
     if method == "weighted":
+        read = window_sums(
+            edges, *_jointly_observed(good, total), end=end, lengths=lengths,
+            window_start=np.full(w.size, window_start),
+        )  # fmt: skip
         good, total = weighted_counts(good, total, w)
         sums = window_sums(
             edges, good, total, end=end, lengths=lengths, window_start=np.array([window_start])
@@ -158,7 +178,77 @@ def evaluate_composite(
     scoped = None
     if extra:
         scoped = stretch_figures(sums.trailing[extra[0]], sums.slo.total, o)
-    return CompositeResult(result, scoped, burn_shares(members.slo, method, w, member_o))
+    shares = burn_shares(members.slo, method, w, member_o)
+    return CompositeResult(result, scoped, shares, _inputs(read, method, member_o))
+
+
+def _jointly_observed(good: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The members' counts on the bins every member has data in (NaN elsewhere): the bins
+    the weighted counts have."""
+    seen = ~(np.isnan(good) | np.isnan(total)).any(axis=0)
+    return np.where(seen, good, np.nan), np.where(seen, total, np.nan)
+
+
+def _inputs(read: WindowSums, method: str, member_o: np.ndarray) -> MemberInputs:
+    def pick(s: Sums) -> int:
+        return f.least_healthy_member(s.bad, s.total) if method == "least_healthy" else -1
+
+    return MemberInputs(
+        sums=read,
+        burn={k: f.burn_rate(s.bad, s.total, member_o) for k, s in read.trailing.items()},
+        slo_burn=f.burn_rate(read.slo.bad, read.slo.total, member_o),
+        picked={k: pick(s) for k, s in read.trailing.items()},
+        picked_slo=pick(read.slo),
+    )
+
+
+def hourly_composite_burn(
+    edges: np.ndarray,
+    good: np.ndarray,
+    total: np.ndarray,
+    *,
+    method: str,
+    weights: Sequence[float],
+    member_objectives: Sequence[float],
+    objective: float,
+    end: float,
+    hours: int = 24,
+) -> np.ndarray:
+    """(hours,) the composite's burn rate hour by hour, oldest first (the `--details`
+    sparkline): each hour is one more window W of the method — weighted: the weighted events'
+    burn against the composite's objective; least_healthy: the burn (against the composite's
+    objective) of the member least healthy in that hour; weighted_burn: Σ wᵢ·burnᵢ of that hour.
+    NaN for an hour without traffic of any member (or before the grid).
+
+    Two members, one hour: 2 bad of 100 and 1 of 1,000, at 99 % and 99.9 %, composite 99 %:
+
+    >>> g, t = np.array([[98.0], [999.0]]), np.array([[100.0], [1000.0]])
+    >>> e = np.array([0.0, 3600.0])
+    >>> [round(float(hourly_composite_burn(e, g, t, method=m, weights=[1, 2], objective=0.99,
+    ...     member_objectives=[0.99, 0.999], end=3600.0, hours=1)[0]), 9) for m in METHODS]
+    [0.19047619, 2.0, 4.0]
+    """
+    from slo_cli.engine.hourly import hourly_sums
+
+    edges, good, total = check_grid(edges, good, total)
+    w = np.asarray(weights, dtype=float)
+    if method == "weighted":
+        g, t = weighted_counts(good, total, w)
+        bad, tot = hourly_sums(edges, g, t, end=end, hours=hours)
+        return np.asarray(f.burn_rate(bad[0], tot[0], np.array([objective])))
+    bad, tot = hourly_sums(edges, good, total, end=end, hours=hours)
+    out = np.full(hours, np.nan)
+    member_o = np.asarray(member_objectives, dtype=float)[:, None]
+    for h in range(hours):
+        if not (tot[:, h] > 0).any():
+            continue
+        if method == "least_healthy":
+            i = f.least_healthy_member(bad[:, h], tot[:, h])
+            out[h] = float(f.burn_rate(bad[i, h], tot[i, h], np.array([objective]))[0])
+        else:
+            burns = f.burn_rate(bad[:, h : h + 1], tot[:, h : h + 1], member_o)[:, 0]
+            out[h] = float(f.weighted_burn_rate(burns, w))
+    return out
 
 
 def burn_shares(

@@ -163,3 +163,58 @@ def time_to_exhaustion(remaining: np.ndarray, window_s: np.ndarray, burn: np.nda
     tte = np.where(burn > 0, tte, np.inf)
     tte = np.where(remaining <= 0, 0.0, tte)
     return np.asarray(np.where(np.isnan(remaining), np.nan, tte), dtype=float)
+
+
+# Composite SLOs (slo_cli.engine.composite): how one composite's counts or burn rate come from
+# its members' (rows: members, in spec order; `weights` wᵢ, each member's own objective oᵢ).
+
+
+def weighted_events(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Method `weighted`: each member's events count its weight times, per bin,
+    ``total = Σ wᵢ × totalᵢ`` (good likewise); NaN where any member has no data.
+
+    >>> weighted_events(np.array([[10.0, 1.0], [5.0, np.nan]]), np.array([1.0, 2.0])).tolist()
+    [20.0, nan]
+    """
+    counts = _a(counts)
+    return np.asarray((counts * _a(weights)[:, None]).sum(axis=0))
+
+
+def least_healthy_member(bad: np.ndarray, total: np.ndarray) -> int:
+    """Method `least_healthy`: over one window the member with the highest error ratio,
+    ``pick = argmax badᵢ ÷ totalᵢ`` (the lowest SLI; the first on a tie; a member without
+    traffic is skipped); −1 when no member has traffic.
+
+    >>> least_healthy_member(np.array([1.0, 3.0, 0.0]), np.array([100.0, 100.0, 0.0]))
+    1
+    >>> least_healthy_member(np.array([0.0, 0.0]), np.array([0.0, 0.0]))
+    -1
+    """
+    bad, total = _a(bad), _a(total)
+    ratio = np.where(total > 0, bad / np.where(total > 0, total, 1.0), -1.0)
+    i = int(np.argmax(ratio))
+    return i if ratio[i] >= 0 else -1
+
+
+def weighted_burn_rate(burns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Method `weighted_burn` (OpenSLO): ``burn = Σ wᵢ × burnᵢ``, each member's burn rate
+    against its own objective, 0 for a member without traffic (over the members' axis 0).
+
+    >>> weighted_burn_rate(np.array([2.0, 1.0, np.nan]), np.array([1.0, 3.0, 5.0])).tolist()
+    5.0
+    """
+    return np.asarray(np.sum(_a(weights) * np.nan_to_num(_a(burns), nan=0.0), axis=0))
+
+
+def equivalent_bad(
+    burn: np.ndarray | float, objective: np.ndarray | float, total: np.ndarray | float
+) -> np.ndarray:
+    """Method `weighted_burn` as events, with total = Σ wᵢ × totalᵢ:
+    ``bad = burn × (1 − objective) × total``, so :func:`burn_rate` of (bad, total) gives the
+    burn back and SLI = 1 − (1 − objective) × burn; 0 without traffic.
+
+    >>> float(equivalent_bad(5.0, 0.999, 3100.0).round(9))
+    15.5
+    """
+    total = _a(total)
+    return np.asarray(np.where(total > 0, _a(burn) * allowed_fraction(objective) * total, 0.0))

@@ -39,19 +39,34 @@ def hourly_burn(
     [[nan, 1.0, 0.0, 3.0]]
     """
     edges, good, total = check_grid(edges, good, total)
+    bad, tot = hourly_sums(edges, good, total, end=end, hours=hours, bin_s=bin_s)
+    objective = np.broadcast_to(np.asarray(objective, dtype=float), (total.shape[0],))[:, None]
+    return np.asarray(f.burn_rate(bad, tot, objective))
+
+
+def hourly_sums(
+    edges: np.ndarray,
+    good: np.ndarray,
+    total: np.ndarray,
+    *,
+    end: float,
+    hours: int = 24,
+    bin_s: float = HOUR_S,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n_slo, hours) bad and total events per hour, oldest first, cleaned as the kernel
+    cleans bins; NaN for an hour the grid does not reach back to."""
+    edges, good, total = check_grid(edges, good, total)
     n_slo = total.shape[0]
-    out = np.full((n_slo, hours), np.nan)
+    bad_out, tot_out = np.full((n_slo, hours), np.nan), np.full((n_slo, hours), np.nan)
     bounds = float(end) - bin_s * np.arange(hours, -1, -1, dtype=float)  # oldest first
     inside = bounds >= edges[0] - EDGE_TOLERANCE_S
     if int(inside.sum()) < 2 or n_slo == 0:
-        return out
+        return bad_out, tot_out
     idx = edge_index(edges, bounds[inside])
     lo, hi = int(idx[0]), int(idx[-1])
     bad, tot, _, _ = Buffers(n_slo, hi - lo).clean(good[:, lo:hi], total[:, lo:hi])
     starts = idx[:-1] - lo
-    objective = np.broadcast_to(np.asarray(objective, dtype=float), (n_slo,))[:, None]
-    rates = f.burn_rate(
-        np.add.reduceat(bad, starts, axis=1), np.add.reduceat(tot, starts, axis=1), objective
-    )
-    out[:, hours - rates.shape[1] :] = rates
-    return out
+    n = starts.size
+    bad_out[:, hours - n :] = np.add.reduceat(bad, starts, axis=1)
+    tot_out[:, hours - n :] = np.add.reduceat(tot, starts, axis=1)
+    return bad_out, tot_out

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from slo_cli.explanation import Explained, Query, QueryList, RuleFigures, Trace, WindowFigures
 from slo_cli.render.common import iso, objective_text
+from slo_cli.render.explain_composite import head_lines, member_lines
 from slo_cli.render.units import human_duration
 from slo_cli.results import SLOResult
 
@@ -82,6 +83,7 @@ def _slo_window(r: SLOResult, t: Trace) -> list[str]:
         f"SLO window {r.window}: {_span(w.start, w.end)}, the budget spread over "
         f"{human_duration(r.window_s)} ({count(r.window_s)} s)",
         f"  {bins_text(w)} (grid: {t.grid_bins} bins from {iso(t.grid_start)})",
+        *member_lines(r, t, w, "  "),
         f"  good {count(w.good)} {unit}, total {count(w.total)} {unit}, "
         f"bad = total − good = {count(w.bad)}",
         f"  {eq['coverage']} = 1 − {count(w.missing_s)} ÷ {count(w.span_s)} = "
@@ -103,6 +105,7 @@ def _windows(r: SLOResult, t: Trace) -> list[str]:
     for w in t.windows:
         lines += [
             f"  {w.name:>5} {_span(w.start, w.end)} {bins_text(w)}",
+            *member_lines(r, t, w, "        "),
             f"        good {count(w.good)}, total {count(w.total)}, bad {count(w.bad)}; "
             f"coverage 1 − {count(w.missing_s)} ÷ {count(w.span_s)} = {ratio(w.coverage)}",
             f"        burn = ({count(w.bad)} ÷ {count(w.total)}) ÷ (1 − {obj}) = "
@@ -230,6 +233,8 @@ def explain_text(e: Explained) -> str:
         if out:
             out.append("")
         out += _head(r, e)
+        if t is not None and t.method is not None:
+            out += head_lines(r, t)
         if r.error is not None:
             out.append(f"  error: {r.error.describe(r.source_path)}")
         elif t is not None:

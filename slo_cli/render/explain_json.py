@@ -12,7 +12,15 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from slo_cli.explanation import Explained, Planned, Query, QueryList, Trace, WindowFigures
+from slo_cli.explanation import (
+    Explained,
+    MemberFigures,
+    Planned,
+    Query,
+    QueryList,
+    Trace,
+    WindowFigures,
+)
 from slo_cli.render.common import iso
 from slo_cli.render.explain import query_lines
 from slo_cli.render.json_out import slo_record
@@ -48,6 +56,23 @@ def _window(w: WindowFigures) -> dict[str, Any]:
         "refined_bins": [
             {"start": iso(a), "end": iso(b), "counter": part} for a, b, part in w.refined
         ],
+        **({"members": [_member(m) for m in w.members]} if w.members else {}),
+    }
+
+
+def _member(m: MemberFigures) -> dict[str, Any]:
+    """What a composite read of one member over a window."""
+    return {
+        "slo": m.key,
+        "weight": m.weight,
+        "objective_ratio": m.objective,
+        "good_count": _num(m.good),
+        "bad_count": _num(m.bad),
+        "total_count": _num(m.total),
+        "missing_seconds": _num(m.missing_s),
+        "error_ratio": _num(m.error_ratio),
+        "burn_rate": _num(m.burn_rate),
+        "least_healthy": m.picked,
     }
 
 
@@ -66,6 +91,7 @@ def _trace(t: Trace) -> dict[str, Any]:
             for rule in t.rules
         ],
         "time_to_exhaustion_basis": t.tte_basis,
+        "composite_method": t.method,
     }
 
 

@@ -261,6 +261,7 @@ def _draw(evaluation: Evaluation, console: Console, details: bool) -> None:
     if details:
         for r in evaluation.slos:
             _details(r, console)
+        _absent_bad(evaluation, console)
     if evaluation.since is not None:
         console.print(f"[bold]Since[/] {iso(evaluation.since)} (deploy):", highlight=False)
         for r in evaluation.slos:
@@ -341,7 +342,7 @@ def _details(r: SLOResult, console: Console) -> None:
         from slo_cli.render.sparkline import burn_sparkline_line
 
         lines.append(burn_sparkline_line(r.hourly_burn))
-    lines += [f"note: {n}" for n in r.notes]
+    lines += [f"note: {n}" for n in r.shown_notes]
     if r.data_error:
         lines.append("note: good events exceed total events; check the SLI queries")
     for line in lines:
@@ -353,6 +354,22 @@ def _details(r: SLOResult, console: Console) -> None:
     t.add_row("  burn rate ×", *[_burn(w, lambda x: number(x, 2))(r) for w in BURN_WINDOWS])
     t.add_row("  data", *[coverage_text(r.coverage.get(w, math.nan)) for w in BURN_WINDOWS])
     console.print(t)
+
+
+def _absent_bad(evaluation: Evaluation, console: Console) -> None:
+    """Once for every healthy SLO whose `bad` selector matched no series (not per SLO)."""
+    quiet = [(r.key, sel) for r in evaluation.slos if r.status == "OK" for sel, _ in r.absent_bad]
+    if not quiet:
+        return
+    console.print()
+    console.print(
+        f"[dim]note: {len(quiet)} OK SLO(s) counted 0 bad events because their bad selector "
+        "matched no series over the queried range (an error counter that never fired has none; "
+        "if the service did fail, check the selector):[/]",
+        highlight=False,
+    )
+    for key, sel in quiet:
+        console.print(f"[dim]  {_escape(key)}: {_escape(sel)}[/]", highlight=False)
 
 
 def _adjustments(evaluation: Evaluation, console: Console) -> None:

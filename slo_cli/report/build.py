@@ -56,7 +56,9 @@ def build_report(
     results = run_engine(planned, counts, min_coverage)
     slos = tuple(
         replace(
-            _slo_report(p, c, period, (r.status, r.alert), burn_threshold, _error_notes(r)),
+            _slo_report(
+                p, _quiet(c, r), period, (r.status, r.alert), burn_threshold, _error_notes(r)
+            ),
             no_data=r.no_data,
             history=r.history,
         )
@@ -70,6 +72,15 @@ def build_report(
         slos=slos,
         summary=summarize(slos),
     )
+
+
+def _quiet(counts: Any, r: Any) -> Any:
+    """The counts with the notes people read about this SLO (`SLOResult.shown_notes`): a
+    healthy SLO's absent error counter is not a note of the report."""
+    if r.status != "OK" or not r.absent_bad:
+        return counts
+    quiet = set(r.quiet_notes)
+    return replace(counts, notes=tuple(n for n in counts.notes if n not in quiet))
 
 
 def _error_notes(r: Any) -> tuple[str, ...]:

@@ -1,4 +1,6 @@
-"""Fixtures of the `slo check` tests: the examples' generated history and a way to run `slo`."""
+"""Fixtures of the `slo check` tests: the examples' generated history, a real Prometheus
+holding it (session-scoped, shared by every test that checks the examples over HTTP) and a way
+to run `slo`."""
 
 from __future__ import annotations
 
@@ -9,8 +11,20 @@ import pytest
 
 from tests.check.example_data import SNAPSHOT_DAYS, ExampleData, build
 from tests.clirun import Run, slo
+from tests.conftest import serving
+from tests.promserver import Server
 
-__all__ = ["EXAMPLES", "ROOT", "SNAPSHOT", "Run", "check", "example_data", "slo"]
+__all__ = [
+    "EXAMPLES",
+    "ROOT",
+    "SNAPSHOT",
+    "Run",
+    "check",
+    "example_data",
+    "live_data",
+    "live_prometheus",
+    "slo",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -27,6 +41,23 @@ def check(*args: str) -> Run:
 def example_data() -> ExampleData:
     """The history examples/snapshot.json was recorded from (same seed, same 60 s scrapes)."""
     return build(days=SNAPSHOT_DAYS)
+
+
+@pytest.fixture(scope="session")
+def live_data() -> ExampleData:
+    """The same stories with two-minute scrapes (half the snapshot's samples): what
+    `live_prometheus` holds."""
+    return build(interval=120.0)
+
+
+@pytest.fixture(scope="session")
+def live_prometheus(
+    live_data: ExampleData, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A real Prometheus holding `live_data`, started once for every test of the session that
+    checks the examples over HTTP (fails when CI=true and it cannot start)."""
+    with serving(live_data.dataset.openmetrics(), tmp_path_factory.mktemp("ex")) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -1,38 +1,21 @@
 """End to end against a real Prometheus: the examples' history backfilled with promtool, then
-`slo check` over HTTP; every number must equal the generator's truth (tests/check/truth.py)."""
+`slo check` over HTTP; every number must equal the generator's truth (tests/check/truth.py).
+The Prometheus is the session's `live_prometheus` (tests/check/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import jsonschema
 import pytest
 
 from slo_cli.render.json_out import SCHEMA_FILE
 from tests.check.conftest import slo
-from tests.check.example_data import AT, ExampleData, build
+from tests.check.example_data import AT, ExampleData
 from tests.check.truth import assert_matches_truth
-from tests.promserver import Server, prometheus_or_skip
+from tests.promserver import Server
 
 pytestmark = pytest.mark.prometheus
-
-
-@pytest.fixture(scope="module")
-def live_data() -> ExampleData:
-    # two-minute scrapes: half the samples of the recorded snapshot, the same stories
-    return build(interval=120.0)
-
-
-@pytest.fixture(scope="module")
-def live_prometheus(
-    live_data: ExampleData, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    server = prometheus_or_skip(live_data.dataset.openmetrics(), tmp_path_factory.mktemp("ex"))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_check_against_prometheus_equals_the_truth(

@@ -1,7 +1,8 @@
 """`--explain` and `--show-queries` against a real Prometheus holding the examples' generated
 history: the queries Prometheus actually received (through a recording proxy in front of it)
 are the ones `--show-queries` lists for the same --at, plus only the follow-ups an answer asked
-for; `--explain` prints the generator's truth and every call it made."""
+for; `--explain` prints the generator's truth and every call it made, for an SLO and a composite.
+The Prometheus is the session's `live_prometheus` (tests/check/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,28 +14,13 @@ from collections.abc import Iterator
 import pytest
 
 from tests.check.conftest import slo
-from tests.check.example_data import AT, ExampleData, build
+from tests.check.example_data import AT, ExampleData
 from tests.check.test_explain import WINDOWS, payments_expected
+from tests.check.test_explain_composite import WINDOW_S, composite, member_counts
 from tests.prom.faultserver import FaultServer, Reply, Seen, fault_server
-from tests.promserver import Server, prometheus_or_skip
+from tests.promserver import Server
 
 pytestmark = pytest.mark.prometheus
-
-
-@pytest.fixture(scope="module")
-def live_data() -> ExampleData:
-    return build(interval=120.0)
-
-
-@pytest.fixture(scope="module")
-def live_prometheus(
-    live_data: ExampleData, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    server = prometheus_or_skip(live_data.dataset.openmetrics(), tmp_path_factory.mktemp("ex"))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -111,3 +97,32 @@ def test_explain_live_prints_the_truth_and_the_calls_it_sent(
         "--explain", "payments/availability",
     )  # fmt: skip
     assert f"Queries (4, sent to {proxy.url}):" in text.stdout
+
+
+def test_explain_composite_live_equals_the_truth(
+    proxy: FaultServer, live_data: ExampleData
+) -> None:
+    """A composite sends no query of its own: the calls are its members', exactly as sent, and
+    every member input and composite figure is the generator's truth, window by window."""
+    run = slo(
+        "check", "examples/", "--prometheus-url", proxy.url, "--at", str(int(AT)),
+        "--explain", "journey/weakest-step", "--format", "json",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    (got,) = doc["slos"]
+    ex = got["explain"]
+    windows = [(ex["slo_window"], AT - WINDOW_S)]
+    windows += [(w, AT - WINDOWS[w["name"]]) for w in ex["windows"] if w["name"] in WINDOWS]
+    for w, start in windows:
+        counts = member_counts(live_data, start, AT)
+        members = {m["slo"]: (m["bad_count"], m["total_count"]) for m in w["members"]}
+        assert members == counts, w["name"]
+        bad, total, burn = composite("weakest-step", counts)
+        assert (w["bad_count"], w["total_count"]) == (bad, total), w["name"]
+        assert w["burn_rate"] == pytest.approx(burn, rel=1e-12), w["name"]
+    # exactly what was sent (the two members' calls run concurrently: in any order)
+    shown = Counter(_call(q["path"], q["params"]) for q in doc["queries"]["queries"])
+    assert shown == Counter(_call(s.path, s.form) for s in proxy.seen)
+    assert {p for s in proxy.seen for p in ('service="search"', 'service="checkout"')
+            if p in s.form["query"]} == {'service="search"', 'service="checkout"'}  # fmt: skip
