@@ -33,8 +33,10 @@ class Backfilled:
     server: Server
     data: D.Data
     spec: Path
-    rules: list[dict]  # the generated groups (plain rule file data)
+    rules: list[dict]  # the generated groups of the SLOs (plain rule file data)
     offsets: dict[str, float]  # group name -> evaluation offset into each minute (s)
+    composites: Path  # tests/rules/composite_data.py's spec (its names chosen for the offsets)
+    composite_rules: list[dict]  # the groups of composites.spec (backfilled with the SLOs')
 
 
 def _empty_server(root: Path) -> Server:
@@ -66,14 +68,18 @@ def _backfill(
     return out
 
 
-def _offsets(names: list[str], file: str, root: Path) -> dict[str, float]:
-    """Each group's evaluation offset into the minute, from a backfill of `vector(1)`."""
+def _offsets(
+    names: list[str], file: str, root: Path, intervals: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Each group's evaluation offset into its interval (`intervals`, default 1 minute), from
+    a backfill of `vector(1)`."""
+    every = {n: (intervals or {}).get(n, 60.0) for n in names}
     server = _empty_server(root)
     try:
         groups = [
             {
                 "name": n,
-                "interval": "1m",
+                "interval": f"{every[n]:g}s",
                 "rules": [{"record": "probe", "expr": "vector(1)", "labels": {"group": n}}],
             }
             for n in names
@@ -87,7 +93,7 @@ def _offsets(names: list[str], file: str, root: Path) -> dict[str, float]:
     for line in dump.splitlines():
         m = re.search(r'group="([^"]+)".* (\d+)$', line)
         if m:
-            found[m.group(1)] = (int(m.group(2)) / 1000.0) % 60.0
+            found[m.group(1)] = (int(m.group(2)) / 1000.0) % every[m.group(1)]
     assert sorted(found) == sorted(names), dump[:500]
     return found
 
@@ -106,6 +112,11 @@ def _only(group: dict, keep: Callable[[dict], bool]) -> dict:
     return {**group, "rules": [r for r in group["rules"] if keep(r)]}
 
 
+def _is_count(rule: dict) -> bool:
+    """A per-interval count (the members', copies, phase-labelled): needed over all history."""
+    return ":increase" in rule["record"]
+
+
 def _levels(groups: list[dict]) -> dict[int, int]:
     """id(recording rule) -> 1 + the level of the recording rules of its group it reads."""
     out: dict[int, int] = {}
@@ -122,57 +133,95 @@ def _level(rule: dict, records: list[dict]) -> int:
     return 1 + max((_level(d, records) for d in deps), default=0)
 
 
-@pytest.fixture(scope="package")
-def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
+def _composite_names(file: str, root: Path, offsets: dict[str, float]) -> dict[str, str]:
+    """Per composite role, the first candidate name whose group evaluates after its members'
+    groups and before 45 s into the minute (composite_data's doc); `offsets`: the SLOs'."""
+    from tests.rules import composite_data as C
+
+    def group(n: str) -> str:
+        return f"slo:{C.SERVICE}/{n}"
+
+    found = _offsets([group(n) for r in C.ROLES for n in C.candidates(r)], file, root)
+    out = {}
+    for role in C.ROLES:
+        after = max(offsets.values())
+        fits = [n for n in C.candidates(role) if after < found[group(n)] < 45]
+        assert fits, role
+        out[role] = fits[0]
+    return out
+
+
+def _generate(root: Path) -> tuple[Path, Path, list[dict], list[dict], str, dict[str, float]]:
+    """The specs, the SLOs' and the composites' groups, the rule file name and the offsets."""
     from slo_cli.rules.build import Options, build
+    from slo_cli.rules.composite import composite_groups
     from slo_cli.rules.render import RulesFormat, render, rule_groups
     from slo_specs import load_paths
+    from tests.rules import composite_data as C
 
-    root = tmp_path_factory.mktemp("rules-prom")
     spec = root / "shop.yaml"
     spec.write_text(D.SPEC, encoding="utf-8")
-    text = render(build(load_paths([spec]), Options()), RulesFormat.prometheus)
-    groups = rule_groups(text, RulesFormat.prometheus)
-    names = [g["name"] for g in groups]
+    slo_groups = build(load_paths([spec]), Options())
+    names = [g.name for g in slo_groups]
     # a file name whose offsets leave room in the minute for the scrapes
-    for k in range(40):
+    # (below 35 s: the composites' groups, after them, fit before 45 s)
+    for k in range(200):
         file = f"slo-rules-{k}.yml"
         offsets = _offsets(names, file, root / f"probe-{k}")
-        if max(offsets.values()) < 45:
+        if max(offsets.values()) < 35:
             break
     else:
-        pytest.fail("no rule file name with evaluation offsets below 45 s")
+        pytest.fail("no rule file name with evaluation offsets below 35 s")
+    chosen = _composite_names(file, root / "probe-composites", offsets)
+    composites = root / "journey.yaml"
+    composites.write_text(C.spec(chosen), encoding="utf-8")
+    specs = load_paths([spec, composites])
+    groups = build(specs, Options())
+    extra, skipped = composite_groups(specs, groups, Options())
+    assert not skipped
+    text = render(groups + extra, RulesFormat.prometheus)
+    all_groups = rule_groups(text, RulesFormat.prometheus)
+    every = {g["name"]: float(g["interval"].rstrip("m")) * 60 for g in all_groups}
+    offsets = _offsets([g["name"] for g in all_groups], file, root / "probe-all", every)
+    n = len(groups)  # the SLOs' groups, then the composites'
+    return spec, composites, all_groups[:n], all_groups[n:], file, offsets
+
+
+@pytest.fixture(scope="package")
+def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
+    root = tmp_path_factory.mktemp("rules-prom")
+    spec, composites, groups, extra, file, offsets = _generate(root)
     data = D.build(free=(max(offsets.values()) + 2.0, 58.0))
     server = prometheus_or_skip(data.openmetrics, root)
-    levels = _levels(groups)
+    everything = groups + extra
+    levels = _levels(groups)  # a composite's rules read its members' counts: one level later
+    levels.update({k: v + 1 for k, v in _levels(extra).items()})
     try:
-        # pass 1: what reads only the data (the counts, the calendar local time) over all of it;
-        # pass 2: what reads those (the calendar SLO's phase-labelled counts from the start,
-        # the rest over the compared span); pass 3: what reads pass 2
-        for level in (1, 2, 3):
+        # per level of dependence (1: what reads only the data; 2: what reads those; ...):
+        # the per-interval counts (and the calendar local time they are phased by) over the
+        # whole history, the burn rates and budgets over the compared span
+        for level in range(1, 1 + max(levels.values())):
             picked = [
                 {**g, "rules": [r for r in g["rules"] if levels.get(id(r)) == level]}
-                for g in groups
+                for g in everything
             ]
-            spans = {"": (picked, END_SPAN)}
             if level == 1:
-                spans = {"": (picked, D.START)}
-            elif level == 2:
-                early = [_only(g, lambda r: r["record"].startswith("slo:period_")) for g in picked]
-                late = [
-                    _only(g, lambda r: not r["record"].startswith("slo:period_")) for g in picked
-                ]
-                spans = {"early-": (early, D.START), "": (late, END_SPAN)}
+                early, late = picked, []
+            else:
+                early = [_only(g, _is_count) for g in picked]
+                late = [_only(g, lambda r: not _is_count(r)) for g in picked]
+            spans = {"early-": (early, D.START), "": (late, END_SPAN)}
             outs = [
                 _backfill(
                     server, root, [g for g in chosen if g["rules"]], start, file, f"{level}{tag}"
                 )
                 for tag, (chosen, start) in spans.items()
+                if any(g["rules"] for g in chosen)
             ]
             server.stop()
             for out in outs:
                 _move_blocks(out, root / "tsdb")
             server = _empty_server(root)  # the same TSDB, now with this pass's series
-        yield Backfilled(server, data, spec, groups, offsets)
+        yield Backfilled(server, data, spec, groups, offsets, composites, extra)
     finally:
         server.stop()

@@ -14,15 +14,13 @@ rules` over generated history (an incident, a slow burn, a counter reset, a scra
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from tests.rules import data as D
 from tests.rules import promapi
 from tests.rules.conftest import COMPARE_S, Backfilled
-from tests.rules.helpers import run_slo
+from tests.rules.helpers import check_at, sample_minutes
 
 pytestmark = pytest.mark.prometheus
 GROUPED = "availability-by-instance"
@@ -95,21 +93,7 @@ def bf(backfilled: Backfilled) -> Backfilled:
 
 
 def _check(bf: Backfilled, t: float, capsys: pytest.CaptureFixture[str]) -> dict[str, dict]:
-    code, out, err = run_slo(
-        capsys,
-        "check",
-        str(bf.spec),
-        "--at",
-        f"{t:.0f}",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--prometheus-url",
-        bf.server.url,
-    )
-    assert code in (0, 4), err
-    return {s["name"]: s for s in json.loads(out)["slos"]}
+    return check_at(capsys, bf.server.url, [str(bf.spec)], t)
 
 
 def _rule_side(bf: Backfilled, start: float) -> dict[tuple[str, str], np.ndarray]:
@@ -146,15 +130,7 @@ def test_burn_rates_and_alerts_match_slo_check_minute_by_minute(
     assert ("latency", "page 1h/5m") in fired and ("probe", "page 1h/5m") in fired
     for i in D.INSTANCES:  # each group pages on its own series
         assert (f'{GROUPED}{{instance="{i}"}}', "page 1h/5m") in fired
-    changes = set()
-    for v in side.values():
-        for i in np.flatnonzero(np.diff(v.astype(int))) + 1:
-            changes.update({int(i) - 1, int(i)})
-    # and around the end of December in Berlin (END − 1 h): the calendar SLO's new period
-    boundary = int(np.flatnonzero(minutes == D.END - 3600.0)[0])
-    sample = sorted(
-        changes | set(range(0, minutes.size, 120)) | set(range(boundary - 2, boundary + 3))
-    )
+    sample = sample_minutes(side, minutes, D.END - 3600.0)
     bound_edges = np.arange(FIRST, D.END + 1, D.MIN)
     for i in sample:
         t = float(minutes[i])

@@ -23,7 +23,7 @@ MEMBER = """  - name: {name}
     alerting: {{windows: []}}
 """
 #: member -> (objective, allowed share 1 − objective as written, requests a minute, weight)
-MEMBERS = {"a": (96, 0.04, 97, 1.0), "b": (90, 0.1, 211, 3.0)}
+MEMBERS = {"a": (96, 0.04, 97, 1.0), "b": (97, 0.03, 211, 3.0)}
 ALLOWED = 0.01  # the composite's 99 %
 SPEC = (
     "version: slo/v1\nservice: shop\nlabels: {team: web}\nslos:\n"
@@ -84,9 +84,17 @@ def burn(method: str, i: int, minutes: int) -> float:
     return float(sum(MEMBERS[n][3] * (b / t) / MEMBERS[n][1] for n, (b, t) in sums.items() if t))
 
 
-def expected(method: str) -> list[dict[str, float]]:
+def budget_minutes(window: str) -> int:
+    """The minutes the budget left is measured over: the rolling hour, or for the calendar week
+    (UTC) everything since the week began (promtool's time 0 is Thursday 1970-01-01, so the
+    whole input lies in the week from Monday 1969-12-29)."""
+    return 60 if window == "1h" else N
+
+
+def expected(method: str, window: str = "1h") -> list[dict[str, float]]:
     """Per minute: alert label -> its value ($value: the long window's burn; 0 for exhausted)."""
     page, ticket = THRESHOLDS[method]
+    budget = budget_minutes(window)
     out = []
     for i in range(N):
         firing = {}
@@ -94,7 +102,7 @@ def expected(method: str) -> list[dict[str, float]]:
             long_m, short_m = WINDOWS[severity]
             if burn(method, i, long_m) >= factor and burn(method, i, short_m) >= factor:
                 firing[LABELS[severity]] = burn(method, i, long_m)
-        if 1 - burn(method, i, 60) <= 0:
+        if 1 - burn(method, i, budget) <= 0:
             firing["budget exhausted"] = 0.0
         out.append(firing)
     return out
@@ -147,24 +155,28 @@ def _input_series() -> list[dict]:
     return series
 
 
+@pytest.mark.parametrize("window", ["1h", "{calendar: week}"])
 @pytest.mark.parametrize("method", ["weighted", "least_healthy", "weighted_burn"])
 def test_every_alert_of_every_method_fires_in_the_minutes_its_definition_says(
-    method: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    method: str, window: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page, ticket = THRESHOLDS[method]
     text = SPEC.replace("METHOD", method).replace("PAGE", f"{page}")
+    text = text.replace("    window: 1h\n", f"    window: {window}\n")
     rules_file = _generate(text.replace("TICKET", f"{ticket}"), tmp_path, capsys)
     groups = yaml.safe_load(rules_file.read_text(encoding="utf-8"))["groups"]
     assert [g["name"] for g in groups] == ["slo:shop/a", "slo:shop/b", "slo:shop/both"]
     rules = {r["labels"]["slo_alert"]: r for r in groups[2]["rules"] if "alert" in r}
     assert sorted(rules) == sorted([*LABELS.values(), "budget exhausted"])
-    exp = expected(method)
+    exp = expected(method, window)
+    budget = budget_minutes(window)
     for label in rules:  # each alert fires in some minutes and not in others
         on = [label in e for e in exp]
         assert any(on) and not all(on), (method, label)
     cases = []
     for i, firing in enumerate(exp):
-        alerts = [_exp_alert(rules[k], v, 1 - burn(method, i, 60)) for k, v in firing.items()]
+        left = 1 - burn(method, i, budget)
+        alerts = [_exp_alert(rules[k], v, left) for k, v in firing.items()]
         for name in ("SLOErrorBudgetBurn", "SLOErrorBudgetExhausted"):
             mine = [a for a in alerts if a["exp_labels"]["alertname"] == name]
             cases.append({"eval_time": f"{i}m", "alertname": name, "exp_alerts": mine})
@@ -175,10 +187,10 @@ def test_least_healthy_follows_the_member_with_the_highest_error_ratio() -> None
     """By hand: from minute 20 a fails 3 of 97 (ratio 0.0309, burn 3.09 against 1 %); b's
     incident (10 of 211 a minute, 0.0474) makes b the least healthy: 5 minutes in, its
     5-minute burn is 4.74 while a's stays 3.09; weighted_burn at that minute:
-    1 × (3/97)/0.04 + 3 × (10/211)/0.1 = 0.773 + 1.422; weighted: (3 + 3 × 10) / (97 + 3 × 211)."""
+    1 × (3/97)/0.04 + 3 × (10/211)/0.03 = 0.773 + 4.739; weighted: (3 + 3 × 10) / (97 + 3 × 211)."""
     assert burn("least_healthy", 40, 5) == pytest.approx(3 / 97 / 0.01)
     assert burn("least_healthy", 64, 5) == pytest.approx(10 / 211 / 0.01)
-    assert burn("weighted_burn", 64, 5) == pytest.approx(3 / 97 / 0.04 + 3 * 10 / 211 / 0.1)
+    assert burn("weighted_burn", 64, 5) == pytest.approx(3 / 97 / 0.04 + 3 * 10 / 211 / 0.03)
     assert burn("weighted", 64, 5) == pytest.approx(33 / 730 / 0.01)
 
 
@@ -225,3 +237,58 @@ def test_a_window_exactly_as_bad_as_the_objective_allows_burns_exactly_one(
         for m in (0, 1, 10, 15)
     ]
     _promtool_test(rules_file, groups, series, cases)
+
+
+MIXED = """version: slo/v1
+service: shop
+slos:
+  - name: fast
+    objective: 99
+    window: 1d
+    budgeting: timeslices
+    sli:
+      timeslices: {query: 'probe_success{job="a"}', good_when: ">= 1", slice: 1m}
+  - name: slow
+    objective: 99
+    window: 1d
+    budgeting: timeslices
+    sli:
+      timeslices: {query: 'probe_success{job="b"}', good_when: ">= 1", slice: 5m}
+composites:
+  - name: both
+    objective: 99
+    window: 1d
+    method: METHOD
+    members: [{slo: fast}, {slo: slow}]
+"""
+
+
+@pytest.mark.parametrize("method", ["weighted", "least_healthy", "weighted_burn"])
+def test_members_at_different_intervals_are_summed_into_the_coarsest(
+    method: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A member with 1-minute slices and one with 5-minute slices: the composite's group runs
+    every 5 minutes and each copy sums the member's series over the last 5 m less 1 ms (five
+    of the fast member's samples, one of the slow one's); the header says so. A composite
+    window the common interval does not divide is exit 2."""
+    rules_file = _generate(MIXED.replace("METHOD", method), tmp_path, capsys)
+    text = rules_file.read_text(encoding="utf-8")
+    groups = {g["name"]: g for g in yaml.safe_load(text)["groups"]}
+    both = groups["slo:shop/both"]
+    assert [groups[f"slo:shop/{n}"]["interval"] for n in ("fast", "slow")] == ["1m", "5m"]
+    assert both["interval"] == "5m"
+    copies = [r for r in both["rules"] if r.get("record", "").endswith(":increase5m")]
+    assert len(copies) == 2
+    for rule in copies:
+        kind = "total" if "total" in rule["record"] else "bad"
+        for member, e in (("fast", "1m"), ("slow", "5m")):
+            sel = f'slo:sli_events_{kind}:increase{e}{{slo_service="shop",slo_name="{member}"}}'
+            assert f"{sel}[4m59s999ms]" in rule["expr"]
+    assert "members record at different intervals (shop/fast every 1m, shop/slow every 5m)" in text
+    bad = MIXED.replace("METHOD", method).replace(
+        "    window: 1d\n    method", "    window: 7m\n    method"
+    )
+    (tmp_path / "shop.yaml").write_text(bad, encoding="utf-8")
+    code, out, err = run_slo(capsys, "rules", str(tmp_path / "shop.yaml"))
+    assert code == 2 and out == ""
+    assert "shop/both: composite" in err and "common rule interval 5m" in err
