@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+#: seconds chromium may take to answer its first command
+STARTUP_S = 120.0
+
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -69,7 +72,11 @@ class Browser:
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
         self.session: str | None = None
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        # the first answer waits for chromium's start-up, which took over 30 s once on the
+        # 2-CPU machine with two suites running (fresh profile, font cache): allow it longer
+        target = self.call("Target.createTarget", {"url": "about:blank"}, timeout=STARTUP_S)[
+            "targetId"
+        ]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
         ]
