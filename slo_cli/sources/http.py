@@ -17,12 +17,15 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from slo_cli.sources import errors as E
 from slo_cli.sources.scrub import scrub, scrub_error
 from slo_cli.sources.shapes import check_data
+
+if TYPE_CHECKING:
+    from slo_cli.sources.share import SharedAnswers
 
 #: bounded retries for proxy 502/503/504 and for 429, and the backoff base (seconds, doubling)
 MAX_RETRIES = 3
@@ -165,6 +168,9 @@ class Transport:
         self.attempt_deadline: float | None = None
         #: where every call is logged before it is sent (None: not logged)
         self.log: QueryLog | None = None
+        #: answers this call may be served from instead of the server (share.SharedAnswers:
+        #: the group of SLOs being fetched selects the same series), None: every call is sent
+        self.shared: SharedAnswers | None = None
 
     def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
         raise NotImplementedError
@@ -177,10 +183,16 @@ class Transport:
         with every secret we send scrubbed from their text."""
         if self.log is not None:
             self.log.add(path, params)
+        shared = self.shared
+        if shared is not None and (got := shared.get(path, params)) is not None:
+            return got
         try:
-            return self._call(path, params, query, method)
+            env = self._call(path, params, query, method)
         except E.SourceError as exc:
             raise scrub_error(exc, self.secrets) from None
+        if shared is not None:
+            shared.put(path, params, env)
+        return env
 
     def _call(self, path: str, params: dict[str, str], query: str, method: str) -> Envelope:
         """Each attempt ends within --timeout; the call and its retries within

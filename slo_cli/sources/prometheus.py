@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from slo_cli.sources.errors import PER_SLO_ERRORS
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
@@ -105,6 +105,24 @@ class PrometheusSource:
         except PER_SLO_ERRORS as exc:  # this SLO's own queries: the others go on
             return failed_counts(req, exc)
 
+    @property
+    def shares(self) -> bool:
+        """Whether SLOs over the same SLI share answers (slo_cli.sources.share): not while
+        recording answers (a snapshot holds every call) or logging calls (--explain)."""
+        return self.recorder is None and self.query_log is None
+
+    def _group(self, group: list[tuple[int, FetchRequest]]) -> list[tuple[int, SeriesCounts]]:
+        """The SLOs of one SLI, one after another on this worker, sharing their answers."""
+        transport = self._fetcher().t
+        if self.shares and len(group) > 1:
+            from slo_cli.sources.share import SharedAnswers
+
+            transport.shared = SharedAnswers(ranges=self.settings.engine == "prometheus")
+        try:
+            return [(i, self._one(req)) for i, req in group]
+        finally:
+            transport.shared = None
+
     def fetch(
         self, requests: Sequence[FetchRequest], progress: Progress | None = None
     ) -> list[SeriesCounts]:
@@ -118,15 +136,14 @@ class PrometheusSource:
         with self._lock:  # the notes of this fetch only (a watch fetches again and again)
             for t in self._transports:
                 t.partial_notes.clear()
-        futures: dict[Future[SeriesCounts], int] = {
-            self._pool.submit(self._one, req): i for i, req in enumerate(requests)
-        }
+        futures = [self._pool.submit(self._group, g) for g in _groups(requests, self.shares)]
         results: list[SeriesCounts | None] = [None] * len(requests)
         done = 0
         try:
             for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                done += 1
+                for i, counts in fut.result():
+                    results[i] = counts
+                    done += 1
                 if progress is not None:
                     progress(done, len(requests))
         except BaseException:
@@ -151,3 +168,18 @@ class PrometheusSource:
                 t.close()
             self._transports.clear()
         self._local = threading.local()
+
+
+def _groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int, FetchRequest]]]:
+    """The requests (with their index) in groups fetched one after another: SLOs with the same
+    SLI together, the longest grid first (its answers hold the others' shorter stretches), the
+    groups in the order of their first request; each request alone when nothing is shared."""
+    if not share:
+        return [[(i, r)] for i, r in enumerate(requests)]
+    by: dict[str, list[tuple[int, FetchRequest]]] = {}
+    for i, r in enumerate(requests):
+        by.setdefault(repr(getattr(r.slo, "sli", r.key)), []).append((i, r))
+    return [
+        sorted(g, key=lambda ir: (-(float(ir[1].edges[-1]) - float(ir[1].edges[0])), ir[0]))
+        for g in by.values()
+    ]

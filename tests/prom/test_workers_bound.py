@@ -67,7 +67,8 @@ def test_never_more_queries_in_flight_than_workers(
             "never",
         )
     assert run.code in (0, 4), run.stderr
-    assert proxy.requests >= 32  # at least one query per SLO went through the proxy
+    # at least one query per SLI went through the proxy (SLOs of one SLI share answers)
+    assert proxy.requests >= len(INSTANCES)
     assert proxy.max_in_flight == workers
     ds = shared_data.dataset
     for row in json.loads(run.stdout)["slos"]:

@@ -1,0 +1,111 @@
+"""Answers shared between the SLOs of one run that select the same series (issue 12, item 1).
+
+Several SLOs over one SLI (99.9 % and 99 % over 30 days, 28 days, 7 days, a calendar month of
+the same service) plan the same queries: the same wide-tier range queries over shorter or
+longer stretches, the same hourly tier, the same raw samples of the last hours. The source
+fetches such SLOs one after another on one worker, longest grid first, with one `SharedAnswers`
+for the group, so each query reaches the server once:
+
+- a call asked for again (path and every parameter equal) gets the answer already received;
+- a range query (Prometheus only) whose start lies on the step grid of an answer received for
+  the same expression, end and step, starting earlier, gets that answer's points from its
+  start on. Prometheus evaluates every step of a range query on its own, so these are exactly
+  the points the server would send (a series without a point from that start on is dropped,
+  as the server drops it). Other engines are not trusted with it: VictoriaMetrics, for one,
+  may move a range's points with its start.
+
+Answers are never changed in place (the readers copy what they keep), so one answer is shared
+as it is. Nothing is shared across groups or runs (a group's answers are dropped after it), and
+a run that records answers (`slo snapshot`) or lists its calls (`--explain`) shares nothing, so
+the recording holds every call and the listing every query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from slo_cli.sources.http import Envelope, answer_key
+from slo_cli.sources.shapes import ARRAYS, arrays
+
+RANGE_PATH = "/api/v1/query_range"
+#: milliseconds: how close a start must be to a step of a received answer to share it
+_TOLERANCE_MS = 1
+
+
+class SharedAnswers:
+    """The answers one group of SLOs received, by call; `ranges` allows sharing range queries
+    by their start (see the module docstring)."""
+
+    def __init__(self, *, ranges: bool) -> None:
+        self.ranges = ranges
+        self._exact: dict[str, Envelope] = {}
+        #: (expression and every other parameter but start) -> [(start ms, step ms, answer)]
+        self._by_range: dict[str, list[tuple[int, int, Envelope]]] = {}
+        #: calls answered from here (for tests and figures)
+        self.hits = 0
+
+    def get(self, path: str, params: dict[str, str]) -> Envelope | None:
+        """The answer to this call from one already received, or None."""
+        got = self._exact.get(answer_key(path, params))
+        if got is None and self.ranges and path == RANGE_PATH:
+            got = self._from_range(params)
+        if got is not None:
+            self.hits += 1
+        return got
+
+    def put(self, path: str, params: dict[str, str], env: Envelope) -> None:
+        """Keep a successful answer for the group's next SLOs."""
+        self._exact[answer_key(path, params)] = env
+        if self.ranges and path == RANGE_PATH:
+            grid = _grid(params)
+            if grid is not None:
+                self._by_range.setdefault(_range_key(params), []).append((*grid, env))
+
+    def _from_range(self, params: dict[str, str]) -> Envelope | None:
+        grid = _grid(params)
+        if grid is None:
+            return None
+        start, step = grid
+        for first, have_step, env in self._by_range.get(_range_key(params), ()):
+            behind = start - first
+            if have_step == step and behind >= 0 and behind % step <= _TOLERANCE_MS:
+                return _from(env, start / 1000.0)
+        return None
+
+
+def _range_key(params: dict[str, str]) -> str:
+    return answer_key(RANGE_PATH, {k: v for k, v in params.items() if k != "start"})
+
+
+def _grid(params: dict[str, str]) -> tuple[int, int] | None:
+    """(start, step) of a range query in whole milliseconds, or None if not plain numbers."""
+    try:
+        start = round(float(params["start"]) * 1000)
+        step = round(float(params["step"]) * 1000)
+    except (KeyError, ValueError, OverflowError):
+        return None
+    return (start, step) if step > 0 else None
+
+
+def _from(env: Envelope, start: float) -> Envelope:
+    """A matrix answer with each series' points from `start` on; series left empty dropped."""
+    data = env.data
+    if not isinstance(data, dict) or data.get("resultType") != "matrix":
+        return env
+    low = start - _TOLERANCE_MS / 2000.0
+    out: list[dict[str, Any]] = []
+    for series in data.get("result") or []:
+        t, v = arrays(series)
+        keep = t >= low
+        if not keep.any():
+            continue
+        values = series.get("values", [])
+        if np.all(np.diff(t) > 0):  # in time order, as servers send them
+            values = values[int(np.searchsorted(t, low)) :]
+        else:
+            values = [p for p, k in zip(values, keep.tolist(), strict=True) if k]
+        metric = series.get("metric") or {}
+        out.append({"metric": metric, "values": values, ARRAYS: (t[keep], v[keep])})
+    return Envelope({"resultType": "matrix", "result": out}, env.warnings)
