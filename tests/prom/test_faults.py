@@ -8,6 +8,7 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -353,13 +354,27 @@ def test_user_info_in_the_url_never_appears_in_errors() -> None:
     assert str(err).startswith("unauthorized at http://127.0.0.1:")
 
 
+def _slo_of(metric: str) -> Any:
+    """SLO with the SLI `metric` counts (SLOs of one SLI are fetched as one group)."""
+    text = f"""
+version: slo/v1
+service: shop
+slos:
+  - name: avail
+    objective: 99
+    window: 30d
+    sli: {{ratio: {{good: '{metric}{{code="200"}}', total: {metric}}}}}
+"""
+    return load_text(text)[0].slos[0]
+
+
 def test_workers_have_one_session_each_and_report_progress() -> None:
     calls: list[tuple[int, int]] = []
     with fault_server(lambda r, i: Reply(200, matrix(r.form), delay=0.05)) as srv:
         settings = ConnectionSettings.from_sources({"url": srv.url}, {})
         src = PrometheusSource(settings, clock=system_clock(), workers=2)
         edges = T0 + 60.0 * np.arange(3)
-        reqs = [FetchRequest(f"shop/avail{i}", SLO, edges) for i in range(5)]
+        reqs = [FetchRequest(f"shop/avail{i}", _slo_of(f"req{i}_total"), edges) for i in range(5)]
         try:
             out = src.fetch(reqs, progress=lambda d, t: calls.append((d, t)))
             sessions = {id(t.prom._session) for t in src._transports}
