@@ -29,7 +29,8 @@ NOT_LISTED = (
     "sent only when an answer calls for them, so not listed: for bins with a counter reset, "
     "a new series or a scrape gap, range queries on 6-hour bins splitting a wider one and "
     "raw-sample queries; baseline queries bridging a gap; halves of a chunk the server "
-    "refused as too large"
+    "refused as too large. SLOs of one SLI share answers: a call is listed under the first "
+    "SLO (the longest window) that sends it"
 )
 #: what it says about a latency SLI's bucket matcher
 LE_ASSUMED = (
@@ -87,19 +88,30 @@ def planned_calls(
     max_points: int = 11_000,
     lookback_s: float = LOOKBACK_S,
 ) -> list[Planned]:
-    """Per request, in order, the calls a live run starts with (nothing is sent)."""
-    out = []
-    for req in requests:
-        log = QueryLog()
-        transport = DryRunTransport(log)
-        latency = getattr(req.slo.sli, "latency", None)
-        if latency is not None:
-            transport.le_values = [le_spelling(latency.threshold)]
-        fetcher = Fetcher(transport, max_points=max_points, lookback_s=lookback_s, engine=engine)
-        error = None
-        try:
-            fetcher.counts(req)
-        except PER_SLO_ERRORS as exc:
-            error = str(getattr(exc, "message", exc))
-        out.append(Planned(req.key, tuple(log.calls), error, latency is not None))
-    return out
+    """Per request, in order, the calls a live run starts with (nothing is sent). SLOs of one
+    SLI are planned as the live source fetches them (slo_cli.sources.prometheus: one group,
+    longest grid first, sharing answers): a call answered from an earlier SLO's answer is
+    listed under that SLO only."""
+    from slo_cli.sources.prometheus import groups
+    from slo_cli.sources.share import SharedAnswers
+
+    out: list[Planned | None] = [None] * len(requests)
+    for group in groups(requests, True):
+        shared = SharedAnswers(ranges=engine == "prometheus") if len(group) > 1 else None
+        for i, req in group:
+            log = QueryLog()
+            transport = DryRunTransport(log)
+            transport.shared = shared
+            latency = getattr(req.slo.sli, "latency", None)
+            if latency is not None:
+                transport.le_values = [le_spelling(latency.threshold)]
+            fetcher = Fetcher(
+                transport, max_points=max_points, lookback_s=lookback_s, engine=engine
+            )
+            error = None
+            try:
+                fetcher.counts(req)
+            except PER_SLO_ERRORS as exc:
+                error = str(getattr(exc, "message", exc))
+            out[i] = Planned(req.key, tuple(log.calls), error, latency is not None)
+    return [p for p in out if p is not None]

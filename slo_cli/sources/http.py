@@ -181,11 +181,11 @@ class Transport:
     def call(self, path: str, params: dict[str, str], query: str, method: str = "POST") -> Envelope:
         """One API call with bounded retries for proxies and 429; raises SourceError subclasses
         with every secret we send scrubbed from their text."""
-        if self.log is not None:
-            self.log.add(path, params)
         shared = self.shared
         if shared is not None and (got := shared.get(path, params)) is not None:
-            return got
+            return got  # not sent, so not logged
+        if self.log is not None:
+            self.log.add(path, params)
         try:
             env = self._call(path, params, query, method)
         except E.SourceError as exc:

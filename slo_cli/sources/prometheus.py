@@ -136,7 +136,7 @@ class PrometheusSource:
         with self._lock:  # the notes of this fetch only (a watch fetches again and again)
             for t in self._transports:
                 t.partial_notes.clear()
-        futures = [self._pool.submit(self._group, g) for g in _groups(requests, self.shares)]
+        futures = [self._pool.submit(self._group, g) for g in groups(requests, self.shares)]
         results: list[SeriesCounts | None] = [None] * len(requests)
         done = 0
         try:
@@ -170,7 +170,7 @@ class PrometheusSource:
         self._local = threading.local()
 
 
-def _groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int, FetchRequest]]]:
+def groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int, FetchRequest]]]:
     """The requests (with their index) in groups fetched one after another: SLOs with the same
     SLI together, the longest grid first (its answers hold the others' shorter stretches), the
     groups in the order of their first request; each request alone when nothing is shared."""
