@@ -92,8 +92,7 @@ def planned_calls(
     SLI are planned as the live source fetches them (slo_cli.sources.prometheus: one group,
     longest grid first, sharing answers): a call answered from an earlier SLO's answer is
     listed under that SLO only."""
-    from slo_cli.sources.prometheus import groups
-    from slo_cli.sources.share import SharedAnswers
+    from slo_cli.sources.share import SharedAnswers, groups
 
     out: list[Planned | None] = [None] * len(requests)
     for group in groups(requests, True):

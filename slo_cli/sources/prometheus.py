@@ -12,6 +12,7 @@ from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, QueryLog, Record
 from slo_cli.sources.live import LiveTransport
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts, failed_counts
 from slo_cli.sources.settings import ConnectionSettings
+from slo_cli.sources.share import groups
 
 
 class PrometheusSource:
@@ -168,18 +169,3 @@ class PrometheusSource:
                 t.close()
             self._transports.clear()
         self._local = threading.local()
-
-
-def groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int, FetchRequest]]]:
-    """The requests (with their index) in groups fetched one after another: SLOs with the same
-    SLI together, the longest grid first (its answers hold the others' shorter stretches), the
-    groups in the order of their first request; each request alone when nothing is shared."""
-    if not share:
-        return [[(i, r)] for i, r in enumerate(requests)]
-    by: dict[str, list[tuple[int, FetchRequest]]] = {}
-    for i, r in enumerate(requests):
-        by.setdefault(repr(getattr(r.slo, "sli", r.key)), []).append((i, r))
-    return [
-        sorted(g, key=lambda ir: (-(float(ir[1].edges[-1]) - float(ir[1].edges[0])), ir[0]))
-        for g in by.values()
-    ]

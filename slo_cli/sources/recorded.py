@@ -83,16 +83,27 @@ class RecordedSource:
     def fetch(
         self, requests: Sequence[FetchRequest], progress: Progress | None = None
     ) -> list[SeriesCounts]:
-        """Counts for each request, computed from the recorded answers."""
-        out = []
-        for i, req in enumerate(requests):
+        """Counts for each request, computed from the recorded answers; SLOs of one SLI share
+        them as in a live run (slo_cli.sources.share), unless the calls are being listed."""
+        from slo_cli.sources.share import SharedAnswers, groups
+
+        out: list[SeriesCounts | None] = [None] * len(requests)
+        done = 0
+        for group in groups(requests, self.transport.log is None):
+            if len(group) > 1:
+                self.transport.shared = SharedAnswers(ranges=self.engine == "prometheus")
             try:
-                out.append(self.fetcher.counts(req))
-            except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary answer
-                out.append(failed_counts(req, exc))
-            if progress is not None:
-                progress(i + 1, len(requests))
-        return out
+                for i, req in group:
+                    try:
+                        out[i] = self.fetcher.counts(req)
+                    except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary answer
+                        out[i] = failed_counts(req, exc)
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(requests))
+            finally:
+                self.transport.shared = None
+        return [c for c in out if c is not None]
 
     def close(self) -> None:
         """Nothing to release."""

@@ -22,12 +22,16 @@ the recording holds every call and the listing every query.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from slo_cli.sources.http import Envelope, answer_key
 from slo_cli.sources.shapes import ARRAYS, arrays
+
+if TYPE_CHECKING:
+    from slo_cli.sources.model import FetchRequest
 
 RANGE_PATH = "/api/v1/query_range"
 #: milliseconds: how close a start must be to a step of a received answer to share it
@@ -109,3 +113,18 @@ def _from(env: Envelope, start: float) -> Envelope:
         metric = series.get("metric") or {}
         out.append({"metric": metric, "values": values, ARRAYS: (t[keep], v[keep])})
     return Envelope({"resultType": "matrix", "result": out}, env.warnings)
+
+
+def groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int, FetchRequest]]]:
+    """The requests (with their index) in groups fetched one after another: SLOs with the same
+    SLI together, the longest grid first (its answers hold the others' shorter stretches), the
+    groups in the order of their first request; each request alone when nothing is shared."""
+    if not share:
+        return [[(i, r)] for i, r in enumerate(requests)]
+    by: dict[str, list[tuple[int, FetchRequest]]] = {}
+    for i, r in enumerate(requests):
+        by.setdefault(repr(getattr(r.slo, "sli", r.key)), []).append((i, r))
+    return [
+        sorted(g, key=lambda ir: (-(float(ir[1].edges[-1]) - float(ir[1].edges[0])), ir[0]))
+        for g in by.values()
+    ]

@@ -10,6 +10,7 @@ answered from a longer one equals the server's own answer for that start.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -144,3 +145,27 @@ def test_a_range_answered_from_a_longer_one_is_the_servers_own(
         p = {"query": query, "start": f"{start:.0f}", "end": f"{stop:.0f}", "step": f"{stp:.0f}"}
         assert share.get("/api/v1/query_range", p) is None
     assert SharedAnswers(ranges=False).get("/api/v1/query_range", params) is None
+
+
+def test_a_replay_shares_answers_as_the_live_run_does(prometheus: Server, tmp_path: Path) -> None:
+    from slo_cli.sources.recorded import RecordedSource, write_snapshot
+
+    planned = P.plan(_specs(), P.check_needs(AT))
+    recorder = Recorder()
+    settings = ConnectionSettings.from_sources({"url": prometheus.url}, {})
+    src = PrometheusSource(settings, clock=system_clock(), workers=2, recorder=recorder)
+    try:
+        live = src.fetch(P.requests(planned))
+    finally:
+        src.close()
+    path = tmp_path / "snap.json"
+    write_snapshot(
+        path, recorder, at=AT, recorded_at=AT, engine="prometheus", max_points=settings.max_points
+    )
+    replay = RecordedSource(path)
+    got = replay.fetch(P.requests(planned))
+    for a, b in zip(live, got, strict=True):
+        np.testing.assert_array_equal(a.total, b.total)
+        np.testing.assert_array_equal(a.good, b.good)
+    # every call was recorded (no sharing while recording); the replay read fewer of them
+    assert 0 < replay.transport.requests_sent < len(recorder.answers)
