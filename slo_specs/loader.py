@@ -406,10 +406,20 @@ def check_paths(
     ``skipped``; with ``strict`` they are problems like any other file's. ``where``: which
     files directory scans read (include/exclude globs, slo_specs.scan).
     """
+    report = _check_paths(paths, strict, where, fast=True)
+    if report.problems or report.warnings or report.skipped:
+        # read again with PyYAML's own composer, whose marks point inside scalars too
+        report = _check_paths(paths, strict, where, fast=False)
+    return report
+
+
+def _check_paths(
+    paths: Sequence[str | os.PathLike[str]], strict: bool, where: PathFilter | None, *, fast: bool
+) -> CheckReport:
     from slo_specs.openslo_sli import Objects
 
     files, problems, scanned = find(paths, where)
-    read = [(name, read_file(name)) for name in files]
+    read = [(name, read_file(name, fast=fast)) for name in files]
     skipped: list[Problem] = []
     if not strict:
         kept = []
