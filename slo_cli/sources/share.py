@@ -11,8 +11,9 @@ for the group, so each query reaches the server once:
   the same expression, end and step, starting earlier, gets that answer's points from its
   start on. Prometheus evaluates every step of a range query on its own, so these are exactly
   the points the server would send (a series without a point from that start on is dropped,
-  as the server drops it). Other engines are not trusted with it: VictoriaMetrics, for one,
-  may move a range's points with its start.
+  as the server drops it) — except for a query with `@ start()` or `@ end()` (a raw
+  template may hold them), which evaluate at the range's own bounds. Other engines are not
+  trusted with it: VictoriaMetrics, for one, may move a range's points with its start.
 
 Answers are never changed in place (the readers copy what they keep), so one answer is shared
 as it is. Nothing is shared across groups or runs (a group's answers are dropped after it), and
@@ -22,6 +23,7 @@ the recording holds every call and the listing every query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
     from slo_cli.sources.model import FetchRequest
 
 RANGE_PATH = "/api/v1/query_range"
+#: `@ start()` / `@ end()` (a raw template may hold them) evaluate at the range's own start or
+#: end: such a range is never answered from another one
+_ANCHORED = re.compile(r"\b(start|end)\s*\(\s*\)")
 #: milliseconds: how close a start must be to a step of a received answer to share it
 _TOLERANCE_MS = 1
 
@@ -69,7 +74,7 @@ class SharedAnswers:
 
     def _from_range(self, params: dict[str, str]) -> Envelope | None:
         grid = _grid(params)
-        if grid is None:
+        if grid is None or _ANCHORED.search(params.get("query", "")):
             return None
         start, step = grid
         for first, have_step, env in self._by_range.get(_range_key(params), ()):

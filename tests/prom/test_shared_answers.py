@@ -145,6 +145,13 @@ def test_a_range_answered_from_a_longer_one_is_the_servers_own(
         p = {"query": query, "start": f"{start:.0f}", "end": f"{stop:.0f}", "step": f"{stp:.0f}"}
         assert share.get("/api/v1/query_range", p) is None
     assert SharedAnswers(ranges=False).get("/api/v1/query_range", params) is None
+    # `@ start()` evaluates at the range's own start: never answered from a longer range
+    anchored = (
+        f"{query} @ start()" if "[" not in query else f"last_over_time({TOTAL}[5m] @ start())"
+    )
+    p, longer = _range(prometheus.url, anchored, end - 20 * DAY, end, step)
+    share.put("/api/v1/query_range", p, Envelope(longer))
+    assert share.get("/api/v1/query_range", {**p, "start": f"{end - DAY:.0f}"}) is None
 
 
 def test_a_replay_shares_answers_as_the_live_run_does(prometheus: Server, tmp_path: Path) -> None:
