@@ -18,6 +18,16 @@ from tests.promserver import Server, prometheus_or_skip, server_or_skip, start_v
 ENGINES = ("prometheus", "victoriametrics")
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test's live runs use a bin cache of their own (cold at the start), never the
+    developer's $XDG_CACHE_HOME/slo."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv("SLO_NO_CACHE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> SharedData:
     """The integration tests' generated history (31 days, see tests/datagen.shared_dataset)."""

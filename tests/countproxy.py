@@ -8,7 +8,8 @@ sends (`--workers` bounds the queries in flight).
 
 Each request is forwarded as it came (method, path, query, body, headers but Host) and the
 answer returned as the server gave it; `delay_s` holds each request before forwarding, so
-concurrent requests surely overlap.
+concurrent requests surely overlap. Setting `proxy.upstream` puts another server behind the
+same URL (the bin cache's self-check is tested so).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Counts:
     """What the proxy saw."""
 
     url: str = ""
+    #: where requests go (http://host:port): may be changed while the proxy runs
+    upstream: str = ""
     requests: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
@@ -56,8 +59,7 @@ class Counts:
 @contextmanager
 def counting_proxy(upstream: str, *, delay_s: float = 0.0) -> Iterator[Counts]:
     """A proxy on a free loopback port forwarding to `upstream` (http://host:port)."""
-    target = urllib.parse.urlsplit(upstream)
-    counts = Counts()
+    counts = Counts(upstream=upstream)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -72,6 +74,7 @@ def counting_proxy(upstream: str, *, delay_s: float = 0.0) -> Iterator[Counts]:
                 body = self.rfile.read(length) if length else None
                 if delay_s:
                     time.sleep(delay_s)
+                target = urllib.parse.urlsplit(counts.upstream)
                 conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
                 conn.request(self.command, self.path, body=body, headers=headers)

@@ -156,7 +156,7 @@ def open_source(
     from slo_cli.cli.connection import make_source
 
     settings = connection.settings()
-    source = make_source(settings, query_log)
+    source = make_source(settings, query_log, connection.cache_mode)
     try:
         yield settings, source
     finally:

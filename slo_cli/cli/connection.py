@@ -207,6 +207,26 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
             rich_help_panel=_PANEL,
         ),
     ),
+    "no_cache": (
+        Optional[bool],
+        typer.Option(
+            None,
+            "--no-cache",
+            help="Fetch every bin from the server: neither read nor write the bin cache "
+            "($XDG_CACHE_HOME/slo). Env: SLO_NO_CACHE.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
+    "refresh": (
+        Optional[bool],
+        typer.Option(
+            None,
+            "--refresh",
+            help="Ignore what the bin cache holds for this server: fetch every bin and "
+            "write the cache afresh.",
+            rich_help_panel=_PANEL,
+        ),
+    ),
     "from_file": (
         Optional[Path],
         typer.Option(
@@ -220,11 +240,25 @@ _OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
+#: the connection options that are not ConnectionSettings fields
+_NOT_SETTINGS = ("config", "from_file", "no_cache", "refresh")
+
+
 @dataclass(frozen=True)
 class ConnectionOptions:
     """The parsed connection flags, as given (None = not given)."""
 
     values: dict[str, Any]
+
+    @property
+    def cache_mode(self) -> str:
+        """`on` (the default), `off` (--no-cache, or SLO_NO_CACHE set) or `refresh`."""
+        if self.values.get("no_cache") or os.environ.get("SLO_NO_CACHE", "").strip() not in (
+            "",
+            "0",
+        ):
+            return "off"
+        return "refresh" if self.values.get("refresh") else "on"
 
     @property
     def from_file(self) -> Path | None:
@@ -238,7 +272,7 @@ class ConnectionOptions:
         config (`slo_cli.cli.project`, read by the --config option every command has)."""
         from slo_cli.sources.settings import ConnectionSettings
 
-        flags = {k: v for k, v in self.values.items() if k not in ("config", "from_file")}
+        flags = {k: v for k, v in self.values.items() if k not in _NOT_SETTINGS}
         if self.values.get("config") is not None:
             config = _read_config(self.values.get("config"))
         else:  # the project config file (--config FILE or the discovered .slo.yaml)
@@ -316,15 +350,23 @@ def connection_options(func: Callable[..., Any] | None = None, *, replay: bool =
 
 
 def make_source(
-    connection: ConnectionOptions | ConnectionSettings, query_log: QueryLog | None = None
+    connection: ConnectionOptions | ConnectionSettings,
+    query_log: QueryLog | None = None,
+    cache: str = "off",
 ) -> Source:
     """A RecordedSource for --from FILE, else a PrometheusSource (client imported only here);
-    with `query_log`, every call it makes is logged there."""
-    settings = connection.settings() if isinstance(connection, ConnectionOptions) else connection
+    with `query_log`, every call it makes is logged there. `cache` (`on`, `off`, `refresh`):
+    the bin cache of a live source; a logged run (--explain lists every query) never uses it."""
+    if isinstance(connection, ConnectionOptions):
+        cache = connection.cache_mode
+        settings = connection.settings()
+    else:
+        settings = connection
     if settings.from_file:
         from slo_cli.sources.recorded import RecordedSource
 
         return RecordedSource(settings.from_file, query_log=query_log)
+    from slo_cli.sources.fetch import LOOKBACK_S
     from slo_cli.sources.prometheus import PrometheusSource
 
     settings.base_url  # noqa: B018 - raises the one-line "no URL" usage error early
@@ -336,7 +378,25 @@ def make_source(
         allow_partial=settings.allow_partial,
         run_deadline=run_deadline(settings, clock),
         query_log=query_log,
+        cache=None if cache == "off" or query_log is not None else bin_cache(settings, cache),
+        lookback_s=LOOKBACK_S,
     )
+
+
+def bin_cache(settings: ConnectionSettings, mode: str) -> Any:
+    """The bin cache of this server identity under $XDG_CACHE_HOME/slo (None, with a
+    warning, when that directory cannot be used); its warnings go to stderr."""
+    import sys
+
+    from slo_cli.sources.bincache import identity_of, open_cache
+    from slo_cli.sources.cachestore import default_dir
+    from slo_cli.sources.fetch import LOOKBACK_S
+
+    def warn(message: str) -> None:
+        sys.stderr.write(f"slo: warning: {message}\n")
+
+    root = default_dir(dict(settings.env))
+    return open_cache(root, identity_of(settings, LOOKBACK_S), warn, refresh=mode == "refresh")
 
 
 def run_deadline(settings: ConnectionSettings, clock: Clock) -> float | None:

@@ -145,6 +145,8 @@ class CacheStore:
         self.entries: dict[str, Entry] = self._read()
         #: entries this run counted, written by save()
         self.pending: dict[str, Entry] = {}
+        #: entries whose cached bins this run dropped (replace()): not merged on save()
+        self.dropped: set[str] = set()
 
     def _read(self) -> dict[str, Entry]:
         try:
@@ -186,18 +188,29 @@ class CacheStore:
         """Keep `entry`'s bins for `name` (merged with the cached ones) for save()."""
         self.pending[name] = merge(self.pending.get(name, self.entries.get(name)), entry)
 
+    def replace(self, name: str, entry: Entry) -> None:
+        """Keep `entry`'s bins for `name` instead of every bin cached for it (a failed
+        self-check, --refresh)."""
+        self.dropped.add(name)
+        self.pending[name] = merge(None, entry)
+
     def save(self) -> None:
-        """Write this run's entries: under the lock, merged into the file as it is now."""
+        """Write this run's entries: under the lock, merged into the file as it is now (an
+        entry replaced this run is written as this run counted it). `entries` then holds
+        what was written, for the next run of a long-lived process (`slo check --watch`)."""
         if not self.pending:
             return
         self.root.mkdir(parents=True, exist_ok=True)
         with self._lock():
             current = self._read()
             for name, entry in self.pending.items():
-                current[name] = merge(current.get(name), entry)
+                old = None if name in self.dropped else current.get(name)
+                current[name] = merge(old, entry)
             self._write(current)
             self._bound()
+        self.entries = current
         self.pending = {}
+        self.dropped = set()
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:

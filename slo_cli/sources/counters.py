@@ -81,10 +81,10 @@ class Counter:
 class CounterCounts(RawSampleCounts):
     """Exact events per bin of counter selectors (see the module's docstring)."""
 
-    #: series of each counter selector seen in the per-series answers of the current request
-    series_seen: dict[str, int]
     #: (start, end, counter part) of each bin counted again from raw samples
     refined: list[tuple[float, float, str]]
+    #: (start, end) of each segment counted again with the long lookback (MAX_REFINE)
+    relooked: list[tuple[float, float]]
 
     def counter_counts(
         self, counters: list[Counter], edges: np.ndarray, span: float | None = None
@@ -92,28 +92,48 @@ class CounterCounts(RawSampleCounts):
         """Exact events per bin for each counter, refined from raw samples where flagged.
 
         `span` (default: the grid's length) bounds how far back a flagged series' baseline is
-        looked for across a scrape gap. The wide tiers are counted first: they tell how many
-        series each counter has, which decides how the fine tier is counted."""
+        looked for across a scrape gap. (slo_cli.sources.bincache serves settled bins from its
+        cache around this.)"""
+        return self.count_bins(counters, edges, span)[0]
+
+    def count_bins(
+        self,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float | None = None,
+        seen: dict[str, float] | None = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """(events per bin of each counter, series per wide bin of each queried selector).
+
+        The wide tiers are counted first: the most series a counter has in one of their bins
+        decides how the fine tier is counted (`raw_tier_ok`), unless `seen` gives those
+        figures (the bin cache: the whole grid's wide bins, cached ones included)."""
         n = edges.size - 1
         span = float(edges[-1] - edges[0]) if span is None else span
         out = {c.part: np.full(n, np.nan) for c in counters}
+        derived = _subsets(counters)
+        presence = {c.selector: np.full(n, np.nan) for c in counters if c.part not in derived}
         if not counters:
-            return out
+            return out, presence
         for seg in sorted(segments(edges), key=lambda s: (-s.step, s.first)):
-            if seg.step < PER_SERIES_STEP_S and self._raw_tier_ok(counters):
+            most = seen if seen is not None else most_series(presence)
+            if seg.step < PER_SERIES_STEP_S and self.raw_tier_ok(counters, most):
                 values = self._raw_tier(counters, seg, span)
             else:
                 values = self._flagged_tier(counters, seg, span)
             for c in counters:
                 out[c.part][seg.first : seg.last + 1] = values[c.part]
-        return out
+                if c.selector in presence and "n_" + c.part in values:
+                    presence[c.selector][seg.first : seg.last + 1] = values["n_" + c.part]
+        return out, presence
 
-    def _raw_tier_ok(self, counters: list[Counter]) -> bool:
-        """Whether every queried counter has few enough series (seen in a wide tier) for its
-        raw samples to be fetched."""
+    @staticmethod
+    def raw_tier_ok(counters: list[Counter], most: dict[str, float]) -> bool:
+        """Whether every queried counter has few enough series (`most`: the most seen in one
+        wide bin) for its raw samples to be fetched."""
         derived = _subsets(counters)
         return all(
-            self.series_seen.get(c.selector, RAW_MAX_SERIES + 1) <= RAW_MAX_SERIES
+            most.get(c.selector, RAW_MAX_SERIES + 1) <= RAW_MAX_SERIES
             for c in counters
             if c.part not in derived
         )
@@ -148,7 +168,9 @@ class CounterCounts(RawSampleCounts):
         flagged = sum(int((np.nan_to_num(v) > 0).sum()) for k, v in got.items() if k[:5] == "flag_")
         if flagged > MAX_REFINE and self.lookback_s > QUICK_LOOKBACK_S:
             got = self._counter_segment(counters, seg, self.lookback_s)
+            self.relooked.append((seg.first_end - seg.step, seg.last_end))
         values = {c.part: got.get(c.part, np.full(seg.n, np.nan)) for c in counters}
+        values.update({k: v for k, v in got.items() if k[:2] == "n_"})
         bins = {
             c.part: np.flatnonzero(np.nan_to_num(got.get("flag_" + c.part, 0.0)) > 0)
             for c in counters
@@ -175,7 +197,7 @@ class CounterCounts(RawSampleCounts):
             sub = np.arange(hi - seg.step, hi + 1e-6, MAX_RAW_SPAN_S)
             if sub[-1] != hi:
                 sub = np.append(sub, hi)
-            got = self.counter_counts(which, sub, span)
+            got = self.count_bins(which, sub, span)[0]
             for c in which:
                 part = got[c.part]
                 values[c.part][k] = np.nan if np.all(np.isnan(part)) else np.nansum(part)
@@ -230,10 +252,13 @@ class CounterCounts(RawSampleCounts):
         (the server-side form reads it twice: resets, then presence)."""
         per = self.series_parts(counters, seg, lookback_s)
         out: dict[str, np.ndarray] = {}
+        derived = _subsets(counters)
         for c in counters:
             got = per_series_sums(per, c.part, seg.n)
             if got is not None:
                 out[c.part], out["flag_" + c.part] = got
+            if c.part not in derived:
+                out["n_" + c.part] = series_per_bin(per, c.part, seg.n)
         return out
 
     def series_parts(
@@ -267,13 +292,26 @@ class CounterCounts(RawSampleCounts):
             if part.startswith("a_"):
                 per.setdefault("b_" + part[2:], {})[key] = values[:-1]
             per.setdefault(part, {})[key] = values[1:]
-        for c in counters:
-            if c.part not in derived:
-                keys = {k for p in ("a_", "b_", "r_") for k in per.get(p + c.part, {})}
-                self.series_seen[c.selector] = max(self.series_seen.get(c.selector, 0), len(keys))
         for part, (base, extra) in derived.items():
             for p in ("a_", "b_", "r_"):
                 per[p + part] = {
                     k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
                 }
         return per
+
+
+def series_per_bin(
+    per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]], part: str, n: int
+) -> np.ndarray:
+    """How many series of a counter part have a value in each bin (of series_parts)."""
+    seen: dict[tuple[tuple[str, str], ...], np.ndarray] = {}
+    for p in ("a_", "b_", "r_"):
+        for key, values in per.get(p + part, {}).items():
+            have = ~np.isnan(values)
+            seen[key] = seen[key] | have if key in seen else have
+    return np.sum(list(seen.values()), axis=0).astype(float) if seen else np.zeros(n)
+
+
+def most_series(presence: dict[str, np.ndarray]) -> dict[str, float]:
+    """The most series each selector had in one wide bin (selectors never seen left out)."""
+    return {s: float(np.nanmax(a)) for s, a in presence.items() if not np.isnan(a).all()}

@@ -17,6 +17,7 @@ import numpy as np
 
 from slo_cli.sources import errors as E
 from slo_cli.sources import promql, samples
+from slo_cli.sources.bincache import BinCache, CachedCounts
 from slo_cli.sources.binsums import unmatched as _unmatched
 from slo_cli.sources.binsums import zero_notes, zero_where_total
 from slo_cli.sources.counters import (  # noqa: F401 - re-exported for the other modules
@@ -50,7 +51,7 @@ _OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
 }
 
 
-class Fetcher(CounterCounts):
+class Fetcher(CachedCounts):
     """Turns one FetchRequest into SeriesCounts using `transport` for every call."""
 
     def __init__(
@@ -60,6 +61,7 @@ class Fetcher(CounterCounts):
         max_points: int = 11_000,
         lookback_s: float = LOOKBACK_S,
         engine: str = "prometheus",
+        cache: BinCache | None = None,
     ) -> None:
         self.t = transport
         self.max_points = max_points
@@ -69,8 +71,10 @@ class Fetcher(CounterCounts):
         self.gaps: dict[str, list[samples.Gap]] = {}
         #: (start, end, counter part) of each bin counted again from raw samples, per request
         self.refined: list[tuple[float, float, str]] = []
-        #: series per counter selector seen in the wide tiers' answers, per request
-        self.series_seen: dict[str, int] = {}
+        #: segments counted again with the long lookback, per request
+        self.relooked: list[tuple[float, float]] = []
+        #: the run's bin cache (slo_cli.sources.bincache), None when off
+        self.cache: BinCache | None = cache
 
     # ---- per SLI kind -----------------------------------------------------------------------
 
@@ -83,7 +87,7 @@ class Fetcher(CounterCounts):
             raise ValueError("edges must be strictly increasing with at least two entries")
         self.gaps = {}
         self.refined = []
-        self.series_seen = {}
+        self.relooked = []
         ts = getattr(req.slo, "timeslice", None)
         if kind in ("ratio", "latency") and ts is not None and req.slo.budgeting != "occurrences":
             from slo_cli.sources.slices import sliced_counts

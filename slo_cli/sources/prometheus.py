@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from slo_cli.sources.bincache import BinCache
 from slo_cli.sources.errors import PER_SLO_ERRORS
 from slo_cli.sources.fetch import LOOKBACK_S, Fetcher
 from slo_cli.sources.http import BACKOFF_S, MAX_RETRIES, Clock, QueryLog, Recorder
@@ -36,6 +37,7 @@ class PrometheusSource:
         lookback_s: float = LOOKBACK_S,
         run_deadline: float | None = None,
         query_log: QueryLog | None = None,
+        cache: BinCache | None = None,
     ) -> None:
         from dataclasses import replace
 
@@ -52,6 +54,8 @@ class PrometheusSource:
         self.run_deadline = run_deadline
         #: every call each worker makes is logged here (`slo check --explain`)
         self.query_log = query_log
+        #: the bin cache (slo_cli.sources.bincache) shared by the workers; None: off
+        self.cache = cache
         self._local = threading.local()
         self._transports: list[LiveTransport] = []
         self._lock = threading.Lock()
@@ -96,6 +100,7 @@ class PrometheusSource:
                 max_points=self.settings.max_points,
                 lookback_s=self.lookback_s,
                 engine=self.settings.engine,
+                cache=self.cache,
             )
             self._local.fetcher = fetcher
         return fetcher
@@ -137,6 +142,8 @@ class PrometheusSource:
         with self._lock:  # the notes of this fetch only (a watch fetches again and again)
             for t in self._transports:
                 t.partial_notes.clear()
+        if self.cache is not None:  # what is settled is counted from this fetch's clock
+            self.cache.now = self.clock.now()
         futures = [self._pool.submit(self._group, g) for g in groups(requests, self.shares)]
         results: list[SeriesCounts | None] = [None] * len(requests)
         done = 0
@@ -152,6 +159,8 @@ class PrometheusSource:
                 fut.cancel()
             raise
         out = [r for r in results if r is not None]
+        if self.cache is not None:
+            self.cache.save()  # once per run (per refresh of a watch)
         notes = tuple(dict.fromkeys(self.notes))
         if notes:
             from dataclasses import replace

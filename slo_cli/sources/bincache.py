@@ -1,0 +1,319 @@
+"""The incremental bin cache (issue 12, item 3): settled per-bin counts kept between runs.
+
+A mixin of `slo_cli.sources.fetch.Fetcher` around `CounterCounts.count_bins`. An entry holds the
+exact counts of one counter set (its selectors and part names, the engine, the lookback and the
+grid's span, which bounds how far back a baseline is looked for) per bin (lo, hi], keyed by the
+bin alone, so any grid holding the same bin finds it. Per run:
+
+- bins that ended `SETTLE_S` before the evaluation instant (or the clock, if earlier) and are
+  cached are served from the cache; the rest are counted as sub-grids with the whole grid's
+  span, the wide tiers first, and the fine tier counted as an uncached run would count it (its
+  raw-tier decision taken on the most series any wide bin of the whole grid had, cached or not,
+  and cached fine bins used only when they were counted the same way);
+- the newest cached bins used (the last SELF_CHECK_S of them, at least the newest one) are
+  counted again (the self-check): on any difference (another
+  server behind the URL, a backfill) the entry is dropped and the whole grid counted afresh;
+- the settled bins counted are stored, except those counted again from raw samples, touched by
+  a bridged scrape gap, or in a segment counted again with the long lookback: they are counted
+  afresh every run, so the notes and `refined` they give stay those of an uncached run.
+
+`BinCache` is shared by a run's fetchers (one per worker thread); it saves once per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from slo_cli.sources import cachestore as cs
+from slo_cli.sources.counters import PER_SERIES_STEP_S, Counter, CounterCounts, _subsets
+
+#: bins that ended at least this long before the evaluation instant are settled: cached (s)
+SETTLE_S = 600.0
+#: the self-check counts again the cached bins ending this close to the newest one served (s)
+#: (at least that one: a single quiet minute would prove little)
+SELF_CHECK_S = 600.0
+#: names the counting method in every entry's key: change it when a bin's count would change
+METHOD = "bins-1"
+#: iterations of the salted PBKDF2 over the credentials in the server key (a weak password
+#: must not be cheap to guess from a cache file)
+IDENTITY_ROUNDS = 50_000
+
+
+@dataclass
+class BinCache:
+    """The run's view of one server's cache file: `now` (the CLI's clock, per fetch) bounds
+    what is settled; `refresh` ignores what was cached and rewrites it."""
+
+    store: cs.CacheStore
+    warn: Callable[[str], None]
+    refresh: bool = False
+    now: float = float("inf")
+    #: bins served from the cache and counted, this fetch (for --explain-like summaries)
+    served: int = 0
+    fetched: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def settled_before(self, end: float) -> float:
+        """Bins ending at or before this instant are settled."""
+        return min(end, self.now) - SETTLE_S
+
+    def get(self, name: str) -> cs.Entry | None:
+        """This run's entry for `name`, else the cached one (None under --refresh)."""
+        with self.lock:
+            got = self.store.pending.get(name)
+            if got is None and not self.refresh:
+                got = self.store.entries.get(name)
+            return got
+
+    def put(self, name: str, entry: cs.Entry, *, fresh: bool = False) -> None:
+        """Keep `entry`'s bins; `fresh`: drop what was cached for `name` first."""
+        with self.lock:
+            if fresh or (self.refresh and name not in self.store.pending):
+                self.store.replace(name, entry)
+            else:
+                self.store.put(name, entry)
+
+    def count(self, served: int, fetched: int) -> None:
+        with self.lock:
+            self.served += served
+            self.fetched += fetched
+
+    def save(self) -> None:
+        """Write this run's entries; a cache directory problem is a warning, never a failure."""
+        with self.lock:
+            try:
+                self.store.save()
+            except OSError as exc:
+                self.store.pending = {}
+                self.warn(f"cache not written to {self.store.root} ({exc.strerror or exc})")
+            self.refresh = False  # what this run wrote is this run's own: used from now on
+
+
+def open_cache(
+    root: Path, identity: tuple[str, ...], warn: Callable[[str], None], *, refresh: bool = False
+) -> BinCache | None:
+    """The cache of one server identity under `root` (None, with a warning, when the
+    directory cannot be used). `identity`: the URL, engine, lookback and credentials — hashed
+    with the directory's salt (the credentials through PBKDF2), never stored."""
+    try:
+        salt = cs.salt(root)
+        url, engine, lookback, *secret = identity
+        who = hashlib.pbkdf2_hmac(
+            "sha256", "\x00".join(secret).encode("utf-8"), salt, IDENTITY_ROUNDS
+        ).hex()
+        key = cs.server_key(root, url, engine, lookback, who)
+        store = cs.CacheStore(root, key, warn)
+    except OSError as exc:
+        warn(f"cache off: {root} cannot be used ({exc.strerror or exc})")
+        return None
+    return BinCache(store, warn, refresh=refresh)
+
+
+def identity_of(settings: object, lookback_s: float) -> tuple[str, ...]:
+    """What tells one server identity from another (slo_cli.sources.settings
+    ConnectionSettings): URL, engine, lookback, then every header, query parameter and
+    credential sent (the tenant header, the user, the token: hashed by open_cache)."""
+    s: object = settings
+    headers = sorted(f"{k.lower()}: {v}" for k, v in getattr(s, "headers", ()))
+    params = sorted(f"{k}={v}" for k, v in dict(getattr(s, "query_params", {})).items())
+    params += sorted(f"{k}={v}" for k, v in getattr(s, "url_params", ()))
+    token = s.bearer_token() or ""  # type: ignore[attr-defined]
+    basic = s.basic_auth() or ("", "")  # type: ignore[attr-defined]
+    cert = getattr(s, "client_cert", None) or ""
+    return (
+        str(getattr(s, "base_url", "")),
+        str(getattr(s, "engine", "")),
+        repr(float(lookback_s)),
+        *headers,
+        *params,
+        "token:" + token,
+        "basic:" + "\x00".join(basic),
+        "cert:" + cert,
+    )
+
+
+def entry_name(fetcher: CachedCounts, counters: list[Counter], span: float) -> str:
+    """The entry of a counter set on one server: everything a bin's count depends on."""
+    parts = [METHOD, fetcher.engine, repr(fetcher.lookback_s), repr(round(span, 3))]
+    parts += [f"{c.part}={c.selector}" for c in counters]
+    return cs.entry_key(*parts)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last + 1) of each run of True in `mask`."""
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    d = np.diff(padded)
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _same(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> bool:
+    """Whether two sets of counts are equal bit for bit (NaN equal to NaN)."""
+    return all(np.array_equal(a[p], b[p], equal_nan=True) for p in a)
+
+
+class CachedCounts(CounterCounts):
+    """`counter_counts` with settled bins served from the run's BinCache (see the module)."""
+
+    cache: BinCache | None
+    engine: str
+    lookback_s: float
+
+    def counter_counts(
+        self, counters: list[Counter], edges: np.ndarray, span: float | None = None
+    ) -> dict[str, np.ndarray]:
+        span = float(edges[-1] - edges[0]) if span is None else span
+        cache = self.cache
+        if cache is None or not counters:
+            return self.count_bins(counters, edges, span)[0]
+        name = entry_name(self, counters, span)
+        lo, hi = edges[:-1], edges[1:]
+        entry = cache.get(name)
+        idx = entry.lookup(lo, hi) if entry is not None else np.full(lo.size, -1)
+        cached = (idx >= 0) & (hi <= cache.settled_before(float(edges[-1])))
+        if entry is None or not cached.any():
+            return self._count_and_keep(cache, name, counters, edges, span, fresh=False)
+        got = self._warm(cache, entry, name, counters, edges, span, idx, cached)
+        if got is None:  # the self-check failed: counted afresh, the entry replaced
+            return self._count_and_keep(cache, name, counters, edges, span, fresh=True)
+        return got
+
+    def _count_and_keep(
+        self,
+        cache: BinCache,
+        name: str,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float,
+        *,
+        fresh: bool,
+    ) -> dict[str, np.ndarray]:
+        """The whole grid counted as without a cache; its settled clean bins stored."""
+        marks = self._marks()
+        values, presence = self.count_bins(counters, edges, span)
+        mode = self._mode(counters, presence)
+        fetch = np.ones(edges.size - 1, dtype=bool)
+        self._keep(cache, name, counters, edges, values, presence, mode, fetch, marks, fresh)
+        cache.count(0, int(fetch.size))
+        return values
+
+    def _warm(
+        self,
+        cache: BinCache,
+        entry: cs.Entry,
+        name: str,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float,
+        idx: np.ndarray,
+        cached: np.ndarray,
+    ) -> dict[str, np.ndarray] | None:
+        """Counts with cached bins served and the rest counted; None when a bin counted again
+        differs from its cached count."""
+        n = edges.size - 1
+        lo, hi = edges[:-1], edges[1:]
+        wide = hi - lo >= PER_SERIES_STEP_S
+        derived = _subsets(counters)
+        bases = [c for c in counters if c.part not in derived]
+        keys = [c.part for c in counters]
+        values = {p: np.full(n, np.nan) for p in keys}
+        presence = {c.selector: np.full(n, np.nan) for c in bases}
+        at = np.flatnonzero(cached)
+        for p in keys:
+            values[p][at] = entry.values[p][idx[at]]
+        for c in bases:
+            presence[c.selector][at] = entry.values["n_" + c.part][idx[at]]
+        marks = self._marks()
+        fetch = ~cached & wide
+        self._count_runs(counters, edges, span, fetch, values, presence, None)
+        mode = self._mode(counters, presence)
+        cached_mode = np.full(n, np.nan)
+        cached_mode[at] = entry.values["_raw"][idx[at]]
+        usable = cached & (wide | (cached_mode == mode))
+        rest = ~wide & ~usable
+        if usable.any():  # the self-check: the newest bins served are counted again
+            newest = float(hi[usable].max())
+            rest |= usable & (hi > newest - SELF_CHECK_S) & ~wide
+            rest |= usable & (hi == newest)
+        seen = {s: float(np.nanmax(a[wide])) for s, a in presence.items() if wide.any()}
+        seen = {s: v for s, v in seen.items() if not np.isnan(v)}
+        self._count_runs(counters, edges, span, rest, values, presence, seen)
+        fetch |= rest
+        check = np.flatnonzero(fetch & usable)
+        old = {p: entry.values[p][idx[check]] for p in keys}
+        old |= {"n_" + c.part: entry.values["n_" + c.part][idx[check]] for c in bases}
+        now = {p: values[p][check] for p in keys}
+        now |= {"n_" + c.part: presence[c.selector][check] for c in bases}
+        if not _same(old, now):
+            cache.warn(
+                f"cached counts of {counters[0].selector} differ from the server's (another "
+                "server behind the URL, or a backfill): its cache entry is dropped, every bin "
+                "counted again"
+            )
+            return None
+        self._keep(cache, name, counters, edges, values, presence, mode, fetch, marks, False)
+        cache.count(int((~fetch).sum()), int(fetch.sum()))
+        return values
+
+    def _count_runs(
+        self,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float,
+        fetch: np.ndarray,
+        values: dict[str, np.ndarray],
+        presence: dict[str, np.ndarray],
+        seen: dict[str, float] | None,
+    ) -> None:
+        """Count each run of bins in `fetch` as a sub-grid with the whole grid's span."""
+        for a, b in _runs(fetch):
+            got, pres = self.count_bins(counters, edges[a : b + 1], span, seen)
+            for p, v in got.items():
+                values[p][a:b] = v
+            for s, v in pres.items():
+                presence[s][a:b] = v
+
+    def _mode(self, counters: list[Counter], presence: dict[str, np.ndarray]) -> float:
+        """1.0 when the fine tier is counted from raw samples, else 0.0 (raw_tier_ok)."""
+        most = {s: float(np.nanmax(a)) for s, a in presence.items() if not np.isnan(a).all()}
+        return 1.0 if self.raw_tier_ok(counters, most) else 0.0
+
+    def _marks(self) -> tuple[int, int, dict[str, int]]:
+        return len(self.refined), len(self.relooked), {p: len(g) for p, g in self.gaps.items()}
+
+    def _keep(
+        self,
+        cache: BinCache,
+        name: str,
+        counters: list[Counter],
+        edges: np.ndarray,
+        values: dict[str, np.ndarray],
+        presence: dict[str, np.ndarray],
+        mode: float,
+        fetch: np.ndarray,
+        marks: tuple[int, int, dict[str, int]],
+        fresh: bool,
+    ) -> None:
+        """Store the settled bins counted this run that were not refined, not touched by a
+        bridged gap and not in a segment counted with the long lookback."""
+        lo, hi = edges[:-1], edges[1:]
+        keep = fetch & (hi <= cache.settled_before(float(edges[-1])))
+        dirty = [(a, b) for a, b, _ in self.refined[marks[0] :]] + self.relooked[marks[1] :]
+        for p, gaps in self.gaps.items():
+            dirty += [(g.start, g.end) for g in gaps[marks[2].get(p, 0) :]]
+        for a, b in dirty:
+            keep &= ~((lo < b) & (hi > a))
+        if not keep.any() and not fresh:
+            return
+        derived = _subsets(counters)
+        parts = {c.part: values[c.part][keep] for c in counters}
+        for c in counters:
+            if c.part not in derived:
+                parts["n_" + c.part] = presence[c.selector][keep]
+        parts["_raw"] = np.where(hi[keep] - lo[keep] >= PER_SERIES_STEP_S, np.nan, mode)
+        cache.put(name, cs.Entry(lo[keep].copy(), hi[keep].copy(), parts), fresh=fresh)
