@@ -331,32 +331,44 @@ def report(n: int, runs: dict[str, list[dict[str, Any]]], good: int, f: dict[str
     print(f"live client CPU / replay client CPU: {lc / rc:.2f}×")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_sizes(ap: argparse.ArgumentParser, sizes: str) -> tuple[argparse.Namespace, list[int]]:
+    """The data and size options every peer-style benchmark takes (benchmarks/cache.py too)."""
     ap.add_argument("--services", type=int, default=200)
-    ap.add_argument("--sizes", default="200,1000", help="SLO counts, multiples of --services")
+    ap.add_argument("--sizes", default=sizes, help="SLO counts, multiples of --services")
     ap.add_argument("--days", type=float, default=35.0)
     ap.add_argument("--scrape", type=float, default=60.0)
     ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    out = [int(x) for x in args.sizes.split(",")]
+    if any(n % args.services or not 1 <= n // args.services <= len(VARIANTS) for n in out):
+        ap.error(f"each size must be 1 to {len(VARIANTS)} times --services")
+    return args, out
+
+
+def serve(args: argparse.Namespace, root: Path, end: float) -> tuple[dict[str, list[Any]], Any]:
+    """The generated data (ending at `end`) in a fresh Prometheus under `root`: (truth, server)."""
+    t0 = time.perf_counter()
+    truth = generate(args.services, args.days, args.scrape, root / "data.om", end=end)
+    server = start_prometheus(root / "data.om", root / "prom", timeout=600)
+    print(
+        f"# {args.services} services x 2 series, {args.days:g} days every {args.scrape:g} s, "
+        f"loaded in {time.perf_counter() - t0:.0f} s; {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} at start"
+    )
+    return truth, server
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--peer-venv", type=Path, default=ROOT / ".venv-peer")
     ap.add_argument("--no-peer", action="store_true", help="skip slo-generator")
-    args = ap.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
-    if any(n % args.services or not 1 <= n // args.services <= len(VARIANTS) for n in sizes):
-        ap.error(f"each size must be 1 to {len(VARIANTS)} times --services")
+    args, sizes = parse_sizes(ap, "200,1000")
     peer = None if args.no_peer else peer_venv(args.peer_venv)
     end = math.floor(time.time() / 60) * 60 - 60.0
     at = end + 30.0
     with tempfile.TemporaryDirectory(prefix="slo-bench-peer-") as tmp:
         root = Path(tmp)
-        t0 = time.perf_counter()
-        truth = generate(args.services, args.days, args.scrape, root / "data.om", end=end)
-        server = start_prometheus(root / "data.om", root / "prom", timeout=600)
-        print(
-            f"# {args.services} services x 2 series, {args.days:g} days every {args.scrape:g} s, "
-            f"loaded in {time.perf_counter() - t0:.0f} s; {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.1f} at start"
-        )
+        truth, server = serve(args, root, end)
         try:
             cmds = {n: prepare(root, n, args.services, server.url, at, peer) for n in sizes}
             runs: dict[int, dict[str, list[dict[str, Any]]]] = {
