@@ -64,12 +64,11 @@ class BinCache:
         return min(end, self.now) - SETTLE_S
 
     def get(self, name: str) -> cs.Entry | None:
-        """This run's entry for `name`, else the cached one (None under --refresh)."""
+        """The cached entry for `name` as the run found it (None under --refresh). What this
+        run counted is not used before it is saved: SLOs of one SLI in a run share answers
+        (slo_cli.sources.share), which costs no request at all."""
         with self.lock:
-            got = self.store.pending.get(name)
-            if got is None and not self.refresh:
-                got = self.store.entries.get(name)
-            return got
+            return None if self.refresh else self.store.entries.get(name)
 
     def put(self, name: str, entry: cs.Entry, *, fresh: bool = False) -> None:
         """Keep `entry`'s bins; `fresh`: drop what was cached for `name` first."""
