@@ -95,6 +95,23 @@ def measurement(slo: SLO) -> Measurement:
     return Measurement(budgeting=slo.budgeting, unit=_UNITS[slo.budgeting], slice_s=slice_s)
 
 
+def slice_length(slo: SLO) -> float | None:
+    """The length of an SLO's slices (seconds): a timeslices SLI's `slice`, or the `timeslice`
+    of a ratio or latency SLI budgeted by timeslices; None for occurrences (any bin will do).
+
+    >>> from types import SimpleNamespace as N
+    >>> slice_length(N(sli=N(kind="timeslices", timeslices=N(slice=300.0))))
+    300.0
+    >>> slice_length(N(sli=N(kind="ratio"), budgeting="occurrences", timeslice=None)) is None
+    True
+    """
+    if slo.sli.kind == "timeslices":
+        return float(slo.sli.timeslices.slice)
+    if slo.budgeting != "occurrences" and slo.timeslice is not None:
+        return float(slo.timeslice.slice)
+    return None
+
+
 def slo_window(slo: SLO, end: float) -> Window:
     """The SLO's window ending at `end` (epoch seconds).
 

@@ -212,11 +212,9 @@ def _raw(slo: Any, interval_s: float) -> SliExprs:
 
 def slice_interval(slo: Any) -> float | None:
     """The interval an SLO's slices impose on its rules (None: any interval will do)."""
-    if slo.sli.kind == "timeslices":
-        return float(slo.sli.timeslices.slice)
-    if slo.budgeting != "occurrences" and slo.timeslice is not None:
-        return float(slo.timeslice.slice)
-    return None
+    from slo_cli.plan import slice_length
+
+    return slice_length(slo)
 
 
 def sli_exprs(slo: Any, interval_s: float, lookback_s: float) -> SliExprs:

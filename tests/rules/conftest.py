@@ -187,41 +187,64 @@ def _generate(root: Path) -> tuple[Path, Path, list[dict], list[dict], str, dict
     return spec, composites, all_groups[:n], all_groups[n:], file, offsets
 
 
+def backfill_levels(
+    server: Server, root: Path, groups: list[dict], extra: list[dict], file: str
+) -> Server:
+    """Backfill the SLOs' `groups` and the composites' `extra` into `server`'s TSDB (root/tsdb),
+    per level of dependence (1: what reads only the data; 2: what reads those; ...): the
+    per-interval counts (and the calendar local time they are phased by) over the whole
+    history, the burn rates and budgets over the compared span. `server` is stopped; the
+    returned one serves the same TSDB with every pass's series."""
+    everything = groups + extra
+    levels = _levels(groups)  # a composite's rules read its members' counts: one level later
+    levels.update({k: v + 1 for k, v in _levels(extra).items()})
+    try:
+        for level in range(1, 1 + max(levels.values())):
+            server = _backfill_level(server, root, everything, levels, level, file)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def _backfill_level(
+    server: Server,
+    root: Path,
+    everything: list[dict],
+    levels: dict[int, int],
+    level: int,
+    file: str,
+) -> Server:
+    """One pass of `backfill_levels`: the rules of `level`; a new server on the same TSDB."""
+    picked = [
+        {**g, "rules": [r for r in g["rules"] if levels.get(id(r)) == level]} for g in everything
+    ]
+    if level == 1:
+        early, late = picked, []
+    else:
+        early = [_only(g, _is_count) for g in picked]
+        late = [_only(g, lambda r: not _is_count(r)) for g in picked]
+    spans = {"early-": (early, D.START), "": (late, END_SPAN)}
+    outs = [
+        _backfill(server, root, [g for g in chosen if g["rules"]], start, file, f"{level}{tag}")
+        for tag, (chosen, start) in spans.items()
+        if any(g["rules"] for g in chosen)
+    ]
+    server.stop()
+    for out in outs:
+        _move_blocks(out, root / "tsdb")
+    server = _empty_server(root)  # the same TSDB, now with this pass's series
+    return server
+
+
 @pytest.fixture(scope="package")
 def backfilled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backfilled]:
     root = tmp_path_factory.mktemp("rules-prom")
     spec, composites, groups, extra, file, offsets = _generate(root)
     data = D.build(free=(max(offsets.values()) + 2.0, 58.0))
     server = prometheus_or_skip(data.openmetrics, root)
-    everything = groups + extra
-    levels = _levels(groups)  # a composite's rules read its members' counts: one level later
-    levels.update({k: v + 1 for k, v in _levels(extra).items()})
     try:
-        # per level of dependence (1: what reads only the data; 2: what reads those; ...):
-        # the per-interval counts (and the calendar local time they are phased by) over the
-        # whole history, the burn rates and budgets over the compared span
-        for level in range(1, 1 + max(levels.values())):
-            picked = [
-                {**g, "rules": [r for r in g["rules"] if levels.get(id(r)) == level]}
-                for g in everything
-            ]
-            if level == 1:
-                early, late = picked, []
-            else:
-                early = [_only(g, _is_count) for g in picked]
-                late = [_only(g, lambda r: not _is_count(r)) for g in picked]
-            spans = {"early-": (early, D.START), "": (late, END_SPAN)}
-            outs = [
-                _backfill(
-                    server, root, [g for g in chosen if g["rules"]], start, file, f"{level}{tag}"
-                )
-                for tag, (chosen, start) in spans.items()
-                if any(g["rules"] for g in chosen)
-            ]
-            server.stop()
-            for out in outs:
-                _move_blocks(out, root / "tsdb")
-            server = _empty_server(root)  # the same TSDB, now with this pass's series
+        server = backfill_levels(server, root, groups, extra, file)
         yield Backfilled(server, data, spec, groups, offsets, composites, extra)
     finally:
         server.stop()
