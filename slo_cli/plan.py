@@ -105,8 +105,9 @@ def slice_length(slo: SLO) -> float | None:
     >>> slice_length(N(sli=N(kind="ratio"), budgeting="occurrences", timeslice=None)) is None
     True
     """
-    if slo.sli.kind == "timeslices":
-        return float(slo.sli.timeslices.slice)
+    ts = slo.sli.timeslices if slo.sli.kind == "timeslices" else None
+    if ts is not None:
+        return float(ts.slice)
     if slo.budgeting != "occurrences" and slo.timeslice is not None:
         return float(slo.timeslice.slice)
     return None

@@ -94,6 +94,9 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"slo: warning: {g.slo_key}: {warning}", err=True)
         composites, skipped = composite_groups(specs, groups, options)
         groups.extend(composites)
+        for g in composites:
+            for warning in g.warnings:
+                typer.echo(f"slo: warning: {g.slo_key}: {warning}", err=True)
         for line in skipped:
             typer.echo(f"slo: warning: {line}", err=True)
         sources = sorted({s.source_path for s in specs if s.source_path})

@@ -174,9 +174,16 @@ def group_note(slo: Any) -> str:
     )
 
 
+def adjustment_count(spec: Any, slo: Any) -> int:
+    """How many budget adjustments apply to `slo`: its service's and its own."""
+    return len(getattr(spec, "adjustments", None) or ()) + len(
+        getattr(slo, "adjustments", None) or ()
+    )
+
+
 def adjustments_warning(spec: Any, slo: Any) -> tuple[str, ...]:
     """The rules cannot apply budget adjustments (docs/rules.md): say so when there are any."""
-    n = len(getattr(spec, "adjustments", None) or ()) + len(getattr(slo, "adjustments", None) or ())
+    n = adjustment_count(spec, slo)
     if not n:
         return ()
     return (

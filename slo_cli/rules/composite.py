@@ -96,10 +96,32 @@ def _notes(c: Any, intervals: dict[str, float], interval: float) -> tuple[str, .
     return (f"{what}: their recorded counts, {lag}",)
 
 
+def adjustments_warning(c: Any, adjusted: dict[str, int]) -> tuple[str, ...]:
+    """The rules cannot apply the members' budget adjustments, which `slo check` applies to the
+    composite too (docs/rules.md): say so, naming the members, when any has some."""
+    some = [(k, adjusted[k]) for k in c.member_keys if adjusted.get(k)]
+    if not some:
+        return ()
+    n = sum(count for _, count in some)
+    which = ", ".join(f"{k} ({count})" for k, count in some)
+    return (
+        f"{n} budget adjustment{'s' if n > 1 else ''} of its members not applied ({which}): "
+        "the composite's rules count every member event (PromQL cannot drop their periods), "
+        "while `slo check` excludes those events from the composite too, so around them its "
+        "burn rates, budget and alerts may differ; silence planned maintenance in Alertmanager",
+    )
+
+
 def composite_group(
-    spec: Any, c: Any, intervals: dict[str, float], objectives: dict[str, float], options: Any
+    spec: Any,
+    c: Any,
+    intervals: dict[str, float],
+    objectives: dict[str, float],
+    options: Any,
+    adjusted: dict[str, int] | None = None,
 ) -> B.Group:
-    """The rule group of one composite (every method, rolling or calendar window)."""
+    """The rule group of one composite (every method, rolling or calendar window);
+    `adjusted`: the number of budget adjustments per SLO key (the members' are not applied)."""
     from slo_cli.rules.alerts import burn_alert, exhausted_alert
 
     if getattr(c.window, "start", None) is not None:
@@ -114,7 +136,8 @@ def composite_group(
     calendar = cal.is_calendar(c)
     base = {"slo_service": c.service, "slo_name": c.name}
     notes = list(_notes(c, intervals, interval))
-    warnings: tuple[str, ...] = ()
+    warnings = adjustments_warning(c, adjusted or {})
+    notes.extend(warnings)
     if c.method == "weighted":
         out = _weighted_rules(c, view, base, intervals, interval, rules)
     else:
@@ -124,7 +147,7 @@ def composite_group(
         zone = cal.zone_of(view)
         notes.append(cal.note(view, zone))
         if not zone.exact:
-            exact, warnings = False, (cal.approximate(view, zone),)
+            exact, warnings = False, (*warnings, cal.approximate(view, zone))
     out.extend(burn_alert(spec, view, rule, options, calendar) for rule in rules)
     if options.exhausted_alert:
         out.append(exhausted_alert(spec, view, options))
@@ -220,9 +243,11 @@ def composite_groups(
     specs: Sequence[Any], groups: Sequence[B.Group], options: Any
 ) -> tuple[list[B.Group], list[str]]:
     """The group of every composite, and a line per composite without rules (`key:
-    composite skipped: why`: only when a member has no rule group, e.g. not selected)."""
+    composite skipped: why`: only when a member has no rule group, e.g. not selected). A
+    composite whose members have budget adjustments says so in its warnings and header."""
     intervals = {g.slo_key: g.interval_s for g in groups}
     objectives = {slo.key: float(slo.objective) for spec in specs for slo in spec.slos}
+    adjusted = {slo.key: B.adjustment_count(spec, slo) for spec in specs for slo in spec.slos}
     out: list[B.Group] = []
     skipped: list[str] = []
     for spec in specs:
@@ -230,5 +255,5 @@ def composite_groups(
             if any(k not in intervals for k in c.member_keys):
                 skipped.append(f"{c.key}: composite skipped: a member has no rules")
                 continue
-            out.append(composite_group(spec, c, intervals, objectives, options))
+            out.append(composite_group(spec, c, intervals, objectives, options, adjusted))
     return out, skipped

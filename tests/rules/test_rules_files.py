@@ -211,3 +211,43 @@ def test_budget_adjustments_the_rules_cannot_apply_are_said(
     assert all("1 budget adjustment not applied: the rules count every event" in x for x in lines)
     [header] = [line for line in out.splitlines() if line.startswith("# shop/latency: ")]
     assert "1 budget adjustment not applied" in header
+
+
+def test_a_composite_says_its_members_budget_adjustments_are_not_applied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`slo check` excludes a member's adjusted events from its composites too; the rules
+    cannot: the composite's header line and a stderr warning name the members and counts."""
+    spec = tmp_path / "adj.yaml"
+    spec.write_text(
+        """version: slo/v1
+service: shop
+slos:
+  - name: a
+    objective: 99
+    window: 7d
+    sli: {ratio: {bad: 'x_total{code="500"}', total: 'x_total'}}
+    adjustments:
+      - {reason: rebuild, rrule: "FREQ=WEEKLY;BYDAY=SU;BYHOUR=3", duration: 2h}
+      - {reason: outage, start: "2026-11-18T06:10:00Z", end: "2026-11-18T07:00:00Z"}
+  - name: b
+    objective: 99
+    window: 7d
+    sli: {ratio: {bad: 'y_total{code="500"}', total: 'y_total'}}
+composites:
+  - {name: both, objective: 99, window: 7d, method: weighted, members: [{slo: a}, {slo: b}]}
+""",
+        encoding="utf-8",
+    )
+    code, out, err = run_slo(capsys, "rules", str(spec))
+    assert code == 0, err
+    said = [line for line in err.strip().splitlines() if "shop/both" in line]
+    assert said == [
+        "slo: warning: shop/both: 2 budget adjustments of its members not applied (shop/a (2)): "
+        "the composite's rules count every member event (PromQL cannot drop their periods), "
+        "while `slo check` excludes those events from the composite too, so around them its "
+        "burn rates, budget and alerts may differ; silence planned maintenance in Alertmanager"
+    ]
+    [header] = [line for line in out.splitlines() if line.startswith("# shop/both: ")]
+    assert "2 budget adjustments of its members not applied (shop/a (2))" in header
+    assert not [line for line in err.splitlines() if "shop/b:" in line]
