@@ -289,14 +289,12 @@ def member_counts(
     c: Composite, planned: Sequence[Planned], counts: Sequence[SeriesCounts]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The members' grid and their counts as the engine takes them ((n_members, n_bins)), as
-    for each member's own figures: RatioTimeslices turned into seconds, the bins inside a
-    member's observed slices observed (`within_slices`), each member's budget
+    for each member's own figures: RatioTimeslices turned into seconds, each member's budget
     adjustments applied (its excluded events are excluded from the composite too). Members on
     grids split at different edges (their adjustments') are summed onto the edges all share
     (a coarse bin is NaN when a part of it has no data); every window start is one of those."""
     from slo_cli import adjust, engine
     from slo_cli.evaluate import _on_grid
-    from slo_cli.plan import slice_length
 
     common = planned[0].edges
     for p in planned[1:]:
@@ -307,44 +305,12 @@ def member_counts(
         t = _on_grid(x.total, p.edges)[None, :]
         if p.measurement.ratio_timeslices:
             g, t = engine.ratio_timeslice_counts(p.edges, g, t, slice_s=p.measurement.slice_s)
-        g, t = within_slices(p.edges, g, t, slice_length(p.slo))
         matrix = adjust.apply([p.adjustments], p.edges, g, t)
         good_rows.append(_rebin(matrix.good[0], p.edges, common))
         total_rows.append(_rebin(matrix.total[0], p.edges, common))
     if common.size < 2:
         raise RuntimeError(f"composite {c.key}: its members share no bin edges")
     return common, np.vstack(good_rows), np.vstack(total_rows)
-
-
-def within_slices(
-    edges: np.ndarray, good: np.ndarray, total: np.ndarray, slice_s: float | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """A member's counts with its bins that lie inside one of its slices without holding a
-    slice's end counted as observed with no events (0) when that slice was observed. Slices
-    longer than the bins (5-minute slices on the 1-minute bins near the end) leave those bins
-    NaN by construction, which is not "no data": a `weighted` composite would drop its other
-    members' events there (a bin where a member has no data has none) and every method would
-    count the member as unknown between its slice ends. The bins after the member's last slice
-    end (its slice still open at the grid's end) follow that last slice. Bins holding a slice
-    end, and bins of unobserved slices, are left as they are.
-
-    >>> e = np.arange(0.0, 660.0, 60.0)  # ten 1-minute bins, 5-minute slices ending at 300, 600
-    >>> g = np.array([[np.nan] * 4 + [1.0] + [np.nan] * 4 + [np.nan]])
-    >>> within_slices(e, g, g.copy(), 300.0)[1].tolist()
-    [[0.0, 0.0, 0.0, 0.0, 1.0, nan, nan, nan, nan, nan]]
-    """
-    if slice_s is None:
-        return good, total
-    left, right = edges[:-1], edges[1:]
-    ends = np.ceil(right / slice_s - 1e-9) * slice_s  # the end of the slice each bin is in
-    inside = (ends - right > 1e-6) & (left >= ends - slice_s - 1e-6)
-    last = np.floor(edges[-1] / slice_s + 1e-9) * slice_s  # the last slice end on the grid
-    where = np.searchsorted(edges, np.where(ends <= edges[-1] + 1e-6, ends, last) - 1e-6) - 1
-    valid = (where >= 0) & (where < right.size)
-    at = np.clip(where, 0, right.size - 1)
-    seen = valid & ~(np.isnan(good[..., at]) | np.isnan(total[..., at]))
-    fill = inside & seen & (np.isnan(good) | np.isnan(total))
-    return np.where(fill, 0.0, good), np.where(fill, 0.0, total)
 
 
 def _shared(common: np.ndarray, edges: np.ndarray) -> np.ndarray:

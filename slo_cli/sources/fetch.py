@@ -253,7 +253,10 @@ class Fetcher(CachedCounts):
         self, query: str, good_when: Any, slice_s: float, edges: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """(good slices, slices with data) per bin: the gauge is evaluated at each slice end
-        (aligned to the slice length); each series returned is one slice per instant."""
+        (aligned to the slice length); each series returned is one slice per instant. A bin
+        inside an observed slice without its end holds 0 (`slices.within_slices`)."""
+        from slo_cli.sources.slices import within_slices
+
         first = math.floor(edges[0] / slice_s) * slice_s + slice_s
         last = math.floor(edges[-1] / slice_s) * slice_s
         n = edges.size - 1
@@ -273,7 +276,7 @@ class Fetcher(CachedCounts):
         empty = total == 0
         good[empty] = np.nan
         total[empty] = np.nan
-        return good, total
+        return within_slices(edges, good, total, slice_s)
 
     # ---- raw templates (approximate) -------------------------------------------------------------
 

@@ -13,7 +13,8 @@ method as occurrences, on the slice grid). Then, per slice:
   not a success and an unobserved one — no samples at all — is no data, never a pass.)
 
 A bin whose slices were all unobserved is NaN (no data); one whose slices were observed but
-quiet has total 0.
+quiet has total 0, as has a bin inside an observed slice that does not hold its end
+(`within_slices`: 5-minute slices on 1-minute bins).
 """
 
 from __future__ import annotations
@@ -65,6 +66,37 @@ def to_bins(
     return np.where(observed, good_b, np.nan), np.where(observed, total_b, np.nan)
 
 
+def within_slices(
+    edges: np.ndarray, good: np.ndarray, total: np.ndarray, slice_s: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin slice counts with the bins that lie inside one slice without holding a slice's
+    end counted as observed with no slices (0) when that slice was observed. Slices longer
+    than the bins (5-minute slices on the 1-minute bins near the end) leave those bins empty
+    by construction, which is not "no data": the SLO would count as unknown between its slice
+    ends (coverage 0.2 over its short windows) and a `weighted` composite would drop its other
+    members' events there (a bin where a member has no data has none). The bins after the last
+    slice end (the slice still open at the grid's end) follow that last slice. Bins holding a
+    slice end, and bins of unobserved slices, are left as they are.
+
+    >>> e = np.arange(0.0, 660.0, 60.0)  # ten 1-minute bins, 5-minute slices ending at 300, 600
+    >>> g = np.array([[np.nan] * 4 + [1.0] + [np.nan] * 4 + [np.nan]])
+    >>> within_slices(e, g, g.copy(), 300.0)[1].tolist()
+    [[0.0, 0.0, 0.0, 0.0, 1.0, nan, nan, nan, nan, nan]]
+    """
+    if slice_s is None:
+        return good, total
+    left, right = edges[:-1], edges[1:]
+    ends = np.ceil(right / slice_s - 1e-9) * slice_s  # the end of the slice each bin is in
+    inside = (ends - right > 1e-6) & (left >= ends - slice_s - 1e-6)
+    last = np.floor(edges[-1] / slice_s + 1e-9) * slice_s  # the last slice end on the grid
+    where = np.searchsorted(edges, np.where(ends <= edges[-1] + 1e-6, ends, last) - 1e-6) - 1
+    valid = (where >= 0) & (where < right.size)
+    at = np.clip(where, 0, right.size - 1)
+    seen = valid & ~(np.isnan(good[..., at]) | np.isnan(total[..., at]))
+    fill = inside & seen & (np.isnan(good) | np.isnan(total))
+    return np.where(fill, 0.0, good), np.where(fill, 0.0, total)
+
+
 def sliced_counts(fetcher: Fetcher, req: FetchRequest, edges: np.ndarray, ts: Any) -> SeriesCounts:
     """Timeslice budgeting of a ratio or latency SLI: exact event counts per slice (one grid
     of the slice length), then good slices (or slice ratios) and slices with events per bin of
@@ -75,9 +107,14 @@ def sliced_counts(fetcher: Fetcher, req: FetchRequest, edges: np.ndarray, ts: An
         return SeriesCounts(req.key, edges, nan, nan.copy())
     target = None if req.slo.budgeting == "ratio_timeslices" else float(ts.target)
     per = fetcher.event_counts(req, grid)
-    good, total = to_bins(edges, grid, per.good, per.total, target=target)
+    slice_s = float(ts.slice)
+    good, total = within_slices(
+        edges, *to_bins(edges, grid, per.good, per.total, target=target), slice_s
+    )
     groups = []
     for g in per.groups:
-        g_good, g_total = to_bins(edges, grid, g.good, g.total, target=target)
+        g_good, g_total = within_slices(
+            edges, *to_bins(edges, grid, g.good, g.total, target=target), slice_s
+        )
         groups.append(replace(g, good=g_good, total=g_total))
     return replace(per, edges=edges, good=good, total=total, groups=tuple(groups))
