@@ -13,9 +13,10 @@ bin alone, so any grid holding the same bin finds it. Per run:
 - the newest cached bins used (the last SELF_CHECK_S of them, at least the newest one) are
   counted again (the self-check): on any difference (another
   server behind the URL, a backfill) the entry is dropped and the whole grid counted afresh;
-- the settled bins counted are stored, except those counted again from raw samples, touched by
-  a bridged scrape gap, or in a segment counted again with the long lookback: they are counted
-  afresh every run, so the notes and `refined` they give stay those of an uncached run.
+- the settled bins counted are stored, except those touched by a bridged scrape gap or in a
+  segment counted again with the long lookback: they are counted afresh every run, so the notes
+  they give stay those of an uncached run. Bins counted again from raw samples (a reset, a new
+  series) are stored with their `refined` records (a side entry), given back when served.
 
 `BinCache` is shared by a run's fetchers (one per worker thread); it saves once per run.
 """
@@ -144,6 +145,22 @@ def entry_name(fetcher: CachedCounts, counters: list[Counter], span: float) -> s
     return cs.entry_key(*parts)
 
 
+def _records(
+    refined: list[tuple[float, float, str]], lo: np.ndarray, hi: np.ndarray, parts: list[str]
+) -> cs.Entry | None:
+    """The refined (start, end, part) records inside the bins (lo, hi] kept, one row per
+    (start, end) with 1.0 for each part counted again there (None: no record)."""
+    rows: dict[tuple[float, float], set[str]] = {}
+    for a, b, p in refined:
+        if np.any((lo <= a) & (hi >= b)):
+            rows.setdefault((a, b), set()).add(p)
+    if not rows:
+        return None
+    keys = sorted(rows, key=lambda r: (r[1], r[0]))
+    values = {p: np.array([1.0 if p in rows[r] else np.nan for r in keys]) for p in parts}
+    return cs.Entry(np.array([r[0] for r in keys]), np.array([r[1] for r in keys]), values)
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(first, last + 1) of each run of True in `mask`."""
     padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
@@ -256,8 +273,23 @@ class CachedCounts(CounterCounts):
             )
             return None
         self._keep(cache, name, counters, edges, values, presence, mode, fetch, marks, False)
+        self._served_refined(cache.get(name + "/refined"), lo[~fetch], hi[~fetch], keys)
         cache.count(int((~fetch).sum()), int(fetch.sum()))
         return values
+
+    def _served_refined(
+        self, records: cs.Entry | None, lo: np.ndarray, hi: np.ndarray, keys: list[str]
+    ) -> None:
+        """The bins counted again from raw samples inside the bins served, as when counted."""
+        if records is None or not lo.size:
+            return
+        order = np.argsort(hi)
+        at = np.clip(np.searchsorted(hi[order], records.hi, side="left"), 0, hi.size - 1)
+        inside = (records.lo >= lo[order][at]) & (records.hi <= hi[order][at])
+        for k in np.flatnonzero(inside).tolist():
+            for p in keys:
+                if records.values.get(p, np.zeros(k + 1))[k] == 1.0:
+                    self.refined.append((float(records.lo[k]), float(records.hi[k]), p))
 
     def _count_runs(
         self,
@@ -302,7 +334,7 @@ class CachedCounts(CounterCounts):
         bridged gap and not in a segment counted with the long lookback."""
         lo, hi = edges[:-1], edges[1:]
         keep = fetch & (hi <= cache.settled_before(float(edges[-1])))
-        dirty = [(a, b) for a, b, _ in self.refined[marks[0] :]] + self.relooked[marks[1] :]
+        dirty = list(self.relooked[marks[1] :])
         for p, gaps in self.gaps.items():
             dirty += [(g.start, g.end) for g in gaps[marks[2].get(p, 0) :]]
         for a, b in dirty:
@@ -316,3 +348,7 @@ class CachedCounts(CounterCounts):
                 parts["n_" + c.part] = presence[c.selector][keep]
         parts["_raw"] = np.where(hi[keep] - lo[keep] >= PER_SERIES_STEP_S, np.nan, mode)
         cache.put(name, cs.Entry(lo[keep].copy(), hi[keep].copy(), parts), fresh=fresh)
+        records = _records(self.refined[marks[0] :], lo[keep], hi[keep], [c.part for c in counters])
+        if records is not None or fresh:
+            empty = cs.Entry(np.zeros(0), np.zeros(0), {c.part: np.zeros(0) for c in counters})
+            cache.put(name + "/refined", records or empty, fresh=fresh)
