@@ -11,7 +11,7 @@ they gave back (the share of the SLO window's budget consumed without them minus
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -167,9 +167,9 @@ def figures(
         end=end,
     )
     bad, events = float(out.bad[0]), float(out.total[0])
-    spent = _consumed(edges, matrix.good[row], matrix.total[row], start, end, budget_start,
+    spent = consumed_share(edges, matrix.good[row], matrix.total[row], start, end, budget_start,
                       objective)  # fmt: skip
-    before = _consumed(edges, matrix.raw_good[row], matrix.raw_total[row], start, end,
+    before = consumed_share(edges, matrix.raw_good[row], matrix.raw_total[row], start, end,
                        budget_start, objective)  # fmt: skip
     return AdjustmentFigures(
         start=start,
@@ -184,6 +184,55 @@ def figures(
     )
 
 
+def summed(
+    parts: Sequence[AdjustmentFigures], start: float, end: float
+) -> AdjustmentFigures | None:
+    """The figures of consecutive stretches of [start, end) as one (a calendar replay's
+    periods): counts, seconds and budget shares added, each adjustment listed once with its
+    intervals and events over all of them; None when there are none."""
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return replace(parts[0], start=start, end=end)
+    uses: dict[tuple[str, str, str, str], AdjustmentUse] = {}
+    for f in parts:
+        for u in f.applied:
+            key = (u.reason, u.kind, u.rule, u.origin)
+            had = uses.get(key)
+            uses[key] = (
+                u
+                if had is None
+                else replace(
+                    had,
+                    intervals=_joined(had.intervals + u.intervals),
+                    events=had.events + u.events,
+                    bad=had.bad + u.bad,
+                )
+            )
+    return AdjustmentFigures(
+        start=start,
+        end=end,
+        applied=tuple(uses.values()),
+        events=sum(f.events for f in parts),
+        bad=sum(f.bad for f in parts),
+        returned=sum(f.returned for f in parts),
+        consumed_without=sum(f.consumed_without for f in parts),
+        unknown_s=sum(f.unknown_s for f in parts),
+        partial=any(f.partial for f in parts),
+    )
+
+
+def _joined(spans: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    """Intervals in order, one cut at a period boundary made whole again."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
 def _sums(
     edges: np.ndarray, good: np.ndarray, total: np.ndarray, start: float, end: float
 ) -> tuple[float, float]:
@@ -195,7 +244,7 @@ def _sums(
     return bad, float(np.sum(total[ok]))
 
 
-def _consumed(
+def consumed_share(
     edges: np.ndarray,
     good: np.ndarray,
     total: np.ndarray,

@@ -73,3 +73,43 @@ def test_each_calendar_period_has_its_own_length_and_budget(calendar_doc: dict[s
             want.append((iso(apr), iso(D.END), pytest.approx(BURN, rel=1e-12), None, None))
         assert _events(slo) == want, key
         assert slo["burn_events_never_alerted"] == (1 if key == "bt/month-utc" else 2)
+
+
+def test_adjustments_give_back_the_budget_of_their_own_period(history: Any, tmp_path: Any) -> None:
+    """One excluded day in each of January, February and March: every period's ratio of bad
+    events stays 14 %, so with its own budget each period consumes 14 budgets without the
+    adjustments and gives none back (the period at --at's budget for the whole replay would say
+    14 × 90 ÷ 31 = 40.6 consumed without them). Berlin's January holds an hour before the
+    replay, so there a little comes back."""
+    from tests.backtest.helpers import backtest
+
+    days = ("2026-01-10", "2026-02-10", "2026-03-10")
+    entries = "".join(
+        f"- reason: day {d}\n  service: bt\n  start: {d}T00:00:00Z\n  end: {d}T23:59:59Z\n"
+        for d in days
+    )
+    # whole minutes: the last excluded minute ends at 23:59, the day's last second is not one
+    entries = entries.replace("T23:59:59Z", "T23:59:00Z")
+    path = tmp_path / "adjustments.yaml"
+    path.write_text(entries, encoding="utf-8")
+    doc = backtest(history.calendar_spec, history.server.url, 90, "--adjustments", str(path))
+    by_key = {s["key"]: s for s in doc["slos"]}
+    minutes = 3 * (24 * 60 - 1)
+    hour, month = 3600.0, 31 * DAY
+    # Berlin's January starts at 31 Dec 23:00 UTC: its budget holds an hour h of events whose
+    # bad ones the replay does not count, so excluding X minutes of it gives back
+    # 14 × ((E − h) ÷ E − (E − h − X) ÷ (E − X)) = 14 × h·X ÷ (E·(E − X)), E its 31 days
+    e, h, x = month / 60, 60.0, 24 * 60 - 1.0
+    for key, consumed, returned in (
+        ("bt/month-utc", 3 * BURN, 0.0),
+        # Berlin: January (its first hour before the replay), February, March, and April's
+        # first 2 hours (UTC 22:00-24:00 on 31 March)
+        ("bt/month-berlin", BURN * (month - hour) / month + 3 * BURN, BURN * h * x / (e * (e - x))),
+    ):
+        adj = by_key[key]["adjustments"]
+        assert adj["excluded_count"] == minutes * D.CAL_TOTAL, key
+        assert adj["excluded_bad_count"] == minutes * D.CAL_BAD, key
+        assert adj["budget_consumed_without_ratio"] == pytest.approx(consumed, rel=1e-12), key
+        assert adj["budget_returned_ratio"] == pytest.approx(returned, rel=1e-9, abs=1e-12), key
+        assert [u["reason"] for u in adj["applied"]] == [f"day {d}" for d in days], key
+        assert (adj["start"], adj["end"]) == ("2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z")

@@ -287,19 +287,44 @@ def replay_slo(
         exact=bool(counts.exact) and not matrix.partial.any(),
         notes=tuple(counts.notes)
         + ((adjust.partial_note(p.adjustments),) if matrix.partial.any() else ()),
-        adjustments=adjust.figures(
+        adjustments=_adjustment_figures(p, edges, matrix, start, end) if matrix.any else None,
+    )
+
+
+def _adjustment_figures(
+    p: Planned, edges: np.ndarray, matrix: Any, start: float, end: float
+) -> Any:
+    """What the SLO's adjustments took out of the replay, against the budgets its burn events
+    are measured against (windows.budgets): a rolling window's at the replay's end; a calendar
+    window's per period, each period's events of its own budget, summed (as the events' spend
+    is), so an adjustment in January gives back January's budget, not that of the period at
+    --at."""
+    from dataclasses import replace
+
+    from slo_cli import adjust
+
+    objective = float(p.slo.objective)
+    found, untouched = [], 0.0
+    for b in W.budgets(p.slo, start, end):
+        f = adjust.figures(
             p.adjustments,
             edges,
             matrix,
             0,
-            start=start,
-            end=float(edges[-1]),
-            budget_start=p.window.start,
-            objective=float(p.slo.objective),
+            start=b.start,
+            end=b.end,
+            budget_start=b.window_start,
+            objective=objective,
         )
-        if matrix.any
-        else None,
-    )
+        if f is not None:
+            found.append(f)
+        else:  # no adjustment in this period: it consumed as much without them as with them
+            raw_g, raw_t = matrix.raw_good[0], matrix.raw_total[0]
+            untouched += adjust.consumed_share(
+                edges, raw_g, raw_t, b.start, b.end, b.window_start, objective
+            )
+    got = adjust.summed(found, start, end)
+    return None if got is None else replace(got, consumed_without=got.consumed_without + untouched)
 
 
 def replay_composite(
