@@ -39,8 +39,13 @@ SUFFIX = ".slocache"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 #: bins narrower than an hour are kept this long after the newest bin of their entry (seconds)
 FINE_KEEP_S = 2 * 86400.0
+#: bins of an hour up to a day are kept this long (a report's hourly grid spans 37 days)
+COARSE_KEEP_S = 40 * 86400.0
 #: wider bins are kept this long after the newest bin of their entry (seconds)
 WIDE_KEEP_S = 400 * 86400.0
+#: most bins one entry keeps (the newest): a grid that does not repeat its bins (one counted
+#: back from the evaluation instant) must not grow a file without bound
+MAX_ENTRY_BINS = 8192
 
 
 def default_dir(env: dict[str, str]) -> Path:
@@ -84,8 +89,13 @@ def merge(old: Entry | None, new: Entry) -> Entry:
     else:
         lo, hi, values = new.lo, new.hi, new.values
     newest = float(hi.max()) if hi.size else 0.0
-    keep_s = np.where(hi - lo < 3600.0, FINE_KEEP_S, WIDE_KEEP_S)
+    width = hi - lo
+    keep_s = np.where(
+        width < 3600.0, FINE_KEEP_S, np.where(width < 86400.0, COARSE_KEEP_S, WIDE_KEEP_S)
+    )
     fresh = hi >= newest - keep_s
+    if fresh.sum() > MAX_ENTRY_BINS:
+        fresh &= hi >= np.sort(hi[fresh])[-MAX_ENTRY_BINS]
     order = np.lexsort((lo[fresh], hi[fresh]))
     return Entry(
         lo[fresh][order], hi[fresh][order], {p: v[fresh][order] for p, v in values.items()}

@@ -161,3 +161,31 @@ def test_a_snapshot_records_complete_answers_whatever_the_cache_holds(
     replay = slo("check", "examples/", "--from", str(out), "--format", "json")
     assert replay.stdout == plain.stdout
     assert_matches_truth(json.loads(replay.stdout), live_data)
+
+
+def test_report_and_backtest_are_warm_too_and_unchanged(proxy: Counts) -> None:
+    for cmd in (
+        ("report", "examples/", "--period", "7d", "-f", "json", "--generated-at", str(int(AT))),
+        ("backtest", "examples/", "--days", "3"),
+    ):
+        base = (*cmd, "--prometheus-url", proxy.url, "--at", str(int(AT)))
+        proxy.reset()
+        plain = slo(*base, "--no-cache")
+        plain_n = proxy.requests
+        slo(*base)
+        proxy.reset()
+        warm = slo(*base)
+        assert warm.code == plain.code and warm.stdout == plain.stdout, cmd
+        assert proxy.requests < plain_n, (cmd, proxy.requests, plain_n)
+
+
+def test_explain_lists_every_query_of_an_uncached_run(proxy: Counts) -> None:
+    base = ("check", "examples/", "--prometheus-url", proxy.url, "--at", str(int(AT)))
+    explain = ("--explain", "checkout/availability", "--format", "json")
+    proxy.reset()
+    plain = slo(*base, *explain, "--no-cache")
+    plain_n = proxy.requests
+    slo(*base)  # a warm cache
+    proxy.reset()
+    again = slo(*base, *explain)
+    assert again.stdout == plain.stdout and proxy.requests == plain_n

@@ -158,3 +158,22 @@ def test_the_directory_is_bounded_by_removing_the_oldest_files(tmp_path: Path) -
 def test_the_default_directory_follows_xdg_cache_home() -> None:
     assert cs.default_dir({"XDG_CACHE_HOME": "/x/cache"}) == Path("/x/cache/slo")
     assert cs.default_dir({"HOME": "/home/u"}) == Path("/home/u/.cache/slo")
+
+
+def test_old_bins_and_bins_beyond_the_entry_bound_are_pruned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = 86400.0
+    newest = 1000 * day
+    # a minute 3 days old, an hour 41 days old and a day 399 days old, then the newest minute
+    his = [newest - 3 * day, newest - 41 * day, newest - 399 * day, newest]
+    widths = [60.0, 3600.0, day, 60.0]
+    hi = np.array(his)
+    lo = hi - np.array(widths)
+    entry = cs.Entry(lo, hi, {"total": np.arange(4.0)})
+    kept = cs.merge(None, entry)
+    assert kept.hi.tolist() == [newest - 399 * day, newest]  # by age, per width
+    monkeypatch.setattr(cs, "MAX_ENTRY_BINS", 3)
+    minutes = np.arange(1.0, 11.0) * 60.0
+    capped = cs.merge(None, cs.Entry(minutes - 60.0, minutes, {"total": minutes}))
+    assert capped.hi.tolist() == [480.0, 540.0, 600.0]  # the newest three
