@@ -19,8 +19,8 @@ live, replay, so load changes hit all of them alike):
   process' user+system), server CPU (Prometheus' /proc utime+stime), HTTP API requests (the
   server's own `prometheus_http_requests_total`). It is installed on demand into a separate venv
   (`--peer-venv`, default `.venv-peer`, git-ignored), never a project dependency.
-- `slo check --format json` cold (no cache exists): the same four figures, and whether every
-  SLO's good/total over its window equals the generator's truth.
+- `slo check --format json --no-cache` (cold: nothing cached): the same four figures, and
+  whether every SLO's good/total over its window equals the generator's truth.
 - `slo check --from` a snapshot of exactly those answers: the client's own work without a server.
 - The server's floor: every query `slo check` sent, replayed with `stats=all`, summed
   (`totalQueryableSamples`, `evalTotalTime`), against one instant
@@ -293,7 +293,8 @@ def prepare(
     record = [SLO, "snapshot", str(specs), "--out", str(snap), "--at", f"{at:.0f}"]
     subprocess.run([*record, "--prometheus-url", url], check=True, capture_output=True)
     cmds = {
-        "live": [*base, "--prometheus-url", url],
+        # cold every round: the bin cache (on by default) would serve round 2 from round 1
+        "live": [*base, "--prometheus-url", url, "--no-cache"],
         "replay": [*base[:-4], "--from", str(snap), "--format", "json"],
         "snapshot": [str(snap), str(specs)],
     }
