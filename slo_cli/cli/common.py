@@ -275,3 +275,20 @@ def emit(text: str, output: Path | None = None, summary: Callable[[], str] | Non
     assert output is not None
     write_atomically(output, text)
     sys.stderr.write(f"slo: wrote {output}" + (f": {summary()}" if summary else "") + "\n")
+
+
+#: SLOs whose queries failed named on stderr, one line each; beyond this many, a count
+MAX_ERROR_LINES = 10
+
+
+def report_slo_errors(evaluation: Any) -> None:
+    """One `slo: error:` line on stderr per SLO whose own queries failed (the run exits 3), so
+    a CI log shows why whatever the format on stdout (the rows and the JSON say it too)."""
+    failed = evaluation.errors
+    for r in failed[:MAX_ERROR_LINES]:
+        sys.stderr.write(f"slo: error: {r.key}: {r.error.describe(r.source_path)}\n")
+    if len(failed) > MAX_ERROR_LINES:
+        more = len(failed) - MAX_ERROR_LINES
+        sys.stderr.write(
+            f"slo: error: and {more} more SLOs whose queries failed (the output has them)\n"
+        )

@@ -292,3 +292,24 @@ def test_any_answer_is_a_result_or_exit_3(
 ) -> None:
     # a body that still reads as a well-formed answer may be evaluated (0, 1, 4)
     _sane(_answer_run(server, ratio_spec, reply), {0, 1, 3, 4})
+
+
+def test_an_slo_whose_queries_fail_is_named_on_stderr_whatever_the_format(
+    tmp_path: Path, ok_server: FaultServer
+) -> None:
+    """Exit 3 for one SLO's own failed queries: its row (or JSON record) says why, and so does
+    one `slo: error:` line on stderr, so a CI log shows it whatever stdout holds."""
+    spec = tmp_path / "lat.yaml"
+    spec.write_text(
+        "version: slo/v1\nservice: s\nslos:\n  - name: lat\n    objective: 99\n"
+        "    window: 30d\n    sli: {latency: {histogram: h, selector: '{a=\"b\"}', "
+        "threshold: 0.3}}\n",
+        encoding="utf-8",
+    )
+    for fmt in ("table", "json", "junit"):
+        run = slo("check", str(spec), "--prometheus-url", ok_server.url, "--at", AT, "-f", fmt)
+        assert run.code == 3, run.stderr
+        lines = run.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"slo: error: s/lat: {spec}:4: "), lines
+        assert "not a bucket boundary" in lines[0] and "0.1, 0.25, 1" in lines[0]
+        assert "not a bucket boundary" in run.stdout, fmt
