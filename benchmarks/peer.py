@@ -227,7 +227,9 @@ def floor(url: str, specs: Path, snapshot: Path, at: float) -> dict[str, Any]:
     for a in answers:
         if not a["path"].startswith("/api/v1/query"):
             continue
-        times = sent.get((a["path"], json.dumps(a["params"], sort_keys=True)), 1)
+        times = sent.get((a["path"], json.dumps(a["params"], sort_keys=True)), 0)
+        if not times:  # recorded, but answered from another SLO's answer: never sent
+            continue
         s, t = stats_of(url, a["path"], a["params"])
         samples, seconds, queries = samples + times * s, seconds + times * t, queries + times
         step = a["params"].get("step")
