@@ -15,6 +15,7 @@ same URL (the bin cache's self-check is tested so).
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 import time
 import urllib.parse
@@ -34,6 +35,10 @@ class Counts:
     #: where requests go (http://host:port): may be changed while the proxy runs
     upstream: str = ""
     requests: int = 0
+    #: bytes of the answers' bodies, as the server sent them
+    answered: int = 0
+    #: samples the server read for the queries (its `totalQueryableSamples`; `samples=True`)
+    samples: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
     paths: dict[str, int] = field(default_factory=dict)
@@ -52,14 +57,36 @@ class Counts:
 
     def reset(self) -> None:
         with self.lock:
-            self.requests = self.max_in_flight = 0
+            self.requests = self.max_in_flight = self.answered = self.samples = 0
             self.paths.clear()
 
 
 @contextmanager
-def counting_proxy(upstream: str, *, delay_s: float = 0.0) -> Iterator[Counts]:
-    """A proxy on a free loopback port forwarding to `upstream` (http://host:port)."""
+def counting_proxy(
+    upstream: str, *, delay_s: float = 0.0, samples: bool = False
+) -> Iterator[Counts]:
+    """A proxy on a free loopback port forwarding to `upstream` (http://host:port). With
+    `samples`, each query is asked once more with `stats=all` (Prometheus) to add up the
+    samples the server read for it; the client gets the first answer as it was."""
     counts = Counts(upstream=upstream)
+
+    def read_samples(path: str, body: bytes | None) -> None:
+        split = urllib.parse.urlsplit(path)
+        if split.path not in ("/api/v1/query", "/api/v1/query_range"):
+            return
+        params = urllib.parse.parse_qsl(split.query) + urllib.parse.parse_qsl(
+            (body or b"").decode()
+        )
+        form = urllib.parse.urlencode([*params, ("stats", "all")]).encode()
+        target = urllib.parse.urlsplit(counts.upstream)
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
+        kind = {"Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", split.path, body=form, headers=kind)
+        answer = json.loads(conn.getresponse().read() or b"{}")
+        conn.close()
+        stats = (answer.get("data") or {}).get("stats") or {}
+        with counts.lock:
+            counts.samples += int((stats.get("samples") or {}).get("totalQueryableSamples", 0))
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -81,6 +108,10 @@ def counting_proxy(upstream: str, *, delay_s: float = 0.0) -> Iterator[Counts]:
                 resp = conn.getresponse()
                 data = resp.read()
                 conn.close()
+                with counts.lock:
+                    counts.answered += len(data)
+                if samples and resp.status == 200:
+                    read_samples(self.path, body)
             finally:
                 counts.leave()
             self.send_response(resp.status)

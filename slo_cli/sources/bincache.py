@@ -1,9 +1,11 @@
 """The incremental bin cache (issue 12, item 3): settled per-bin counts kept between runs.
 
-A mixin of `slo_cli.sources.fetch.Fetcher` around `CounterCounts.count_bins`. An entry holds the
-exact counts of one counter set (its selectors and part names, the engine, the lookback and the
-grid's span, which bounds how far back a baseline is looked for) per bin (lo, hi], keyed by the
-bin alone, so any grid holding the same bin finds it. Per run:
+A mixin of `slo_cli.sources.fetch.Fetcher` at `CounterCounts.count_aligned`, the bins of a
+grid as planned (on a grid whose bins window starts cut, its whole bins: a cut bin's pieces and
+a `head_bin` are counted every run). An entry holds the exact
+counts of one counter set (its selectors and part names, the engine and the lookback) per bin
+(lo, hi], keyed by the bin alone, so any grid holding the same bin finds it (SLOs of one counter
+set over other windows too). Per run:
 
 - bins that ended `SETTLE_S` before the evaluation instant (or the clock, if earlier) and are
   cached are served from the cache; the rest are counted as sub-grids with the whole grid's
@@ -13,8 +15,9 @@ bin alone, so any grid holding the same bin finds it. Per run:
 - the newest cached bins used (the last SELF_CHECK_S of them, at least the newest one) are
   counted again (the self-check): on any difference (another
   server behind the URL, a backfill) the entry is dropped and the whole grid counted afresh;
-- the settled bins counted are stored, except those touched by a bridged scrape gap or in a
-  segment counted again with the long lookback: they are counted afresh every run, so the notes
+- the settled bins counted are stored, except those touched by a bridged scrape gap, holding
+  the first sample of a series with none before it, or in a segment counted again with the long
+  lookback: they are counted afresh every run, so the notes
   they give stay those of an uncached run. Bins counted again from raw samples (a reset, a new
   series) are stored with their `refined` records (a side entry), given back when served.
 
@@ -138,9 +141,12 @@ def identity_of(settings: object, lookback_s: float) -> tuple[str, ...]:
     )
 
 
-def entry_name(fetcher: CachedCounts, counters: list[Counter], span: float) -> str:
-    """The entry of a counter set on one server: everything a bin's count depends on."""
-    parts = [METHOD, fetcher.engine, repr(fetcher.lookback_s), repr(round(span, 3))]
+def entry_name(fetcher: CachedCounts, counters: list[Counter]) -> str:
+    """The entry of a counter set on one server: everything a bin's count depends on. Not the
+    grid's span (how far back a baseline is looked for): the bins it could change (a series
+    without a sample before) are never kept, so SLOs of one counter set over other windows
+    share the entry."""
+    parts = [METHOD, fetcher.engine, repr(fetcher.lookback_s)]
     parts += [f"{c.part}={c.selector}" for c in counters]
     return cs.entry_key(*parts)
 
@@ -174,30 +180,41 @@ def _same(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> bool:
 
 
 class CachedCounts(CounterCounts):
-    """`counter_counts` with settled bins served from the run's BinCache (see the module)."""
+    """`count_aligned` with settled bins served from the run's BinCache (see the module)."""
 
     cache: BinCache | None
     engine: str
     lookback_s: float
 
-    def counter_counts(
-        self, counters: list[Counter], edges: np.ndarray, span: float | None = None
-    ) -> dict[str, np.ndarray]:
-        span = float(edges[-1] - edges[0]) if span is None else span
+    def count_aligned(
+        self,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float,
+        seen: dict[str, float] | None = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         cache = self.cache
-        if cache is None or not counters:
-            return self.count_bins(counters, edges, span)[0]
-        name = entry_name(self, counters, span)
+        if cache is None or not counters or seen is not None:
+            return self._count_on(counters, edges, span, seen)
+        name = entry_name(self, counters)
         lo, hi = edges[:-1], edges[1:]
         entry = cache.get(name)
         idx = entry.lookup(lo, hi) if entry is not None else np.full(lo.size, -1)
         cached = (idx >= 0) & (hi <= cache.settled_before(float(edges[-1])))
+        cached[0] &= not self._head(edges)
         if entry is None or not cached.any():
             return self._count_and_keep(cache, name, counters, edges, span, fresh=False)
         got = self._warm(cache, entry, name, counters, edges, span, idx, cached)
         if got is None:  # the self-check failed: counted afresh, the entry replaced
             return self._count_and_keep(cache, name, counters, edges, span, fresh=True)
         return got
+
+    def _head(self, edges: np.ndarray) -> bool:
+        """Whether the grid's first bin is the `head_bin` of a cut grid (one starting before
+        the grid): its pieces are counted from its per-series answers, so it is counted every
+        run, and never kept (its own count is not refined where flagged)."""
+        hb = getattr(self, "head_bin", None)
+        return hb is not None and abs(float(edges[0]) - hb[0]) < 1e-3
 
     def _count_and_keep(
         self,
@@ -208,15 +225,15 @@ class CachedCounts(CounterCounts):
         span: float,
         *,
         fresh: bool,
-    ) -> dict[str, np.ndarray]:
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The whole grid counted as without a cache; its settled clean bins stored."""
         marks = self._marks()
-        values, presence = self.count_bins(counters, edges, span)
+        values, presence = self._count_on(counters, edges, span)
         mode = self._mode(counters, presence)
         fetch = np.ones(edges.size - 1, dtype=bool)
         self._keep(cache, name, counters, edges, values, presence, mode, fetch, marks, fresh)
         cache.count(0, int(fetch.size))
-        return values
+        return values, presence
 
     def _warm(
         self,
@@ -228,7 +245,7 @@ class CachedCounts(CounterCounts):
         span: float,
         idx: np.ndarray,
         cached: np.ndarray,
-    ) -> dict[str, np.ndarray] | None:
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None:
         """Counts with cached bins served and the rest counted; None when a bin counted again
         differs from its cached count."""
         n = edges.size - 1
@@ -275,7 +292,7 @@ class CachedCounts(CounterCounts):
         self._keep(cache, name, counters, edges, values, presence, mode, fetch, marks, False)
         self._served_refined(cache.get(name + "/refined"), lo[~fetch], hi[~fetch], keys)
         cache.count(int((~fetch).sum()), int(fetch.sum()))
-        return values
+        return values, presence
 
     def _served_refined(
         self, records: cs.Entry | None, lo: np.ndarray, hi: np.ndarray, keys: list[str]
@@ -303,7 +320,7 @@ class CachedCounts(CounterCounts):
     ) -> None:
         """Count each run of bins in `fetch` as a sub-grid with the whole grid's span."""
         for a, b in _runs(fetch):
-            got, pres = self.count_bins(counters, edges[a : b + 1], span, seen)
+            got, pres = self._count_on(counters, edges[a : b + 1], span, seen)
             for p, v in got.items():
                 values[p][a:b] = v
             for s, v in pres.items():
@@ -314,8 +331,9 @@ class CachedCounts(CounterCounts):
         most = {s: float(np.nanmax(a)) for s, a in presence.items() if not np.isnan(a).all()}
         return 1.0 if self.raw_tier_ok(counters, most) else 0.0
 
-    def _marks(self) -> tuple[int, int, dict[str, int]]:
-        return len(self.refined), len(self.relooked), {p: len(g) for p, g in self.gaps.items()}
+    def _marks(self) -> tuple[int, int, int, dict[str, int]]:
+        gaps = {p: len(g) for p, g in self.gaps.items()}
+        return len(self.refined), len(self.relooked), len(self.births), gaps
 
     def _keep(
         self,
@@ -327,16 +345,18 @@ class CachedCounts(CounterCounts):
         presence: dict[str, np.ndarray],
         mode: float,
         fetch: np.ndarray,
-        marks: tuple[int, int, dict[str, int]],
+        marks: tuple[int, int, int, dict[str, int]],
         fresh: bool,
     ) -> None:
         """Store the settled bins counted this run that were not refined, not touched by a
         bridged gap and not in a segment counted with the long lookback."""
         lo, hi = edges[:-1], edges[1:]
         keep = fetch & (hi <= cache.settled_before(float(edges[-1])))
+        keep[0] &= not self._head(edges)
         dirty = list(self.relooked[marks[1] :])
+        dirty += [(t - 1e-3, t) for t in self.births[marks[2] :]]
         for p, gaps in self.gaps.items():
-            dirty += [(g.start, g.end) for g in gaps[marks[2].get(p, 0) :]]
+            dirty += [(g.start, g.end) for g in gaps[marks[3].get(p, 0) :]]
         for a, b in dirty:
             keep &= ~((lo < b) & (hi > a))
         if not keep.any() and not fresh:

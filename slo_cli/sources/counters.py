@@ -103,13 +103,34 @@ class CounterCounts(RawSampleCounts):
         span: float | None = None,
         seen: dict[str, float] | None = None,
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """(events per bin of each counter, series per wide bin of each queried selector).
+        """(events per bin of each counter, series per wide bin of each queried selector)."""
+        span = float(edges[-1] - edges[0]) if span is None else span
+        return self.count_aligned(counters, edges, span, seen)
+
+    def count_aligned(
+        self,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float,
+        seen: dict[str, float] | None = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The bins of a grid counted by `_count_on`: the seam where slo_cli.sources.bincache
+        serves settled bins from its cache."""
+        return self._count_on(counters, edges, span, seen)
+
+    def _count_on(
+        self,
+        counters: list[Counter],
+        edges: np.ndarray,
+        span: float,
+        seen: dict[str, float] | None = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Like count_bins, each bin of `edges` counted as it is.
 
         The wide tiers are counted first: the most series a counter has in one of their bins
         decides how the fine tier is counted (`raw_tier_ok`), unless `seen` gives those
         figures (the bin cache: the whole grid's wide bins, cached ones included)."""
         n = edges.size - 1
-        span = float(edges[-1] - edges[0]) if span is None else span
         out = {c.part: np.full(n, np.nan) for c in counters}
         derived = _subsets(counters)
         presence = {c.selector: np.full(n, np.nan) for c in counters if c.part not in derived}
@@ -197,7 +218,7 @@ class CounterCounts(RawSampleCounts):
             sub = np.arange(hi - seg.step, hi + 1e-6, MAX_RAW_SPAN_S)
             if sub[-1] != hi:
                 sub = np.append(sub, hi)
-            got = self.count_bins(which, sub, span)[0]
+            got = self._count_on(which, sub, span)[0]
             for c in which:
                 part = got[c.part]
                 values[c.part][k] = np.nan if np.all(np.isnan(part)) else np.nansum(part)

@@ -73,6 +73,8 @@ class Fetcher(CachedCounts):
         self.refined: list[tuple[float, float, str]] = []
         #: segments counted again with the long lookback, per request
         self.relooked: list[tuple[float, float]] = []
+        #: first samples of series without a baseline (refine.RawSampleCounts), per request
+        self.births: list[float] = []
         #: the run's bin cache (slo_cli.sources.bincache), None when off
         self.cache: BinCache | None = cache
 
@@ -88,6 +90,7 @@ class Fetcher(CachedCounts):
         self.gaps = {}
         self.refined = []
         self.relooked = []
+        self.births = []
         ts = getattr(req.slo, "timeslice", None)
         if kind in ("ratio", "latency") and ts is not None and req.slo.budgeting != "occurrences":
             from slo_cli.sources.slices import sliced_counts

@@ -31,6 +31,8 @@ class RawSampleCounts(RangeQueries):
 
     lookback_s: float
     gaps: dict[str, list[samples.Gap]]
+    #: first-sample times of series without a baseline, per request
+    births: list[float]
 
     def _raw_counts(
         self,
@@ -53,6 +55,9 @@ class RawSampleCounts(RangeQueries):
         need = [s for s in found if s.t[0] > lo + 1e-9]
         span = span if span is not None else hi - lo
         bases = self.baselines(selector, need, hi - reach, span) if need else {}
+        # a series with nothing before its first sample here (within `span`): the bin holding
+        # it depends on how far back was looked (slo_cli.sources.bincache never keeps it)
+        self.births.extend(float(s.t[0]) for s in need if s.key not in bases)
         out = []
         for series in found:
             seen_s = samples.gap_limit(series) if quick else self.lookback_s
