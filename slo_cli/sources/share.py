@@ -39,8 +39,9 @@ RANGE_PATH = "/api/v1/query_range"
 #: `@ start()` / `@ end()` (a raw template may hold them) evaluate at the range's own start or
 #: end: such a range is never answered from another one
 _ANCHORED = re.compile(r"\b(start|end)\s*\(\s*\)")
-#: milliseconds: how close a start must be to a step of a received answer to share it
-_TOLERANCE_MS = 1
+#: seconds: a point this close before a range's start is still at its start (the same
+#: millisecond parsed from two decimal texts); steps are whole seconds apart or more
+_SLACK_S = 0.0005
 
 
 class SharedAnswers:
@@ -79,7 +80,7 @@ class SharedAnswers:
         start, step = grid
         for first, have_step, env in self._by_range.get(_range_key(params), ()):
             behind = start - first
-            if have_step == step and behind >= 0 and behind % step <= _TOLERANCE_MS:
+            if have_step == step and behind >= 0 and behind % step == 0:
                 return _from(env, start / 1000.0)
         return None
 
@@ -103,7 +104,7 @@ def _from(env: Envelope, start: float) -> Envelope:
     data = env.data
     if not isinstance(data, dict) or data.get("resultType") != "matrix":
         return env
-    low = start - _TOLERANCE_MS / 2000.0
+    low = start - _SLACK_S
     out: list[dict[str, Any]] = []
     for series in data.get("result") or []:
         t, v = arrays(series)
