@@ -94,18 +94,8 @@ class CounterCounts(RawSampleCounts):
         `span` (default: the grid's length) bounds how far back a flagged series' baseline is
         looked for across a scrape gap. (slo_cli.sources.bincache serves settled bins from its
         cache around this.)"""
-        return self.count_bins(counters, edges, span)[0]
-
-    def count_bins(
-        self,
-        counters: list[Counter],
-        edges: np.ndarray,
-        span: float | None = None,
-        seen: dict[str, float] | None = None,
-    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """(events per bin of each counter, series per wide bin of each queried selector)."""
         span = float(edges[-1] - edges[0]) if span is None else span
-        return self.count_aligned(counters, edges, span, seen)
+        return self.count_aligned(counters, edges, span)[0]
 
     def count_aligned(
         self,
@@ -114,8 +104,9 @@ class CounterCounts(RawSampleCounts):
         span: float,
         seen: dict[str, float] | None = None,
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """The bins of a grid counted by `_count_on`: the seam where slo_cli.sources.bincache
-        serves settled bins from its cache."""
+        """(events per bin of each counter, series per wide bin of each queried selector),
+        counted by `_count_on`: the seam where slo_cli.sources.bincache serves settled bins
+        from its cache."""
         return self._count_on(counters, edges, span, seen)
 
     def _count_on(
@@ -125,7 +116,7 @@ class CounterCounts(RawSampleCounts):
         span: float,
         seen: dict[str, float] | None = None,
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """Like count_bins, each bin of `edges` counted as it is.
+        """Like count_aligned, each bin of `edges` counted as it is.
 
         The wide tiers are counted first: the most series a counter has in one of their bins
         decides how the fine tier is counted (`raw_tier_ok`), unless `seen` gives those

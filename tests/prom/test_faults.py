@@ -26,17 +26,22 @@ from tests.prom.faultserver import Reply, Seen, fault_server
 T0 = 1_767_000_000.0
 TOKEN = "tok-SECRET-123"
 
-SLO = load_text(
-    """
+
+def _slo_of(metric: str) -> Any:
+    """SLO with the SLI `metric` counts (SLOs of one SLI are fetched as one group)."""
+    text = f"""
 version: slo/v1
 service: shop
 slos:
   - name: avail
     objective: 99
     window: 30d
-    sli: {ratio: {good: 'req_total{code="200"}', total: req_total}}
+    sli: {{ratio: {{good: '{metric}{{code="200"}}', total: {metric}}}}}
 """
-)[0].slos[0]
+    return load_text(text)[0].slos[0]
+
+
+SLO = _slo_of("req_total")
 
 
 def matrix(form: dict[str, str], good: Callable[[float], float] = lambda t: 5.0) -> str:
@@ -352,20 +357,6 @@ def test_user_info_in_the_url_never_appears_in_errors() -> None:
         assert srv.seen[0].headers["Authorization"].startswith("Basic ")
     assert "pa55word" not in str(err) and "alice" not in str(err)
     assert str(err).startswith("unauthorized at http://127.0.0.1:")
-
-
-def _slo_of(metric: str) -> Any:
-    """SLO with the SLI `metric` counts (SLOs of one SLI are fetched as one group)."""
-    text = f"""
-version: slo/v1
-service: shop
-slos:
-  - name: avail
-    objective: 99
-    window: 30d
-    sli: {{ratio: {{good: '{metric}{{code="200"}}', total: {metric}}}}}
-"""
-    return load_text(text)[0].slos[0]
 
 
 def test_workers_have_one_session_each_and_report_progress() -> None:
