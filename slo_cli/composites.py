@@ -173,18 +173,22 @@ def _members(c: Composite, members: Sequence[SLOResult], shares: Any) -> Composi
     )
 
 
+def member_error(c: Composite, failed: Sequence[str]) -> SLOError:
+    """Why a composite has no figures: the queries of its members `failed` (keys) failed."""
+    return SLOError(
+        message=f"member queries failed: {', '.join(failed)}",
+        kind="MemberError",
+        spec_query=f"composite of {', '.join(c.member_keys)}",
+        spec_line=c.source_line,
+    )
+
+
 def _failed(
     c: Composite, base: dict[str, Any], members: Sequence[SLOResult], failed: Sequence[SLOResult]
 ) -> SLOResult:
     """A composite whose members' queries failed: status ERROR, every number NaN."""
     nan = float("nan")
-    names = ", ".join(m.key for m in failed)
-    error = SLOError(
-        message=f"member queries failed: {names}",
-        kind="MemberError",
-        spec_query=f"composite of {', '.join(c.member_keys)}",
-        spec_line=c.source_line,
-    )
+    error = member_error(c, [m.key for m in failed])
     return SLOResult(
         **base,
         good=nan, total=nan, sli=nan, allowed_bad=nan, budget_minutes=nan, consumed=nan,

@@ -343,11 +343,10 @@ def _message(exc: Any) -> str:
     return " | ".join(parts)
 
 
-def error_result(p: Planned, exc: Any, min_coverage: tuple[float, str]) -> SLOResult:
-    """The row of an SLO whose own queries failed: status ERROR, every number NaN."""
-    slo = p.slo
-    nan = float("nan")
-    error = SLOError(
+def slo_error(slo: SLO, exc: Any) -> SLOError:
+    """Why an SLO's own queries failed (`exc`, the source's error kept in its counts), with
+    the query its spec writes and the line it starts at: what every command shows of it."""
+    return SLOError(
         message=_message(exc),
         kind=type(exc).__name__,
         spec_query=spec_query(slo),
@@ -355,6 +354,12 @@ def error_result(p: Planned, exc: Any, min_coverage: tuple[float, str]) -> SLORe
         hint=getattr(exc, "hint", None),
         spec_line=getattr(slo, "source_line", None),
     )
+
+
+def error_result(p: Planned, exc: Any, min_coverage: tuple[float, str]) -> SLOResult:
+    """The row of an SLO whose own queries failed: status ERROR, every number NaN."""
+    nan = float("nan")
+    error = slo_error(p.slo, exc)
     return SLOResult(
         **_identity(p),
         good=nan,

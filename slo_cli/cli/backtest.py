@@ -2,7 +2,8 @@
 
 Reads the server (or a snapshot recorded with `slo snapshot --backtest-days N`) through the
 same planner, source and engine as `slo check`. stdout carries only the result. Exit codes: 0,
-2 bad flags or specs, 3 the source failed.
+2 bad flags or specs, 3 the source failed (also when only some SLOs' queries failed: the result
+is written with those SLOs marked as not replayed, each named on stderr, then the run exits 3).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from slo_cli.cli.common import (
 )
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
+from slo_cli.exit_codes import ExitCode
 from slo_cli.render.formats import BacktestFormat
 
 
@@ -70,3 +72,5 @@ def register(app: typer.Typer) -> None:
             return f"{len(result.slos)} SLOs, {pages} pages, {tickets} tickets"
 
         common.emit(render(fmt, result), output, summary)
+        if common.report_slo_errors(result.slos):  # written, but these SLOs failed: exit 3
+            raise typer.Exit(int(ExitCode.SOURCE_FAILED))

@@ -199,7 +199,7 @@ def register(app: typer.Typer) -> None:
 
         text = run.text(evaluation, code, fmt, to_file=common.to_file(output))
         common.emit(text, output, lambda: summary(evaluation))
-        common.report_slo_errors(evaluation)
+        common.report_slo_errors(evaluation.slos)
         raise typer.Exit(code)
 
 

@@ -16,6 +16,8 @@ same message and exit code in every command.
 - `emit(text, output, summary)`: the result to stdout or, atomically, to `--output FILE`
   (`-o -` is stdout, as everywhere on the command line).
 - `colour_environ()`: the environment as rich should read it (`FORCE_COLOR=0` forces nothing).
+- `report_slo_errors(rows)`: one `slo: error:` line per SLO whose queries failed (check,
+  report, backtest).
 
 Nothing heavy is imported at module level: `slo --help` must start fast.
 """
@@ -281,10 +283,13 @@ def emit(text: str, output: Path | None = None, summary: Callable[[], str] | Non
 MAX_ERROR_LINES = 10
 
 
-def report_slo_errors(evaluation: Any) -> None:
-    """One `slo: error:` line on stderr per SLO whose own queries failed (the run exits 3), so
-    a CI log shows why whatever the format on stdout (the rows and the JSON say it too)."""
-    failed = evaluation.errors
+def report_slo_errors(rows: Sequence[Any]) -> int:
+    """One `slo: error: KEY: file:line: …` line on stderr per row (an SLO or a composite of
+    `slo check`, `slo report`, `slo backtest`) with an `error` (its own queries failed, or a
+    composite's members'; `SLOError.describe` of its `source_path`), at most MAX_ERROR_LINES
+    then a count, so a CI log shows why the run exits 3 whatever stdout holds (the rows, the
+    JSON and the report say it too). Returns how many rows have one."""
+    failed = [r for r in rows if r.error is not None]
     for r in failed[:MAX_ERROR_LINES]:
         sys.stderr.write(f"slo: error: {r.key}: {r.error.describe(r.source_path)}\n")
     if len(failed) > MAX_ERROR_LINES:
@@ -292,3 +297,4 @@ def report_slo_errors(evaluation: Any) -> None:
         sys.stderr.write(
             f"slo: error: and {more} more SLOs whose queries failed (the output has them)\n"
         )
+    return len(failed)

@@ -4,8 +4,8 @@
 before `--at`), Markdown (default), HTML, JSON or CSV on stdout or `--output FILE` (atomic);
 `--charts DIR` writes one SVG per SLO and links them from the Markdown. Exit codes: 0 written,
 2 bad flags or specs, 3 the source failed (also when only some SLOs' queries failed: the report
-is written with those SLOs marked ERROR, then the run exits 3). SLOs without data are reported,
-not failed.
+is written with those SLOs marked ERROR, each named on stderr, then the run exits 3). SLOs
+without data are reported, not failed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from slo_cli.cli.common import (
 )
 from slo_cli.cli.connection import ConnectionOptions, connection_options
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
+from slo_cli.exit_codes import ExitCode
 from slo_cli.render.formats import ReportFormat
 
 if TYPE_CHECKING:
@@ -123,14 +124,8 @@ def register(app: typer.Typer) -> None:
 
             result = link(result, known)
         _emit(result, fmt, output, charts)
-        failed = [s.key for s in result.slos if s.status == "ERROR"]
-        if failed:  # the report is written, but the source failed for these SLOs: exit 3
-            import sys
-
-            sys.stderr.write(
-                f"slo: error: the source failed for {', '.join(failed)} (see the report)\n"
-            )
-            raise typer.Exit(3)
+        if common.report_slo_errors(result.slos):  # written, but these SLOs failed: exit 3
+            raise typer.Exit(int(ExitCode.SOURCE_FAILED))
 
 
 def _for_report(exc: Exception, path: str | None, period: str, tz: str, at: float) -> Exception:

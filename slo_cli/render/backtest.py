@@ -65,6 +65,7 @@ def to_json(bt: Any) -> str:
                 "exact": s.exact,
                 "notes": list(s.notes),
                 "composite": _composite_json(s),
+                "error": _error_json(s),
                 **_adjustments_key(s),
             }
         )
@@ -87,6 +88,25 @@ def _composite_json(s: Any) -> dict[str, Any] | None:
         {"slo": m.key, "weight": m.weight, "objective_ratio": m.objective} for m in s.members
     ]
     return {"method": s.method, "members": members}
+
+
+def _error_json(s: Any) -> dict[str, Any] | None:
+    """Why an SLO was not replayed (its queries, or a composite's members', failed), as
+    `slo check`'s JSON says it, with where its spec is; None for one replayed."""
+    from slo_cli.render.json_out import error_record
+
+    record = error_record(getattr(s, "error", None))
+    if record is None:
+        return None
+    return {**record, "spec_path": s.source_path, "spec_line": s.error.spec_line}
+
+
+def error_text(s: Any) -> str | None:
+    """``source error: FILE:LINE: message; spec query: …`` of an SLO not replayed (else
+    None), as `slo report` notes it."""
+    if getattr(s, "error", None) is None:
+        return None
+    return f"source error: {s.error.describe(s.source_path)}"
 
 
 def composite_text(s: Any) -> str | None:
@@ -148,6 +168,8 @@ _EVENT_HEAD = ["burn event", "lasted", "peak", "spent", "alert", "delay", "spent
 
 
 def _summary(s: Any) -> str:
+    if getattr(s, "error", None) is not None:
+        return "not replayed (source error)"
     durations = [a.duration_s for a in (*s.pages, *s.tickets)]
     longest = f", longest {human_duration(max(durations))}" if durations else ""
     return (
@@ -160,6 +182,8 @@ def to_table(bt: Any) -> str:
     lines = [f"Backtest {iso(bt.start)} .. {iso(bt.end)} ({bt.days:g} days)", ""]
     for s in bt.slos:
         lines.append(f"{s.key}  {s.objective * 100:g}% over {s.window}: {_summary(s)}")
+        if error_text(s):
+            lines.append(f"  {error_text(s)}")
         if composite_text(s):
             lines.append(f"  {composite_text(s)}")
         for a in (*s.pages, *s.tickets):
@@ -187,6 +211,9 @@ def to_markdown(bt: Any) -> str:
     lines += ["| SLO | pages | tickets | burn events | never alerted |", "|---|---|---|---|---|"]
     for s in bt.slos:
         key = f"{s.key} (composite)" if getattr(s, "composite", False) else s.key
+        if getattr(s, "error", None) is not None:  # not replayed: no count is known
+            lines.append(f"| {key} | ! error | — | — | — |")
+            continue
         lines.append(
             f"| {key} | {len(s.pages)} | {len(s.tickets)} | {len(s.events)} | {len(s.missed)} |"
         )
@@ -194,6 +221,9 @@ def to_markdown(bt: Any) -> str:
         lines += ["", f"## {s.key} ({s.objective * 100:g}% over {s.window})", ""]
         if composite_text(s):
             lines += [f"{composite_text(s)}", ""]
+        if error_text(s):
+            lines.append(f"**Not replayed:** {error_text(s)}")
+            continue
         alerts = (*s.pages, *s.tickets)
         if alerts:
             lines += ["| alert | start | lasted | rules |", "|---|---|---|---|"]

@@ -15,7 +15,7 @@ from typing import Any
 from slo_cli import __version__
 from slo_cli.render.common import iso
 from slo_cli.render.composite import member_json
-from slo_cli.results import BURN_WINDOWS, Evaluation, History, Since, SLOResult
+from slo_cli.results import BURN_WINDOWS, Evaluation, History, Since, SLOError, SLOResult
 
 CHECK_JSON_SCHEMA_ID = "slo/check/v1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "check-v1.schema.json"
@@ -63,7 +63,7 @@ def slo_record(r: SLOResult) -> dict[str, Any]:
         "data_error": r.data_error,
         "notes": list(r.notes),
         "spec_line": r.source_line,
-        "error": _error(r),
+        "error": error_record(r.error),
         "composite": member_json(r.composite),
         "gate": {
             "fail_on": r.gate.fail_on,
@@ -123,9 +123,9 @@ def since_record(s: Since) -> dict[str, Any]:
     }
 
 
-def _error(r: SLOResult) -> dict[str, Any] | None:
-    """Why an SLO with status ERROR has no numbers; None for every other SLO."""
-    e = r.error
+def error_record(e: SLOError | None) -> dict[str, Any] | None:
+    """Why an SLO with status ERROR has no numbers; None for every other SLO (also the
+    `error` of `slo backtest`'s JSON)."""
     if e is None:
         return None
     return {

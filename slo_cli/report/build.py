@@ -61,6 +61,8 @@ def build_report(
             ),
             no_data=r.no_data,
             history=r.history,
+            error=r.error,
+            source_path=r.source_path,
         )
         for p, c, r in zip(planned, counts, results, strict=True)
     ) + composite_reports(specs, planned, counts, results, period, burn_threshold, _slo_report)

@@ -55,7 +55,14 @@ def composite_reports(
             () if status.error is None else (f"member error: {status.error.message}",),
             transformed=True,
         )
-        out.append(replace(report, composite=status.composite))
+        out.append(
+            replace(
+                report,
+                composite=status.composite,
+                error=status.error,
+                source_path=status.source_path,
+            )
+        )
     return tuple(out)
 
 

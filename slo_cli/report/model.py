@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slo_cli.engine.records import BurnDown, BurnEvent, PeriodFigures
 from slo_cli.report.incidents import Incident
 from slo_cli.report.period import Period
-from slo_cli.results import AdjustmentFigures, CompositeInfo, History, NoData
+from slo_cli.results import AdjustmentFigures, CompositeInfo, History, NoData, SLOError
 
 #: the burn-down and burn-rate series of one SLO (computed by the engine)
 Chart = BurnDown
@@ -56,6 +56,10 @@ class SLOReport:
     #: what the budget adjustments took out of this / the previous period (None: none applied)
     adjustments: AdjustmentFigures | None = None
     previous_adjustments: AdjustmentFigures | None = None
+    #: status ERROR: why (its own queries failed, or a composite's members'), as `slo check`
+    #: has it; `source_path` the spec file it is written in (for `file:line` on stderr)
+    error: SLOError | None = None
+    source_path: str | None = None
 
     def incident_ids(self, index: int) -> tuple[str, ...]:
         """The incidents linked to `events[index]` (none without `--incidents`)."""

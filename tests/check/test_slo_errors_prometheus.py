@@ -69,8 +69,9 @@ slos:
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def serve(root: Path) -> Iterator[Server]:
+    """A real Prometheus holding the module docstring's data, stopped when the generator
+    ends (a module fixture's body, here and in tests/backtest)."""
     ds = Dataset()
     rng = np.random.default_rng(10)
     t = scrape_times(START, AT + 60, 60.0, rng=rng)
@@ -78,18 +79,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     add_counter(ds, "requests", {"service": "shop", "code": "200"}, t, np.full(t.size, 59.4))
     fractions = {"0.1": 0.5, "0.5": 1.0, "1": 1.0, "+Inf": 1.0}
     add_histogram(ds, "latency_seconds", {}, t, np.full(t.size, 60), fractions, rng=rng)
-    srv = prometheus_or_skip(ds.openmetrics(), tmp_path_factory.mktemp("slo_errors"))
+    srv = prometheus_or_skip(ds.openmetrics(), root)
     try:
         yield srv
     finally:
         srv.stop()
 
 
+def write_specs(root: Path) -> Path:
+    """GOOD, LATENCY and RAW as a.yaml, b.yaml and c.yaml in `root`."""
+    for name, text in (("a.yaml", GOOD), ("b.yaml", LATENCY), ("c.yaml", RAW)):
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from serve(tmp_path_factory.mktemp("slo_errors"))
+
+
 @pytest.fixture
 def specs(tmp_path: Path) -> Path:
-    for name, text in (("a.yaml", GOOD), ("b.yaml", LATENCY), ("c.yaml", RAW)):
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path
+    return write_specs(tmp_path)
 
 
 def _check(server: Server, specs: Path, *extra: str):  # type: ignore[no-untyped-def]
@@ -149,16 +160,46 @@ def test_server_wide_failure_still_stops_early(specs: Path) -> None:
     assert len(run.stderr.strip().splitlines()) == 1
 
 
+def error_lines(specs: Path) -> list[str]:
+    """The start of the `slo: error:` lines every command prints for `specs`' two failing
+    SLOs (file and line of each, the server's or the planner's problem), in spec order."""
+    return [
+        f"slo: error: shop/slow: {specs / 'b.yaml'}:9: latency threshold 0.3s is not a bucket "
+        "boundary of latency_seconds_bucket; boundaries (seconds): 0.1, 0.5, 1, inf; spec query: "
+        "histogram: latency_seconds; threshold: 0.3s",
+        f"slo: error: web/joined: {specs / 'c.yaml'}:4: the server rejected the query: ",
+    ]
+
+
+def assert_error_lines(stderr: str, expected: list[str]) -> None:
+    """stderr is exactly one line per failing SLO, each starting as `expected` says."""
+    lines = stderr.splitlines()
+    assert "Traceback" not in stderr and len(lines) == len(expected), stderr
+    for line, start in zip(lines, expected, strict=True):
+        assert line.startswith(start), (line, start)
+
+
 def test_report_marks_the_error_and_exits_3(server: Server, specs: Path) -> None:
     args = ("report", str(specs), "--prometheus-url", server.url, "--at", str(int(AT)))
     run = slo(*args, "--format", "json")
-    assert run.code == 3 and "shop/slow" in run.stderr
+    assert run.code == 3
+    # each failed SLO named on stderr as `slo check` names it (the same lines, one code path)
+    assert_error_lines(run.stderr, error_lines(specs))
+    assert run.stderr == _check(server, specs, "--format", "json").stderr
+    assert "many-to-many" in run.stderr or "duplicate" in run.stderr
     rows = {r["key"]: r for r in json.loads(run.stdout)["slos"]}
     assert rows["shop/slow"]["status"] == "ERROR"
     assert rows["shop/availability"]["status"] == "CRITICAL"
     assert any(f"{specs / 'b.yaml'}:9" in n for n in rows["shop/slow"]["notes"])
     md = slo(*args)
     assert md.code == 3 and "! error" in md.stdout and "not a bucket boundary" in md.stdout
+    assert_error_lines(md.stderr, error_lines(specs))
+    out = specs / "report.md"
+    to_file = slo(*args, "--output", str(out))
+    assert to_file.code == 3 and to_file.stdout == "" and out.read_text(encoding="utf-8")
+    wrote, *rest = to_file.stderr.splitlines(keepends=True)
+    assert wrote.startswith(f"slo: wrote {out}: 4 SLOs, ")
+    assert_error_lines("".join(rest), error_lines(specs))
 
 
 def test_snapshot_replay_gives_the_same_error_rows(

@@ -95,6 +95,11 @@ class SLOBacktest:
     #: a composite SLO: its method and members (None and () for an SLO)
     method: str | None = None
     members: tuple[Member, ...] = ()
+    #: its own queries failed (a composite: its members'), as `slo check`'s ERROR row says
+    #: (slo_cli.results.SLOError): nothing replayed, no alerts or events; `source_path` the
+    #: spec file it is written in
+    error: Any = None
+    source_path: str | None = None
 
     @property
     def composite(self) -> bool:
@@ -288,6 +293,7 @@ def replay_slo(
         notes=tuple(counts.notes)
         + ((adjust.partial_note(p.adjustments),) if matrix.partial.any() else ()),
         adjustments=_adjustment_figures(p, edges, matrix, start, end) if matrix.any else None,
+        source_path=p.source_path,
     )
 
 
@@ -385,10 +391,15 @@ def replay_composite(
         exact=all(x.exact for x in counts),
         notes=tuple(notes),
         method=c.method,
-        members=tuple(
-            Member(p.slo.key, float(w), float(p.slo.objective))
-            for p, w in zip(planned, c.weights, strict=True)
-        ),
+        members=_members(c, planned),
+    )
+
+
+def _members(c: Composite, planned: Sequence[Planned]) -> tuple[Member, ...]:
+    """A composite's members (`planned`, in its member order) as the replay takes them."""
+    return tuple(
+        Member(p.slo.key, float(w), float(p.slo.objective))
+        for p, w in zip(planned, c.weights, strict=True)
     )
 
 
@@ -403,7 +414,8 @@ def backtest(
 ) -> Backtest:
     """Replay every SLO's alert rules over the `days` before `at` (its whole minute); each
     group of a grouped SLO on its own; then every composite from its members' counts."""
-    from slo_cli.composites import composites_of
+    from slo_cli.composites import composite_window, member_error
+    from slo_cli.evaluate import slo_error
     from slo_cli.plan import expand_groups, requests
 
     planned = backtest_plan(specs, at, days)
@@ -417,10 +429,43 @@ def backtest(
         replay_slo(
             p, np.asarray(c.good, dtype=float), np.asarray(c.total, dtype=float), start, for_s, c
         )
+        if c.error is None
+        else _unreplayed(p.slo, p.window.name, slo_error(p.slo, c.error), p.source_path)
         for p, c in zip(planned, counts, strict=True)
     ]
     by_key = {p.slo.key: (p, c) for p, c in zip(planned, counts, strict=True)}
-    for comp in composites_of(specs):
-        members = [by_key[k] for k in comp.member_keys]
-        slos.append(replay_composite(comp, members, start, for_s))
+    for spec in specs:
+        for comp in spec.composites:
+            members = [by_key[k] for k in comp.member_keys]
+            failed = [p.slo.key for p, c in members if c.error is not None]
+            if not failed:
+                done = replay_composite(comp, members, start, for_s)
+                slos.append(replace(done, source_path=spec.source_path))
+                continue
+            window = composite_window(comp, end).name
+            shape = {"method": comp.method, "members": _members(comp, [p for p, _ in members])}
+            error = member_error(comp, failed)
+            slos.append(_unreplayed(comp, window, error, spec.source_path, **shape))
     return Backtest(start=start, end=end, days=days, for_s=for_s, slos=tuple(slos))
+
+
+def _unreplayed(
+    thing: Any, window: str, error: Any, path: str | None, **composite: Any
+) -> SLOBacktest:
+    """An SLO whose own queries failed, or a composite whose members' did (`error`, an
+    `SLOError` as `slo check`'s ERROR row has it): nothing replayed, every count being NaN, so
+    no alert and no event is known."""
+    return SLOBacktest(
+        key=thing.key,
+        objective=float(thing.objective),
+        window=window,
+        rules=tuple(r.label for r in _rules(thing)),
+        pages=(),
+        tickets=(),
+        events=(),
+        exact=False,
+        notes=(),
+        error=error,
+        source_path=path,
+        **composite,
+    )
