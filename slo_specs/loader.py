@@ -243,6 +243,8 @@ def load_documents(
     Objects``), else this file's own. ``warnings`` receives what is read but not used.
     """
     specs: list[ServiceSpec] = []
+    #: the keys of `specs`' SLOs, kept as they grow (not rebuilt per document: quadratic)
+    seen: set[str] = set()
     problems: list[Problem] = []
     openslo_docs: list[Document] = []
     for doc in expand_lists(documents):
@@ -251,8 +253,9 @@ def load_documents(
             problems.append(problem)
         elif kind == "native":
             found, bad = _native(doc)
-            problems += bad + _same_file_duplicates(specs, found, doc)
+            problems += bad + _same_file_duplicates(seen, found, doc)
             specs += found
+            seen.update(slo.key for spec in found for slo in spec.slos)
         elif kind == "openslo":
             openslo_docs.append(doc)
         elif kind == "sloth":
@@ -262,8 +265,9 @@ def load_documents(
                 continue
             try:
                 found = module.convert(doc.data, path, doc.locator, warnings=warnings)
-                problems += _same_file_duplicates(specs, found, doc)
+                problems += _same_file_duplicates(seen, found, doc)
                 specs += found
+                seen.update(slo.key for spec in found for slo in spec.slos)
             except SpecError as exc:
                 problems += exc.problems
     if openslo_docs:
@@ -287,11 +291,10 @@ def load_documents(
 
 
 def _same_file_duplicates(
-    earlier: Sequence[ServiceSpec], found: Sequence[ServiceSpec], doc: Document
+    seen: set[str], found: Sequence[ServiceSpec], doc: Document
 ) -> list[Problem]:
-    """SLOs of a Sloth document whose ``service/name`` an earlier document of the file has
-    (Sloth's rule IDs, ``service-name``, must be unique)."""
-    seen = {slo.key for spec in earlier for slo in spec.slos}
+    """SLOs of a document whose ``service/name`` an earlier document of the file has (``seen``:
+    their keys; Sloth's rule IDs, ``service-name``, must be unique)."""
     root: Loc = ("spec",) if isinstance(doc.data, dict) and "apiVersion" in doc.data else ()
     problems = []
     for spec in found:

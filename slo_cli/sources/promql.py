@@ -11,6 +11,7 @@ them from raw samples instead.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -85,9 +86,11 @@ _MATCHER = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_selector(selector: str) -> tuple[str, tuple[tuple[str, str, str], ...]] | None:
     """`name{a="b", c=~"d"}` -> ("name", (("a", "=", "b"), ("c", "=~", "d"))), or None when it
-    is not a plain vector selector (then nothing is shared and the server evaluates it)."""
+    is not a plain vector selector (then nothing is shared and the server evaluates it).
+    Remembered (the answer is immutable): every SLO's counters ask for the same few pairs."""
     m = _SELECTOR.match(selector or "")
     if not m or not m.group("name"):
         return None
@@ -108,9 +111,10 @@ def parse_selector(selector: str) -> tuple[str, tuple[tuple[str, str, str], ...]
     return m.group("name"), tuple(matchers)
 
 
+@functools.lru_cache(maxsize=4096)
 def extra_matchers(sub: str, sup: str) -> tuple[tuple[str, str, str], ...] | None:
     """The matchers `sub` adds to `sup` when `sub` selects a subset of `sup`'s series (same
-    metric, all of `sup`'s matchers), else None."""
+    metric, all of `sup`'s matchers), else None. Remembered, as parse_selector."""
     a, b = parse_selector(sub), parse_selector(sup)
     if a is None or b is None or a[0] != b[0] or not set(b[1]) <= set(a[1]):
         return None

@@ -85,19 +85,28 @@ class RecordedSource:
     ) -> list[SeriesCounts]:
         """Counts for each request, computed from the recorded answers; SLOs of one SLI share
         them as in a live run (slo_cli.sources.share), unless the calls are being listed."""
-        from slo_cli.sources.share import SharedAnswers, groups
+        from slo_cli.sources.share import SharedAnswers, copied, groups, same_counts
 
         out: list[SeriesCounts | None] = [None] * len(requests)
         done = 0
-        for group in groups(requests, self.transport.log is None):
+        share = self.transport.log is None
+        for group in groups(requests, share):
             if len(group) > 1:
                 self.transport.shared = SharedAnswers(ranges=self.engine == "prometheus")
+            counted: dict[tuple[Any, ...], SeriesCounts] = {}
             try:
                 for i, req in group:
-                    try:
-                        out[i] = self.fetcher.counts(req)
-                    except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary answer
-                        out[i] = failed_counts(req, exc)
+                    same = same_counts(req) if share else None
+                    if same is not None and same in counted:
+                        out[i] = copied(counted[same], req.key)
+                    else:
+                        try:
+                            out[i] = self.fetcher.counts(req)
+                        except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary
+                            out[i] = failed_counts(req, exc)
+                        got = out[i]
+                        if same is not None and got is not None and got.error is None:
+                            counted[same] = got
                     done += 1
                     if progress is not None:
                         progress(done, len(requests))

@@ -15,6 +15,9 @@ for the group, so each query reaches the server once:
   template may hold them), which evaluate at the range's own bounds. Other engines are not
   trusted with it: VictoriaMetrics, for one, may move a range's points with its start.
 
+SLOs whose counts are the same request (one SLI over the same grid: 99.9 % and 99 % over 30
+days) are counted once (`same_counts`), each getting its own copy.
+
 Answers are never changed in place (the readers copy what they keep), so one answer is shared
 as it is. Nothing is shared across groups or runs (a group's answers are dropped after it), and
 a run that records answers (`slo snapshot`) or lists its calls (`--explain`) shares nothing, so
@@ -23,6 +26,7 @@ the recording holds every call and the listing every query.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -33,7 +37,7 @@ from slo_cli.sources.http import Envelope, answer_key
 from slo_cli.sources.shapes import ARRAYS, arrays
 
 if TYPE_CHECKING:
-    from slo_cli.sources.model import FetchRequest
+    from slo_cli.sources.model import FetchRequest, SeriesCounts
 
 RANGE_PATH = "/api/v1/query_range"
 #: `@ start()` / `@ end()` (a raw template may hold them) evaluate at the range's own start or
@@ -130,3 +134,30 @@ def groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int
         sorted(g, key=lambda ir: (-(float(ir[1].edges[-1]) - float(ir[1].edges[0])), ir[0]))
         for g in by.values()
     ]
+
+
+def same_counts(req: FetchRequest) -> tuple[Any, ...] | None:
+    """What a request's counts depend on (everything `Fetcher.counts` reads of it but its key:
+    the SLI, the time slice settings, the budgeting, the grid); requests with the same get the
+    same counts. None for a grouped SLO (its counts are per group, not copied)."""
+    slo = req.slo
+    if getattr(slo, "group_by", None):
+        return None
+    return (
+        type(slo),
+        repr(getattr(slo, "sli", None)),
+        repr(getattr(slo, "timeslice", None)),
+        repr(getattr(slo, "budgeting", None)),
+        np.asarray(req.edges, dtype=np.float64).tobytes(),
+    )
+
+
+def copied(counts: SeriesCounts, key: str) -> SeriesCounts:
+    """Another SLO's counts (see same_counts) under this SLO's key, with arrays of its own."""
+    return dataclasses.replace(
+        counts,
+        key=key,
+        edges=counts.edges.copy(),
+        good=counts.good.copy(),
+        total=counts.total.copy(),
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -170,9 +171,23 @@ def test_a_replay_shares_answers_as_the_live_run_does(prometheus: Server, tmp_pa
         path, recorder, at=AT, recorded_at=AT, engine="prometheus", max_points=settings.max_points
     )
     replay = RecordedSource(path)
+    counted: list[str] = []
+    count = replay.fetcher.counts
+
+    def counting(req: Any) -> Any:
+        counted.append(req.key)
+        return count(req)
+
+    replay.fetcher.counts = counting  # type: ignore[method-assign]
     got = replay.fetch(P.requests(planned))
-    for a, b in zip(live, got, strict=True):
+    for p, a, b in zip(planned, live, got, strict=True):
+        assert b.key == a.key == p.slo.key
         np.testing.assert_array_equal(a.total, b.total)
         np.testing.assert_array_equal(a.good, b.good)
+        assert a.notes == b.notes and a.refined == b.refined
     # every call was recorded (no sharing while recording); the replay read fewer of them
     assert 0 < replay.transport.requests_sent < len(recorder.answers)
+    # a30 and b30 (one SLI, one window, other objectives) are counted once, each with its own
+    # arrays; the other windows have grids of their own
+    assert sorted(counted) == ["checkout/a30", "checkout/c28", "checkout/d7", "checkout/e1"]
+    assert got[1].total is not got[0].total and got[1].good is not got[0].good
