@@ -17,6 +17,7 @@ Anything else (``*``, ``/``, other functions, ``offset``, ``without``, subquerie
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -263,9 +264,11 @@ def per_second(query: str) -> bool:
     return bool(_PER_SECOND.search(query)) and not _PER_WINDOW.search(query)
 
 
+@functools.lru_cache(maxsize=4096)
 def selector_terms(text: str) -> tuple[tuple[int, str], ...] | None:
     """The signed selectors of a counter sum as ratio SLIs write it (``a{x="1"} + b - c``),
-    or ``None`` when ``text`` is not one.
+    or ``None`` when ``text`` is not one. Remembered (the answer is immutable): specs and
+    every count of an SLO ask again for the same texts.
 
     >>> selector_terms('a{code=~"(5..|429)"} + b - c')
     ((1, 'a{code=~"(5..|429)"}'), (1, 'b'), (-1, 'c'))

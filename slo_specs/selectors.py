@@ -8,6 +8,7 @@ answers with a short message naming the first thing that is wrong.
 
 from __future__ import annotations
 
+import functools
 import re
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -65,10 +66,11 @@ def _matchers(text: str, i: int) -> tuple[int, str | None]:
             return i, f"expected ',' or '}}' at position {i + 1}"
 
 
+@functools.lru_cache(maxsize=4096)
 def selector_problem(
     text: str, *, allow_metric: bool = True, require_metric: bool = False
 ) -> str | None:
-    """Why ``text`` is not a vector selector, or None when it is one.
+    """Why ``text`` is not a vector selector, or None when it is one (remembered per text).
 
     >>> selector_problem('http_requests_total{code=~"5..", service="checkout"}') is None
     True

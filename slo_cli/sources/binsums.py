@@ -44,7 +44,7 @@ def per_series_sums(
     both = ~np.isnan(a) & ~np.isnan(b)
     term = np.where(a >= b, a - b, a)
     counted = np.where(both, term, 0.0).sum(axis=0)
-    flag = (np.nan_to_num(r) > 0) | (~np.isnan(r) & ~both)
+    flag = (r > 0) | (~np.isnan(r) & ~both)  # NaN > 0 is False, as NaN-to-0 would say
     return np.where(both.any(axis=0), counted, np.nan), flag.sum(axis=0).astype(float)
 
 

@@ -122,8 +122,24 @@ def gap_limit(series: RawSeries) -> float:
     """Consecutive samples further apart than this are a scrape gap: GAP_MIN_S, or GAP_FACTOR
     times the series' usual interval (from this answer's own samples, not from a baseline
     found further back; unknown with a single sample)."""
-    usual = float(np.median(np.diff(series.t))) if series.t.size >= 2 else 0.0
+    usual = median(np.diff(series.t)) if series.t.size >= 2 else 0.0
     return max(GAP_MIN_S, GAP_FACTOR * usual)
+
+
+def median(x: np.ndarray) -> float:
+    """``float(np.median(x))`` of a non-empty 1-d array, without np.median's overhead (a tenth
+    of its time on a few hundred values): the middle value, or the mean of the two middle ones.
+
+    >>> median(np.array([3.0, 1.0, 2.0])), median(np.array([4.0, 1.0, 2.0, 3.0]))
+    (2.0, 2.5)
+    """
+    if np.isnan(x).any():
+        return float(np.median(x))
+    k = x.size // 2
+    if x.size % 2:
+        return float(np.partition(x, k)[k])
+    part = np.partition(x, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2)
 
 
 def _count(n: float) -> str:
