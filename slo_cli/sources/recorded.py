@@ -93,7 +93,7 @@ class RecordedSource:
         for group in groups(requests, share):
             if len(group) > 1:
                 self.transport.shared = SharedAnswers(ranges=self.engine == "prometheus")
-            counted: dict[tuple[Any, ...], SeriesCounts] = {}
+            counted: dict[tuple[Any, ...], SeriesCounts] = {}  # one SLI: see same_counts
             try:
                 for i, req in group:
                     same = same_counts(req) if share else None

@@ -137,15 +137,15 @@ def groups(requests: Sequence[FetchRequest], share: bool) -> list[list[tuple[int
 
 
 def same_counts(req: FetchRequest) -> tuple[Any, ...] | None:
-    """What a request's counts depend on (everything `Fetcher.counts` reads of it but its key:
-    the SLI, the time slice settings, the budgeting, the grid); requests with the same get the
-    same counts. None for a grouped SLO (its counts are per group, not copied)."""
+    """What a request's counts depend on besides its SLI, which every request of one of
+    `groups` has (everything else `Fetcher.counts` reads of it but its key: the time slice
+    settings, the budgeting, the grid); requests of one group with the same get the same
+    counts. None for a grouped SLO (its counts are per group, not copied)."""
     slo = req.slo
     if getattr(slo, "group_by", None):
         return None
     return (
         type(slo),
-        repr(getattr(slo, "sli", None)),
         repr(getattr(slo, "timeslice", None)),
         repr(getattr(slo, "budgeting", None)),
         np.asarray(req.edges, dtype=np.float64).tobytes(),
