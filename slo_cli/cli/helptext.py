@@ -119,7 +119,7 @@ class SloCommand(TyperCommand):
                 param.metavar = (param.name or "value").upper()
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if any("--watch" in getattr(p, "opts", ()) for p in self.params):
+        if "--watch" in args and any("--watch" in getattr(p, "opts", ()) for p in self.params):
             from slo_cli.cli.watch import fill_default  # `--watch` alone: its default SECONDS
 
             args = fill_default(args)
