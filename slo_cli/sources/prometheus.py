@@ -118,14 +118,15 @@ class PrometheusSource:
         return self.recorder is None and self.query_log is None
 
     def _group(self, group: list[tuple[int, FetchRequest]]) -> list[tuple[int, SeriesCounts]]:
-        """The SLOs of one SLI, one after another on this worker, sharing their answers."""
+        """The SLOs of one SLI, one after another on this worker, sharing their answers (and
+        their counts, when they are the same request)."""
+        from slo_cli.sources.share import SharedAnswers, counted_once
+
         transport = self._fetcher().t
         if self.shares and len(group) > 1:
-            from slo_cli.sources.share import SharedAnswers
-
             transport.shared = SharedAnswers(ranges=self.settings.engine == "prometheus")
         try:
-            return [(i, self._one(req)) for i, req in group]
+            return list(counted_once(group, self._one, self.shares))
         finally:
             transport.shared = None
 

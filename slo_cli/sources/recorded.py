@@ -85,7 +85,7 @@ class RecordedSource:
     ) -> list[SeriesCounts]:
         """Counts for each request, computed from the recorded answers; SLOs of one SLI share
         them as in a live run (slo_cli.sources.share), unless the calls are being listed."""
-        from slo_cli.sources.share import SharedAnswers, copied, groups, same_counts
+        from slo_cli.sources.share import SharedAnswers, counted_once, groups
 
         out: list[SeriesCounts | None] = [None] * len(requests)
         done = 0
@@ -93,26 +93,21 @@ class RecordedSource:
         for group in groups(requests, share):
             if len(group) > 1:
                 self.transport.shared = SharedAnswers(ranges=self.engine == "prometheus")
-            counted: dict[tuple[Any, ...], SeriesCounts] = {}  # one SLI: see same_counts
             try:
-                for i, req in group:
-                    same = same_counts(req) if share else None
-                    if same is not None and same in counted:
-                        out[i] = copied(counted[same], req.key)
-                    else:
-                        try:
-                            out[i] = self.fetcher.counts(req)
-                        except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary
-                            out[i] = failed_counts(req, exc)
-                        got = out[i]
-                        if same is not None and got is not None and got.error is None:
-                            counted[same] = got
+                for i, counts in counted_once(group, self._one, share):
+                    out[i] = counts
                     done += 1
                     if progress is not None:
                         progress(done, len(requests))
             finally:
                 self.transport.shared = None
         return [c for c in out if c is not None]
+
+    def _one(self, req: FetchRequest) -> SeriesCounts:
+        try:
+            return self.fetcher.counts(req)
+        except PER_SLO_ERRORS as exc:  # e.g. a recorded NotABucketBoundary answer
+            return failed_counts(req, exc)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -150,6 +150,26 @@ def same_counts(req: FetchRequest) -> tuple[Any, ...] | None:
         repr(getattr(slo, "budgeting", None)),
         np.asarray(req.edges, dtype=np.float64).tobytes(),
     )
+
+
+def counted_once(
+    group: Sequence[tuple[int, FetchRequest]],
+    count: Callable[[FetchRequest], SeriesCounts],
+    share: bool,
+) -> Iterator[tuple[int, SeriesCounts]]:
+    """(index, counts) of each request of one of `groups`, in order, counted by `count`; with
+    `share`, a request with the same counts as an earlier one (same_counts) and no error gets a
+    copy of them instead of being counted again."""
+    done: dict[tuple[Any, ...], SeriesCounts] = {}
+    for i, req in group:
+        same = same_counts(req) if share else None
+        if same is not None and same in done:
+            yield i, copied(done[same], req.key)
+            continue
+        got = count(req)
+        if same is not None and got.error is None:
+            done[same] = got
+        yield i, got
 
 
 def copied(counts: SeriesCounts, key: str) -> SeriesCounts:

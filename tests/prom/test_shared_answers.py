@@ -60,27 +60,39 @@ def _specs() -> list:
     return load_text(json.dumps(doc))
 
 
-def _fetch(url: str, engine: str, *, record: bool) -> tuple[list, int]:
-    """Counts of every variant at AT, and the requests that reached the server."""
+def _fetch(url: str, engine: str, *, record: bool) -> tuple[list, int, list[str]]:
+    """Counts of every variant at AT, the requests that reached the server, and the SLOs
+    whose counts were counted (not copied from another SLO's)."""
     planned = P.plan(_specs(), P.check_needs(AT))
+    counted: list[str] = []
     with counting_proxy(url) as proxy:
         settings = ConnectionSettings.from_sources({"url": proxy.url, "engine": engine}, {})
         src = PrometheusSource(
             settings, clock=system_clock(), workers=2, recorder=Recorder() if record else None
         )
+        one = src._one
+
+        def counting(req: Any) -> Any:
+            counted.append(req.key)
+            return one(req)
+
+        src._one = counting  # type: ignore[method-assign]
         try:
             got = src.fetch(P.requests(planned))
         finally:
             src.close()
-    return list(zip(planned, got, strict=True)), proxy.requests
+    return list(zip(planned, got, strict=True)), proxy.requests, sorted(counted)
 
 
 def test_slos_of_one_sli_share_answers_and_keep_exact_counts(
     engine_server: Server, shared_data: SharedData
 ) -> None:
     server, engine = engine_server, engine_server.engine
-    shared, sent = _fetch(server.url, engine, record=False)
-    alone, sent_alone = _fetch(server.url, engine, record=True)
+    shared, sent, counted = _fetch(server.url, engine, record=False)
+    alone, sent_alone, counted_alone = _fetch(server.url, engine, record=True)
+    # a30 and b30 are one SLI over one grid: counted once (a recording counts each)
+    assert counted == ["checkout/a30", "checkout/c28", "checkout/d7", "checkout/e1"]
+    assert counted_alone == sorted(f"checkout/{name}" for name, _, _ in VARIANTS)
     ds = shared_data.dataset
     end = P.evaluation_end(AT)
     for (p, counts), (_, ref) in zip(shared, alone, strict=True):
@@ -93,6 +105,7 @@ def test_slos_of_one_sli_share_answers_and_keep_exact_counts(
         np.testing.assert_array_equal(counts.total, ref.total)
         np.testing.assert_array_equal(counts.good, ref.good)
         assert counts.notes == ref.notes and counts.refined == ref.refined
+        assert counts.key == ref.key == p.slo.key
     # the 30-day SLOs send the same calls; the shorter ones' wide stretches lie inside them
     assert sent < sent_alone, (sent, sent_alone)
     if engine == "prometheus":
