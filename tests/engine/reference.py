@@ -7,7 +7,9 @@ at a time, so the property tests can compare the vectorised engine against it:
   good = total; with ratio_timeslices a bin with total > 0 contributes width × good/total good
   seconds and width seconds;
 * a window [a, b] holds the bins lying wholly inside it; coverage = seconds with data ÷ seconds;
-* burn = (bad ÷ total) ÷ (1 − objective); NaN without traffic; objective 1: inf if bad else 0.
+* burn = (bad ÷ total) ÷ (1 − objective); NaN without traffic; objective 1: inf if bad else 0;
+  1 − objective is the objective's decimal (:func:`allowed`: 0.01 at 99 %, so 2 % bad burns
+  exactly 2×), not the float difference 0.010000000000000009.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from slo_cli.engine.alerting import DEFAULT_ALERT_RULES, STANDARD_WINDOWS, AlertRule, burn_factor
 
@@ -69,12 +72,18 @@ def window(
     return w
 
 
+def allowed(objective: float) -> float:
+    """1 − objective, exact to the decimal the objective is written as (its shortest repr):
+    0.01 at 99 %, where ``1.0 - 0.99`` is 0.010000000000000009 (docs/design.md §2)."""
+    return float(1 - Fraction(repr(float(objective))))
+
+
 def burn(bad: float, total: float, objective: float) -> float:
     if not total > 0:
         return math.nan
     if objective >= 1.0:
         return math.inf if bad > 0 else 0.0
-    return (bad / total) / (1.0 - objective)
+    return (bad / total) / allowed(objective)
 
 
 @dataclass
@@ -165,8 +174,8 @@ def evaluate_one(
         good=slo.total - slo.bad,
         total=slo.total,
         sli=(slo.total - slo.bad) / slo.total if slo.total > 0 else math.nan,
-        allowed_bad=(1.0 - objective) * slo.total,
-        budget_minutes=window_s * (1.0 - objective) / 60.0,
+        allowed_bad=allowed(objective) * slo.total,
+        budget_minutes=window_s * allowed(objective) / 60.0,
         consumed=consumed,
         remaining=remaining,
         burn_rates=burns,

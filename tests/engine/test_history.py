@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from slo_cli.engine import BurnEvent, burn_events, history
@@ -134,10 +134,35 @@ def test_no_events_without_burn_or_traffic() -> None:
     ) == [(), ()]
 
 
+def test_a_bin_burning_exactly_at_the_threshold_joins_the_run() -> None:
+    # The counts of seed 1494172 on hourly bins, 99 %, threshold 2. Burns (bad ÷ total ÷ 0.01):
+    # hour 0: 0 of 100 -> 0; hour 1: 49 of 390 -> 12.56; hour 2: 7 of 350 = 2 % -> exactly 2
+    # (float 1 − 0.99 would give 1.9999999999999982); hour 3: 34 of 213 -> 15.96; hour 4: 1 of
+    # 100 -> 1. Hours 1-3 burn at >= 2: one event 1 h–4 h of 49 + 7 + 34 = 90 bad events. The
+    # second SLO has 6 bad in hour 2 (1.71×): two events, 49 and 34 bad. Both windows are the
+    # 5 h: budget 0.01 × 1,153 = 11.53 events.
+    edges = np.arange(0.0, 5 * 3600 + 1, 3600.0)
+    total = np.array([[100.0, 390, 350, 213, 100]] * 2)
+    good = total - np.array([[0.0, 49, 7, 34, 1], [0.0, 49, 6, 34, 1]])
+    joined, split = burn_events(
+        edges, good, total, objective=0.99, window_start=0.0, period_start=0.0,
+        period_end=5 * 3600, threshold=2.0,
+    )  # fmt: skip
+    [e] = joined
+    assert (e.start, e.end, e.consumed_count) == (3600.0, 4 * 3600.0, 90.0)
+    assert e.peak_burn_rate == pytest.approx(34 / 213 * 100, rel=1e-12)
+    assert e.consumed == pytest.approx(90 / 11.53, rel=1e-12)
+    assert [(x.start, x.end, x.consumed_count) for x in split] == [
+        (3600.0, 7200.0, 49.0),
+        (3 * 3600.0, 4 * 3600.0, 34.0),
+    ]
+    assert split[0].consumed == pytest.approx(49 / 11.53, rel=1e-12)
+
+
 def _events_by_loops(edges, good, total, objective, window_start, start, end, threshold):  # type: ignore[no-untyped-def]
     """Burn events of one SLO, one event bin at a time (the documented rules, by loops)."""
     el, g, t = edges.tolist(), good.tolist(), total.tolist()
-    budget = (1 - objective) * reference.window(el, g, t, window_start, end).total
+    budget = reference.allowed(objective) * reference.window(el, g, t, window_start, end).total
     cuts = [x for x in el if start - 1e-3 <= x <= end + 1e-3]
     hours = [(end - x) / 3600 for x in cuts]
     cuts = [x for x, h in zip(cuts, hours, strict=True) if x in (start, end) or h == round(h)]
@@ -162,6 +187,7 @@ def _events_by_loops(edges, good, total, objective, window_start, start, end, th
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1))
+@example(seed=1494172)  # a bin of 7 bad in 350 burns exactly 2× and joins two events
 def test_burn_events_equal_loops(seed: int) -> None:
     rng = np.random.default_rng(seed)
     edges = _grid(rng)
