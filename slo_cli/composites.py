@@ -62,7 +62,7 @@ def shared_edges(
     """Per member SLO key: every window start its cluster needs as a bin edge (its members' and
     its composites', at ``needs.end`` and each ``needs.windows_at``), and the cluster's longest
     alert window; empty without composites (then nothing changes)."""
-    from slo_cli.plan import alert_rules, slo_window
+    from slo_cli.plan import alert_rules, burn_window_starts, slo_window
 
     composites = composites_of(specs)
     if not composites:
@@ -76,6 +76,7 @@ def shared_edges(
         for thing in things:
             for t in (needs.end, *needs.windows_at):
                 edges.add(slo_window(thing, t).start)
+            edges.update(burn_window_starts(thing, needs.end))
             longest = max([longest] + [r.long_s for r in alert_rules(thing) or ()])
         for key in keys:
             out[key] = (tuple(sorted(edges)), longest)

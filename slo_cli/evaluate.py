@@ -63,7 +63,7 @@ def evaluate(
     data with status NO_DATA; deciding what that means is the gate's job.
     """
     when = now if at is None else at
-    needs = check_needs(when, since)
+    needs = check_needs(when, since, details=detail)
     start = needs.edges[0] if since is not None else None
     planned = plan(specs, needs)
     if not planned:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: bin width near the evaluation instant; `slo check` instants are floored to it (seconds)
 FINE_STEP_S = 60.0
+#: the hours before the instant whose burn rates `--details` shows (slo_cli.engine.hourly)
+DETAIL_HOURS = 24
 #: the longest standard burn-rate window (3d): its data is always fetched (seconds)
 LONGEST_BURN_WINDOW_S = 3 * 86400.0
 
@@ -148,6 +150,16 @@ def alert_rules(slo: SLO) -> tuple[Any, ...] | None:
     )
 
 
+def burn_window_starts(slo: Any, end: float) -> tuple[float, ...]:
+    """Where every burn-rate and alert window the engine reads for `slo` (an SLO or a
+    composite) at `end` starts: bin edges of its grid (the grid's bins are aligned to the
+    epoch, so a window start is an edge only when the plan asks for it)."""
+    from slo_cli.engine import DEFAULT_ALERT_RULES
+    from slo_cli.engine.core import window_lengths
+
+    return tuple(sorted({end - w for w in window_lengths(alert_rules(slo) or DEFAULT_ALERT_RULES)}))
+
+
 @dataclass(frozen=True)
 class Needs:
     """What a command needs counts for.
@@ -175,13 +187,15 @@ def since_edge(since: float) -> float:
     return math.floor(since / FINE_STEP_S) * FINE_STEP_S
 
 
-def check_needs(at: float, since: float | None = None) -> Needs:
+def check_needs(at: float, since: float | None = None, details: bool = False) -> Needs:
     """`slo check` at `at`: every window at that instant's whole minute; with `since` (a
-    deploy), that instant's whole minute is a bin edge too (so its figures are exact)."""
+    deploy), that instant's whole minute is a bin edge too (so its figures are exact); with
+    `details`, the bounds of the DETAIL_HOURS hours before it (the `--details` sparkline)."""
     end = evaluation_end(at)
-    if since is None:
-        return Needs(end=end)
-    return Needs(end=end, edges=(since_edge(since),))
+    edges = () if since is None else (since_edge(since),)
+    if details:
+        edges += tuple(end - 3600.0 * k for k in range(1, DETAIL_HOURS + 1))
+    return Needs(end=end, edges=edges)
 
 
 def report_needs(period: Period) -> Needs:
@@ -245,6 +259,7 @@ def plan(specs: Sequence[ServiceSpec], needs: Needs) -> list[Planned]:
             longest = max([LONGEST_BURN_WINDOW_S, reach] + [r.long_s for r in rules or ()])
             must = (*needs.edges, window.start, *(w.start for w in others), *extra)
             first = min(*must, end - longest)
+            must += burn_window_starts(slo, end)
             applied = adjust.expand(adjust.of(spec, slo), first, end)
             must += tuple(t for t in adjust.edges_of(applied) if first < t < end)
             key = (first, *sorted(set(must)))

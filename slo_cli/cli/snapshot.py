@@ -135,11 +135,16 @@ def _requests(
     from slo_cli.plan import check_needs, plan, report_needs, requests
 
     parts = [("", requests(plan(specs, check_needs(instant))))]
+    # --details (and --explain) also need the bounds of the hours before the instant as edges
+    parts.append(("details", requests(plan(specs, check_needs(instant, details=True)))))
     if since is not None:  # the deploy's minute is an edge: its bins are recorded too
         from slo_cli.cli.since import check_since, parse_since
 
         start = check_since(parse_since(since, instant, now()), instant)
         parts.append((f"since {since}", requests(plan(specs, check_needs(instant, start)))))
+        parts.append(
+            (f"since {since}, details", requests(plan(specs, check_needs(instant, start, True))))
+        )
     # the report's grids differ from the check's (period bounds are edges, hourly bins far
     # back): each period adds its own requests
     parts += [(f"report {p.label}", requests(plan(specs, report_needs(p)))) for p in periods]

@@ -22,8 +22,10 @@ import numpy as np
 from slo_cli.sources import promql
 from slo_cli.sources.binsums import per_series_sums
 from slo_cli.sources.binsums import stretches as _stretches
-from slo_cli.sources.grid import Segment, segments
+from slo_cli.sources.grid import Cut, Segment, cut_plan, segments
+from slo_cli.sources.ranges import num as _num
 from slo_cli.sources.refine import RawSampleCounts
+from slo_cli.sources.shapes import vector_of
 
 #: how far back a last value is looked for: scrape gaps up to this long are bridged (seconds)
 LOOKBACK_S = 3600.0
@@ -92,10 +94,77 @@ class CounterCounts(RawSampleCounts):
         """Exact events per bin for each counter, refined from raw samples where flagged.
 
         `span` (default: the grid's length) bounds how far back a flagged series' baseline is
-        looked for across a scrape gap. (slo_cli.sources.bincache serves settled bins from its
-        cache around this.)"""
+        looked for across a scrape gap. The aligned bins are counted by `count_aligned` (where
+        slo_cli.sources.bincache serves settled bins from its cache); the pieces of an aligned
+        bin that a window start cuts (grid.cut_plan) by `_split_cuts`."""
         span = float(edges[-1] - edges[0]) if span is None else span
-        return self.count_aligned(counters, edges, span)[0]
+        cut = cut_plan(edges)
+        if cut is None:
+            return self.count_aligned(counters, edges, span)[0]
+        span = max(span, float(cut.grid[-1] - cut.grid[0]))
+        whole = self.count_aligned(counters, cut.grid, span)[0]
+        out = {p: v[cut.index] for p, v in whole.items()}
+        if counters and cut.cuts:
+            self._split_cuts(counters, cut.cuts, float(edges[-1]), whole, out, span)
+        return out
+
+    def _split_cuts(
+        self,
+        counters: list[Counter],
+        cuts: tuple[Cut, ...],
+        end: float,
+        whole: dict[str, np.ndarray],
+        out: dict[str, np.ndarray],
+        span: float,
+    ) -> None:
+        """Each cut bin's pieces: all but its longest counted from per-series last values at
+        their ends and resets (one instant query for every cut of the grid, `cut_parts`), flagged
+        pieces from raw samples, and the longest one as the bin's count less the others'."""
+        measured = [(c, i) for c in cuts for i in _but_longest(c)]
+        lows = np.array([c.points[i] for c, i in measured])
+        highs = np.array([c.points[i + 1] for c, i in measured])
+        per = self.cut_parts(counters, lows, highs, end)
+        derived = _subsets(counters)
+        got: dict[str, np.ndarray] = {}
+        for ctr in counters:
+            sums = per_series_sums(per, ctr.part, lows.size)
+            got[ctr.part] = np.full(lows.size, np.nan) if sums is None else sums[0]
+            flags = np.zeros(lows.size) if sums is None else sums[1]
+            got["flag_" + ctr.part] = flags
+        for base in (c for c in counters if c.part not in derived):
+            members = [base] + [c for c in counters if derived.get(c.part, ("",))[0] == base.part]
+            extra = {c.part: derived[c.part][1] if c is not base else () for c in members}
+            for cut in cuts:
+                ks = np.array(
+                    [
+                        k
+                        for k, (c, _) in enumerate(measured)
+                        if c is cut and any(got["flag_" + m.part][k] > 0 for m in members)
+                    ],
+                    dtype=np.int64,
+                )
+                if not ks.size:
+                    continue
+                raw = self.samples_counts_of(base.selector, extra, lows[ks], highs[ks], span)
+                for m in members:
+                    mine = ks[got["flag_" + m.part][ks] > 0]
+                    got[m.part][mine] = raw[m.part][np.searchsorted(ks, mine)]
+                    self.refined += [
+                        (float(lows[k]), float(highs[k]), m.part) for k in mine.tolist()
+                    ]
+        for ctr in counters:
+            for cut in cuts:
+                pieces = np.full(len(cut.points) - 1, np.nan)
+                for k, (c, i) in enumerate(measured):
+                    if c is cut:
+                        pieces[i] = got[ctr.part][k]
+                rest = int(np.flatnonzero(np.isnan(pieces) & ~_is_measured(cut, measured))[0])
+                total = whole[ctr.part][cut.parent]
+                pieces[rest] = total - np.nansum(pieces) if not np.isnan(total) else np.nan
+                if np.isnan(total):
+                    pieces[:] = np.nan
+                inside = pieces[1:] if cut.outside else pieces
+                out[ctr.part][cut.first : cut.first + inside.size] = inside
 
     def count_aligned(
         self,
@@ -310,6 +379,77 @@ class CounterCounts(RawSampleCounts):
                     k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
                 }
         return per
+
+    def cut_parts(
+        self, counters: list[Counter], lows: np.ndarray, highs: np.ndarray, end: float
+    ) -> dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]]:
+        """Like series_parts for the pieces (lows[i], highs[i]] of cut bins: each series' last
+        value at every piece's start and end and its resets over the piece (with the lookback
+        before it, which holds the baseline), from one instant query at `end` with `offset`s
+        (which every engine speaking the Prometheus API evaluates as at that instant)."""
+        lb = QUICK_LOOKBACK_S
+        derived = _subsets(counters)
+        instants = sorted({float(t) for t in (*lows.tolist(), *highs.tolist())})
+        slot = {t: k for k, t in enumerate(instants)}
+
+        def off(t: float) -> str:
+            return f" offset {promql.dur(end - t)}" if end - t > 1e-3 else ""
+
+        parts: dict[str, str] = {}
+        for c in counters:
+            if c.part in derived:
+                continue
+            for t, k in slot.items():
+                parts[f"t{k}_{c.part}"] = f"last_over_time({c.selector}[{promql.dur(lb)}]{off(t)})"
+            for k, (a, b) in enumerate(zip(lows.tolist(), highs.tolist(), strict=True)):
+                reach = promql.dur(b - a + lb)
+                parts[f"r{k}_{c.part}"] = f"resets({c.selector}[{reach}]{off(b)})"
+        query = promql.union(parts)
+        env = self.t.call("/api/v1/query", {"query": query, "time": _num(end)}, query)
+        at: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]] = {}
+        for metric, value in vector_of(env.data, query):
+            tag = metric.get("__slo_part", "")
+            head, _, part = tag.partition("_")
+            key = tuple(
+                sorted((k, v) for k, v in metric.items() if k not in ("__slo_part", "__name__"))
+            )
+            row = at.setdefault(head[0] + "_" + part, {}).setdefault(
+                key, np.full(len(instants) if head[0] == "t" else lows.size, np.nan)
+            )
+            row[int(head[1:])] = value
+        per: dict[str, dict[tuple[tuple[str, str], ...], np.ndarray]] = {}
+        ia = np.array([slot[float(t)] for t in highs.tolist()], dtype=np.int64)
+        ib = np.array([slot[float(t)] for t in lows.tolist()], dtype=np.int64)
+        for name, series in at.items():
+            kind, part = name[0], name[2:]
+            if kind == "t":
+                per["a_" + part] = {k: v[ia] for k, v in series.items()}
+                per["b_" + part] = {k: v[ib] for k, v in series.items()}
+            else:
+                per["r_" + part] = series
+        for part, (base, extra) in derived.items():
+            for p in ("a_", "b_", "r_"):
+                per[p + part] = {
+                    k: v for k, v in per.get(p + base, {}).items() if promql.matches(dict(k), extra)
+                }
+        return per
+
+
+def _but_longest(cut: Cut) -> list[int]:
+    """The pieces of a cut bin counted from the cut query: all but the longest (the first
+    of the longest), which is the bin's count less theirs, so at most half the bin is read."""
+    widths = np.diff(np.array(cut.points))
+    longest = int(np.argmax(widths))
+    return [i for i in range(widths.size) if i != longest]
+
+
+def _is_measured(cut: Cut, measured: list[tuple[Cut, int]]) -> np.ndarray:
+    """Which pieces of `cut` are counted from the cut query (all but its longest)."""
+    mask = np.zeros(len(cut.points) - 1, dtype=bool)
+    for c, i in measured:
+        if c is cut:
+            mask[i] = True
+    return mask
 
 
 def series_per_bin(

@@ -19,15 +19,15 @@ DEFAULT_FINE_SPAN_S = 6 * 3600.0
 DEFAULT_COARSE_SPAN_S = 3 * 86400.0
 
 
-def _fill(lo: float, hi: float, steps: tuple[float, ...]) -> list[float]:
-    """Edges from `hi` back to `lo`: bins of steps[0] as far as they fit, the rest finer."""
-    step = steps[0]
-    n = math.floor((hi - lo) / step + 1e-9)
-    edges = [hi - step * k for k in range(n + 1)]
-    rest = hi - n * step
-    if rest > lo + 1e-9 and len(steps) > 1:
-        edges += _fill(lo, rest, steps[1:])
-    return edges
+#: the widths of the aligned bins a grid's unaligned bins may be pieces of (`cut_plan`)
+PARENT_WIDTHS_S = (3600.0, 86400.0)
+
+
+def _multiples(lo: float, hi: float, step: float) -> list[float]:
+    """The whole multiples of `step` in [lo, hi]."""
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    return [k * step for k in range(first, last + 1)]
 
 
 def plan_grid(
@@ -40,46 +40,152 @@ def plan_grid(
     coarse_span_s: float = DEFAULT_COARSE_SPAN_S,
     far_step_s: float | None = 86400.0,
 ) -> np.ndarray:
-    """Bin edges (epoch seconds) covering [end - lookback_s, end].
+    """Bin edges (epoch seconds) covering [end - lookback_s, end], aligned to the epoch.
 
-    `end` is floored to `fine_step_s`; every edge is `end` minus a multiple of it. Bins are
-    `fine_step_s` wide over the last `fine_span_s`, `coarse_step_s` wide back to `coarse_span_s`,
-    and `far_step_s` wide (None: `coarse_step_s`) before that, each tier counted back from the
-    tier after it: every window start `end - w` (5m … 6h in the fine tier, 1d and 3d in the
-    coarse one, 7d/28d/30d in the far one) is an edge without splitting a bin, so each run of
-    equal bins costs one range query. (Hour-aligned coarse bins would cost one more query per
-    window start.) A tier's remainder, and any bin holding an instant of `must_edges`, is
-    filled with the next finer bins. Counts telescope, so windows are exact on any such grid.
+    `end` and the grid's start are floored to `fine_step_s`. Bins are `fine_step_s` wide from
+    the whole `coarse_step_s` at or before `end - fine_span_s`, `coarse_step_s` wide from the
+    whole `far_step_s` (a UTC midnight) at or before `end - coarse_span_s`, and `far_step_s`
+    wide (None: `coarse_step_s`) before that; every bin starts on a whole multiple of its width,
+    so a settled bin is the same bin in every run (slo_cli.sources.bincache), and each tier is
+    one range query whose points a query frontend can cache. The grid's start and each instant
+    of `must_edges` (floored to `fine_step_s`; window starts, period bounds) are edges too: one
+    that is not on its tier *cuts* an aligned bin into pieces (`cut_plan`), counted from that
+    bin and one more query (slo_cli.sources.counters). Counts telescope, so windows are exact
+    on any such grid.
 
-    >>> e = plan_grid(86400.0 * 40 + 30, 10 * 86400.0)
-    >>> int(e[-1] - e[0]), len(e) - 1, sorted({int(w) for w in np.diff(e)})
-    (864000, 433, [60, 3600, 86400])
+    At 01:30:30 on day 40: minutes back to 19:00 the day before (the whole hour before end - 6h),
+    hours back to the UTC midnight before end - 3d (day 37), days back to day 31, and the head
+    bin from the grid's start (01:30 on day 30) to day 31's midnight:
+
+    >>> e = plan_grid(86400.0 * 40 + 5430, 10 * 86400.0)
+    >>> int(e[-1] - e[0]), len(e) - 1, [int(w) for w in np.diff(e)].count(60)
+    (864000, 464, 390)
+    >>> float(e[1] - e[0]) / 3600, sorted({int(w) for w in np.diff(e)[1:]})
+    (22.5, [60, 3600, 86400])
     """
     steps = [fine_step_s, coarse_step_s] + ([far_step_s] if far_step_s else [])
     if any(s % fine_step_s for s in steps) or fine_span_s % fine_step_s:
         raise ValueError("steps and spans must be multiples of fine_step_s")
+    far = far_step_s or coarse_step_s
     stop = math.floor(end / fine_step_s) * fine_step_s
     start = stop - math.floor(lookback_s / fine_step_s) * fine_step_s
-    fine_lo = max(start, stop - fine_span_s)
-    coarse_lo = max(start, stop - max(coarse_span_s, fine_span_s))
-    edges = set(_fill(fine_lo, stop, (fine_step_s,)))
-    edges.update(_fill(coarse_lo, fine_lo, (coarse_step_s, fine_step_s)))
-    if coarse_lo > start:
-        far = (
-            (far_step_s, coarse_step_s, fine_step_s) if far_step_s else (coarse_step_s, fine_step_s)
-        )
-        edges.update(_fill(start, coarse_lo, far))
-    finer = sorted(set(steps), reverse=True)
+    fine_lo = max(start, math.floor((stop - fine_span_s) / coarse_step_s) * coarse_step_s)
+    coarse_lo = max(start, math.floor((stop - max(coarse_span_s, fine_span_s)) / far) * far)
+    coarse_lo = min(coarse_lo, fine_lo)
+    edges = set(_multiples(fine_lo, stop, fine_step_s))
+    edges.update(_multiples(coarse_lo, fine_lo, coarse_step_s))
+    edges.update(_multiples(start, coarse_lo, far))
+    edges.update((start, fine_lo, coarse_lo, stop))
     for m in must_edges:
         t = math.floor(m / fine_step_s) * fine_step_s
-        while start < t < stop and t not in edges:
-            ordered = sorted(edges)
-            i = int(np.searchsorted(ordered, t)) - 1
-            lo, hi = ordered[i], ordered[i + 1]
-            sub = tuple(s for s in finer if s < hi - lo - 1e-9) or (fine_step_s,)
-            edges.update(_fill(lo, hi, sub))
-    out = np.array(sorted(edges), dtype=np.float64)
-    return out[(out >= start) & (out <= stop)]
+        if start < t < stop:
+            edges.add(float(t))
+    return np.array(sorted(edges), dtype=np.float64)
+
+
+def aligned(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether each bin (lo, hi] starts on a whole multiple of its width, a width dividing a
+    day or a multiple of one (a minute, 5 minutes, an hour, a day; a slice grid's bins too).
+
+    >>> aligned(np.array([0.0, 1800.0, 1800.0, 420.0]), np.array([60.0, 3600.0, 3660.0, 840.0]))
+    array([ True,  True, False, False])
+    """
+    lo_ms = np.rint(lo * 1000).astype(np.int64)
+    w_ms = np.rint((hi - lo) * 1000).astype(np.int64)
+    day_ms = 86_400_000
+    divides = (day_ms % np.maximum(w_ms, 1) == 0) | (w_ms % day_ms == 0)
+    return divides & (w_ms > 0) & (lo_ms % np.maximum(w_ms, 1) == 0)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """An aligned bin `parent` of the counting grid cut into pieces by edges of the grid:
+    `points` are its start, the cuts and its end; piece i is (points[i], points[i + 1]].
+    `first` is the grid bin the first piece inside the grid is (the grid's first bin may be a
+    piece of a bin starting before the grid: then `outside` is True and piece 0 is not a bin
+    of the grid)."""
+
+    parent: int
+    points: tuple[float, ...]
+    first: int
+    outside: bool
+
+
+@dataclass(frozen=True)
+class CutPlan:
+    """How a grid is counted: the bins of `grid` (aligned bins, and any bin that is neither
+    aligned nor a piece of one, counted as it is), then each `Cut`'s pieces from its parent.
+    `index[i]` is the bin of `grid` that the grid's bin i is or lies in."""
+
+    grid: np.ndarray
+    cuts: tuple[Cut, ...]
+    index: np.ndarray
+
+
+def cut_plan(edges: np.ndarray) -> CutPlan | None:
+    """The aligned bins a grid's unaligned bins are pieces of (None: nothing is cut).
+
+    Consecutive unaligned bins are the pieces of one aligned bin when they fill it exactly:
+    the smallest width of PARENT_WIDTHS_S (an hour, a day) whose multiple holding their
+    first bin ends on an edge of the grid and starts on one (or before the grid, for its first
+    bin), with no bin crossing it. Other unaligned bins are counted as they are.
+
+    >>> p = cut_plan(np.array([1200.0, 3600.0, 6000.0, 7200.0, 7260.0]))
+    >>> p.grid.tolist()
+    [0.0, 3600.0, 7200.0, 7260.0]
+    >>> [(c.parent, c.points, c.first, c.outside) for c in p.cuts]
+    [(0, (0.0, 1200.0, 3600.0), 0, True), (1, (3600.0, 6000.0, 7200.0), 1, False)]
+    >>> p.index.tolist()
+    [0, 1, 1, 2]
+    >>> cut_plan(np.array([0.0, 60.0, 3600.0])) is None
+    False
+    >>> cut_plan(np.array([0.0, 3600.0, 3660.0])) is None
+    True
+    """
+    lo, hi = edges[:-1], edges[1:]
+    ok = aligned(lo, hi)
+    if ok.all():
+        return None
+    n = lo.size
+    on = {round(float(e), 3) for e in edges}
+    grid: list[float] = [float(edges[0])]
+    index = np.zeros(n, dtype=np.int64)
+    cuts: list[Cut] = []
+    i = 0
+    while i < n:
+        found = None
+        if not ok[i]:
+            for width in PARENT_WIDTHS_S:
+                a = math.floor(lo[i] / width + 1e-9) * width
+                b = a + width
+                head = bool(i == 0 and a < lo[i] - 1e-6)
+                if round(b, 3) not in on or not (head or round(a, 3) in on):
+                    continue
+                j = int(np.searchsorted(hi, b - 1e-6))
+                overlaps = cuts and grid[cuts[-1].parent + 1] > a + 1e-6
+                if j < n and abs(hi[j] - b) < 1e-6 and not overlaps:
+                    found = (a, b, j, head)
+                    break
+        if found is None:
+            grid.append(float(hi[i]))
+            index[i] = len(grid) - 2
+            i += 1
+            continue
+        a, b, j, head = found
+        if not head:
+            # the parent starts at an edge before bin i: take back the bins already placed
+            k = int(np.searchsorted(lo, a - 1e-6))
+            while grid and grid[-1] > a + 1e-6:
+                grid.pop()
+            i = k
+        else:
+            grid[0] = a
+        grid.append(b)
+        points = ((a,) if head else ()) + tuple(float(x) for x in edges[i : j + 2])
+        cuts.append(Cut(len(grid) - 2, points, i, head))
+        index[i : j + 1] = len(grid) - 2
+        i = j + 1
+    return CutPlan(np.array(grid), tuple(cuts), index)
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,15 @@ def _sample(sample: Any) -> str | None:
     except ValueError:
         return f"a sample's value {v[:20]!r} is not a number"
     return None
+
+
+def vector_of(data: Any, query: str) -> list[tuple[dict[str, str], float]]:
+    """(labels, value) of each series of a checked instant-vector answer."""
+    if not isinstance(data, dict) or data.get("resultType") != "vector":
+        raise E.BadResponseError("expected an instant vector", query=query[:300])
+    out = []
+    for series in data.get("result") or []:
+        value = series.get("value")
+        if value is not None:
+            out.append((dict(series.get("metric") or {}), float(value[1])))
+    return out

@@ -70,7 +70,8 @@ def warnings(req: Seen, i: int) -> Reply:
     if is_raw(req.form):
         body = json.loads(raw_samples(req.form))
     else:
-        body = json.loads(matrix(req.form)) if "step" in req.form else _empty()
+        # range answers, and no series for an instant query (a cut bin's pieces)
+        body = json.loads(matrix(req.form)) if "query" in req.form else _empty()
     body["warnings"] = [echo_text(req)]
     return Reply(200, json.dumps(body))
 
