@@ -134,12 +134,19 @@ def event_edges(
     bin_s: float = EVENT_BIN_S,
 ) -> np.ndarray:
     """The event bins' edges: the grid's edges in [start, end] that lie a whole ``bin_s`` before
-    `end`, plus `start`, `end` and any of `keep` (about an hour each where the grid is finer;
-    a coarser grid's bins as they are)."""
+    `end` (or, on a grid without them, on a whole multiple of ``bin_s``), plus `start`, `end`
+    and any of `keep` (about an hour each where the grid is finer; a coarser grid's bins as
+    they are)."""
     tol = EDGE_TOLERANCE_S
     inside = edges[(edges >= start - tol) & (edges <= end + tol)]
     back = (end - inside) / bin_s
     on_step = np.abs(back - np.round(back)) < 1e-6
+    whole = inside / bin_s
+    on_epoch = np.abs(whole - np.round(whole)) < 1e-6
+    if int(on_epoch.sum()) > int(on_step.sum()):
+        # an epoch-aligned grid ending inside an hour (a report period's end in a zone whose
+        # offset is not whole hours): its whole hours
+        on_step = on_epoch
     extra = np.isin(np.round(inside, 3), np.round(np.array((start, end, *keep), dtype=float), 3))
     return inside[on_step | extra]
 

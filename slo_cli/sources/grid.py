@@ -19,6 +19,8 @@ DEFAULT_FINE_SPAN_S = 6 * 3600.0
 DEFAULT_COARSE_SPAN_S = 3 * 86400.0
 
 
+#: the widths of plan_grid's tiers (seconds)
+TIER_WIDTHS_S = (60.0, 3600.0, 86400.0)
 #: the widths of the aligned bins a grid's unaligned bins may be pieces of (`cut_plan`)
 PARENT_WIDTHS_S = (3600.0, 86400.0)
 
@@ -125,7 +127,10 @@ class CutPlan:
 def cut_plan(edges: np.ndarray) -> CutPlan | None:
     """The aligned bins a grid's unaligned bins are pieces of (None: nothing is cut).
 
-    Consecutive unaligned bins are the pieces of one aligned bin when they fill it exactly:
+    A bin is unaligned unless it starts on a multiple of its width and that width is a tier's
+    (TIER_WIDTHS_S) or the grid's most common one (a slice grid's); the grid's first bin is
+    unaligned when it is narrower than the next. Consecutive unaligned bins (and the aligned
+    bins among them) are the pieces of one aligned bin when they fill it exactly:
     the smallest width of PARENT_WIDTHS_S (an hour, a day) whose multiple holding their
     first bin ends on an edge of the grid and starts on one (or before the grid, for its first
     bin), with no bin crossing it. Other unaligned bins are counted as they are.
@@ -143,10 +148,17 @@ def cut_plan(edges: np.ndarray) -> CutPlan | None:
     True
     """
     lo, hi = edges[:-1], edges[1:]
-    ok = aligned(lo, hi)
+    n = lo.size
+    widths = np.rint(hi - lo)
+    values, counts = np.unique(widths, return_counts=True)
+    usual = np.isin(widths, [*TIER_WIDTHS_S, float(values[np.argmax(counts)])])
+    # a bin aligned by chance (a 12-hour head bin from noon) is a piece of its day as well,
+    # and so is a first bin narrower than the next (a calendar month's first hour)
+    ok = aligned(lo, hi) & usual
+    if n > 1 and widths[0] < widths[1]:
+        ok[0] = False
     if ok.all():
         return None
-    n = lo.size
     on = {round(float(e), 3) for e in edges}
     grid: list[float] = [float(edges[0])]
     index = np.zeros(n, dtype=np.int64)
@@ -163,7 +175,8 @@ def cut_plan(edges: np.ndarray) -> CutPlan | None:
                     continue
                 j = int(np.searchsorted(hi, b - 1e-6))
                 overlaps = cuts and grid[cuts[-1].parent + 1] > a + 1e-6
-                if j < n and abs(hi[j] - b) < 1e-6 and not overlaps:
+                whole = not head and j == i  # the bin itself: no piece of a wider one
+                if j < n and abs(hi[j] - b) < 1e-6 and not overlaps and not whole:
                     found = (a, b, j, head)
                     break
         if found is None:

@@ -72,7 +72,9 @@ def test_explain_text_prints_the_hand_computed_numbers(example_data: ExampleData
     assert "378 bins: 18 × 1h, 360 × 1m" in text
     # the queries replayed, each with its range and step as sent
     assert "Queries (4, replayed from snapshot examples/snapshot.json):" in text
-    assert "step=3600 (67 points 2026-11-17T12:00:00Z … 2026-11-20T06:00:00Z)" in text
+    # hourly bins from the UTC midnight before the 3d window's start (epoch-aligned bins) to
+    # the whole hour before the 6h window's start, plus the point before the first one
+    assert "step=3600 (79 points 2026-11-17T00:00:00Z … 2026-11-20T06:00:00Z)" in text
     # the last 6 h of 1-minute bins: the raw samples of total (bad is picked from its series)
     assert "instant /api/v1/query time=1795176000 (2026-11-20T12:00:00Z)" in text
     assert 'http_requests_total{service="payments"}[25200s]' in text
@@ -100,7 +102,9 @@ def test_explain_json_carries_the_same_figures(example_data: ExampleData) -> Non
     assert ex["equations"]["burn_rate"] == "burn = (bad ÷ total) ÷ (1 − objective)"
     assert len(doc["queries"]["queries"]) == 4
     kinds = [(q["kind"], bool(q["params"].get("step"))) for q in doc["queries"]["queries"]]
-    assert kinds == [("range", True)] * 3 + [("instant", False)]
+    # the daily and hourly tiers; the pieces of the day the Berlin month starts in (23:00 UTC);
+    # the raw samples of the last 7 hours
+    assert kinds == [("range", True)] * 2 + [("instant", False)] * 2
 
 
 def test_explain_names_refined_bins_of_a_counter_reset() -> None:
@@ -146,18 +150,22 @@ def test_show_queries_needs_no_server_and_lists_what_the_snapshot_holds() -> Non
     recorded = _snapshot_calls()
     listed = [(q["path"], tuple(sorted(q["params"].items()))) for s in doc["slos"]
               for q in s["queries"]]  # fmt: skip
-    # catalog: 11 (its adjustment edges split its grid); a latency SLI reads the raw samples of
-    # its bucket and its count in one call each: 57 calls, of which the 5 of
+    # a ratio SLO: 4 calls (the daily and the hourly tier's range query, one instant query of
+    # the pieces of the bins its window starts cut, the raw samples of its last 7 hours; the
+    # catalog's adjustment edges are cuts too); a latency SLI also asks for its `le` values and
+    # reads the raw samples of its bucket and its count in one call each; two probe SLOs read
+    # one gauge query each, the index-freshness template 4: 59 calls, of which the 5 of
     # checkout/latency-customer are checkout/latency-internal's (one OpenSLO SLO with two
     # objectives: the same SLI and window, so the same calls, sent once)
     per_slo = {s["key"]: len(s["queries"]) for s in doc["slos"]}
     assert per_slo["checkout/latency-customer"] == 0
     assert per_slo["checkout/latency-internal"] == 5
-    assert len(listed) == 57 - 5
+    assert per_slo["catalog/availability"] == per_slo["auth/availability"] == 4
+    assert len(listed) == 59 - 5
     # recorded by a live run at the same instant: every planned call is among its answers
     assert [c for c in listed if c not in recorded] == []
     text = slo("check", "examples/", "--show-queries", "--at", str(int(AT)))
-    assert text.code == 0 and "52 call(s), none sent" in text.stdout
+    assert text.code == 0 and "54 call(s), none sent" in text.stdout
     assert "so not listed: for bins with a counter reset" in text.stdout
 
 

@@ -44,7 +44,7 @@ from tests.promserver import Server, prometheus_or_skip
 
 pytestmark = pytest.mark.prometheus
 
-AT = 1_790_006_400.0  # a whole day (so the daily bins' edges are whole days too)
+AT = 1_790_035_200.0  # a UTC midnight (so the daily bins' edges are whole days before it too)
 DAY = 86400.0
 START = AT - 8 * DAY
 LAST_BLIND = AT - 75 * 60

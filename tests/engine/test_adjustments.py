@@ -102,9 +102,9 @@ def _counts(p: object, bad_rate: dict[tuple[float, float], float]) -> SeriesCoun
     width = np.diff(edges)
     total = width * 2.0  # 2 events per second
     bad = width * 0.002  # 0.1 % errors
-    for (a, b), rate in bad_rate.items():
-        inside = (edges[:-1] >= a) & (edges[1:] <= b)
-        bad[inside] = width[inside] * rate
+    for (a, b), rate in bad_rate.items():  # `rate` bad a second in (a, b), whatever the bins
+        overlap = np.clip(np.minimum(edges[1:], b) - np.maximum(edges[:-1], a), 0.0, None)
+        bad += overlap * (rate - 0.002)
     return SeriesCounts(p.slo.key, edges, total - bad, total)  # type: ignore[attr-defined]
 
 
