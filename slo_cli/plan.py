@@ -192,7 +192,7 @@ def check_needs(at: float, since: float | None = None, details: bool = False) ->
     deploy), that instant's whole minute is a bin edge too (so its figures are exact); with
     `details`, the bounds of the DETAIL_HOURS hours before it (the `--details` sparkline)."""
     end = evaluation_end(at)
-    edges = () if since is None else (since_edge(since),)
+    edges: tuple[float, ...] = () if since is None else (since_edge(since),)
     if details:
         edges += tuple(end - 3600.0 * k for k in range(1, DETAIL_HOURS + 1))
     return Needs(end=end, edges=edges)
