@@ -26,12 +26,19 @@ slos:
     sli: {ratio: {good: 'req_total{code="200"}', total: req_total}}
 """
 EMPTY = json.dumps({"status": "success", "data": {"resultType": "matrix", "result": []}})
+#: no series for an instant query of a vector (a cut bin's pieces)
+NO_SERIES = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}})
+
+
+def empty(req: Seen) -> str:
+    """No series, in the shape the query asks for."""
+    return EMPTY if "step" in req.form or is_raw(req.form) else NO_SERIES
 
 
 def ok(req: Seen, i: int) -> Reply:
     if "step" in req.form:
         return Reply(200, matrix(req.form))
-    return Reply(200, raw_samples(req.form) if is_raw(req.form) else EMPTY)
+    return Reply(200, raw_samples(req.form) if is_raw(req.form) else empty(req))
 
 
 @pytest.fixture
@@ -84,7 +91,7 @@ def test_a_service_typo_is_an_error_not_ignored(spec: Path) -> None:
 
 def test_the_summary_never_says_pass_next_to_slos_without_data(spec: Path) -> None:
     """Rule: the summary line agrees with the exit code: no-data SLOs (exit 4) are no pass."""
-    with fault_server(lambda r, i: Reply(200, EMPTY)) as srv:
+    with fault_server(lambda r, i: Reply(200, empty(r))) as srv:
         run, _ = run_check(spec, srv.url)
     assert run.code == 4, run.stderr
     assert "gate: 1 without data" in run.stdout and "pass" not in run.stdout
@@ -256,7 +263,7 @@ def test_a_dripping_server_is_cut_off_at_the_timeout(spec: Path) -> None:
     """Rule: --timeout bounds a whole request, body included: a server dripping a byte a second
     ends within timeout × (retries + 1) plus start-up, and the message says the bound."""
     with fault_server(
-        lambda r, i: Reply(200, matrix(r.form) if "step" in r.form else EMPTY, drip=0.5)
+        lambda r, i: Reply(200, matrix(r.form) if "step" in r.form else empty(r), drip=0.5)
     ) as srv:
         run, took = run_check(spec, srv.url, "--timeout", "3")
     line = one_line_error(run, 3)
