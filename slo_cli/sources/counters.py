@@ -120,29 +120,29 @@ class CounterCounts(RawSampleCounts):
         """Each cut bin's pieces: all but its longest counted from per-series last values at
         their ends and resets (one instant query for every cut of the grid, `cut_parts`), flagged
         pieces from raw samples, and the longest one as the bin's count less the others'."""
-        measured = [(c, i) for c in cuts for i in _but_longest(c)]
-        lows = np.array([c.points[i] for c, i in measured])
-        highs = np.array([c.points[i + 1] for c, i in measured])
+        longest = [_longest(c) for c in cuts]
+        # the measured pieces, grouped by cut: cut j's are measured[at[j] : at[j + 1]]
+        measured = [
+            (j, i) for j, c in enumerate(cuts) for i in range(len(c.points) - 1) if i != longest[j]
+        ]
+        at = np.searchsorted(
+            np.array([j for j, _ in measured], dtype=np.int64), range(len(cuts) + 1)
+        )
+        lows = np.array([cuts[j].points[i] for j, i in measured])
+        highs = np.array([cuts[j].points[i + 1] for j, i in measured])
         per = self.cut_parts(counters, lows, highs, end)
         derived = _subsets(counters)
         got: dict[str, np.ndarray] = {}
         for ctr in counters:
             sums = per_series_sums(per, ctr.part, lows.size)
             got[ctr.part] = np.full(lows.size, np.nan) if sums is None else sums[0]
-            flags = np.zeros(lows.size) if sums is None else sums[1]
-            got["flag_" + ctr.part] = flags
+            got["flag_" + ctr.part] = np.zeros(lows.size) if sums is None else sums[1]
         for base in (c for c in counters if c.part not in derived):
             members = [base] + [c for c in counters if derived.get(c.part, ("",))[0] == base.part]
             extra = {c.part: derived[c.part][1] if c is not base else () for c in members}
-            for cut in cuts:
-                ks = np.array(
-                    [
-                        k
-                        for k, (c, _) in enumerate(measured)
-                        if c is cut and any(got["flag_" + m.part][k] > 0 for m in members)
-                    ],
-                    dtype=np.int64,
-                )
+            flagged = np.logical_or.reduce([got["flag_" + m.part] > 0 for m in members])
+            for j in range(len(cuts)):
+                ks = at[j] + np.flatnonzero(flagged[at[j] : at[j + 1]])
                 if not ks.size:
                     continue
                 raw = self.samples_counts_of(base.selector, extra, lows[ks], highs[ks], span)
@@ -153,16 +153,16 @@ class CounterCounts(RawSampleCounts):
                         (float(lows[k]), float(highs[k]), m.part) for k in mine.tolist()
                     ]
         for ctr in counters:
-            for cut in cuts:
+            for j, cut in enumerate(cuts):
                 pieces = np.full(len(cut.points) - 1, np.nan)
-                for k, (c, i) in enumerate(measured):
-                    if c is cut:
-                        pieces[i] = got[ctr.part][k]
-                rest = int(np.flatnonzero(np.isnan(pieces) & ~_is_measured(cut, measured))[0])
+                pieces[[i for _, i in measured[at[j] : at[j + 1]]]] = got[ctr.part][
+                    at[j] : at[j + 1]
+                ]
                 total = whole[ctr.part][cut.parent]
-                pieces[rest] = total - np.nansum(pieces) if not np.isnan(total) else np.nan
                 if np.isnan(total):
                     pieces[:] = np.nan
+                else:
+                    pieces[longest[j]] = total - np.nansum(pieces)
                 inside = pieces[1:] if cut.outside else pieces
                 out[ctr.part][cut.first : cut.first + inside.size] = inside
 
@@ -435,21 +435,10 @@ class CounterCounts(RawSampleCounts):
         return per
 
 
-def _but_longest(cut: Cut) -> list[int]:
-    """The pieces of a cut bin counted from the cut query: all but the longest (the first
-    of the longest), which is the bin's count less theirs, so at most half the bin is read."""
-    widths = np.diff(np.array(cut.points))
-    longest = int(np.argmax(widths))
-    return [i for i in range(widths.size) if i != longest]
-
-
-def _is_measured(cut: Cut, measured: list[tuple[Cut, int]]) -> np.ndarray:
-    """Which pieces of `cut` are counted from the cut query (all but its longest)."""
-    mask = np.zeros(len(cut.points) - 1, dtype=bool)
-    for c, i in measured:
-        if c is cut:
-            mask[i] = True
-    return mask
+def _longest(cut: Cut) -> int:
+    """The piece of a cut bin not counted from the cut query: its longest (the first of them),
+    the bin's count less the others', so at most half the bin is read again."""
+    return int(np.argmax(np.diff(np.array(cut.points))))
 
 
 def series_per_bin(

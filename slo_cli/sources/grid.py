@@ -175,7 +175,8 @@ def cut_plan(edges: np.ndarray) -> CutPlan | None:
                     continue
                 j = int(np.searchsorted(hi, b - 1e-6))
                 overlaps = cuts and grid[cuts[-1].parent + 1] > a + 1e-6
-                whole = not head and j == i  # the bin itself: no piece of a wider one
+                # the bin itself is that aligned bin: no piece of a wider one
+                whole = not head and j == i and abs(lo[i] - a) < 1e-6
                 if j < n and abs(hi[j] - b) < 1e-6 and not overlaps and not whole:
                     found = (a, b, j, head)
                     break
