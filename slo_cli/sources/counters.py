@@ -104,8 +104,11 @@ class CounterCounts(RawSampleCounts):
         span = max(span, float(cut.grid[-1] - cut.grid[0]))
         whole = self.count_aligned(counters, cut.grid, span)[0]
         out = {p: v[cut.index] for p, v in whole.items()}
-        if counters and cut.cuts:
-            self._split_cuts(counters, cut.cuts, float(edges[-1]), whole, out, span)
+        # a cut bin without data for any counter (a young series' first day) has only NaN
+        # pieces: those are out's already, and no query is sent for them
+        seen = [c for c in cut.cuts if any(not np.isnan(v[c.parent]) for v in whole.values())]
+        if counters and seen:
+            self._split_cuts(counters, tuple(seen), float(edges[-1]), whole, out, span)
         return out
 
     def _split_cuts(
