@@ -249,15 +249,14 @@ class CounterCounts(RawSampleCounts):
     ) -> dict[str, np.ndarray]:
         """One segment from a server-side form, its flagged bins counted from raw samples."""
         got = self._counter_segment(counters, seg, QUICK_LOOKBACK_S)
-        flagged = sum(int((np.nan_to_num(v) > 0).sum()) for k, v in got.items() if k[:5] == "flag_")
+        flagged = sum(int((v > 0).sum()) for k, v in got.items() if k[:5] == "flag_")  # NaN > 0: no
         if flagged > MAX_REFINE and self.lookback_s > QUICK_LOOKBACK_S:
             got = self._counter_segment(counters, seg, self.lookback_s)
             self.relooked.append((seg.first_end - seg.step, seg.last_end))
         values = {c.part: got.get(c.part, np.full(seg.n, np.nan)) for c in counters}
         values.update({k: v for k, v in got.items() if k[:2] == "n_"})
         bins = {
-            c.part: np.flatnonzero(np.nan_to_num(got.get("flag_" + c.part, 0.0)) > 0)
-            for c in counters
+            c.part: np.flatnonzero(np.asarray(got.get("flag_" + c.part, 0.0)) > 0) for c in counters
         }
         if seg.step > MAX_RAW_SPAN_S:
             self._refine_wide(counters, seg, values, bins, span)

@@ -218,14 +218,19 @@ class Segment:
 
 
 def segments(edges: np.ndarray) -> list[Segment]:
-    """Split a grid into maximal runs of equal bin width (one range query each)."""
+    """Split a grid into maximal runs of equal bin width (one range query each).
+
+    >>> [(s.step, s.first, s.last) for s in segments(np.array([0.0, 60, 120, 3600, 7200, 7260]))]
+    [(60.0, 0, 1), (3480.0, 2, 2), (3600.0, 3, 3), (60.0, 4, 4)]
+    """
     widths = np.diff(edges)
+    if not widths.size:
+        return []
+    # a run ends where the next bin's width differs from this one's (within 1 µs)
+    ends = [*np.flatnonzero(np.abs(np.diff(widths)) >= 1e-6).tolist(), widths.size - 1]
     out: list[Segment] = []
     i = 0
-    while i < widths.size:
-        j = i
-        while j + 1 < widths.size and abs(widths[j + 1] - widths[i]) < 1e-6:
-            j += 1
+    for j in ends:
         out.append(Segment(float(widths[i]), float(edges[i + 1]), float(edges[j + 1]), i, j))
         i = j + 1
     return out
