@@ -9,6 +9,7 @@ inf when anything was bad and 0 otherwise.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import numpy as np
 
@@ -93,19 +94,43 @@ def burn_rate(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.n
     """
     bad = _a(bad)
     total = _a(total)
-    allowed = allowed_fraction(objective)  # exact to the decimal: 1 % bad at 99 % burns 1×
-    # the common case costs two divisions; the guards below only touch what they must
+    # 1 − objective as the exact ratio of its decimal, numer ÷ denom (0.99 → 1 ÷ 100), so the
+    # rate is one rounding of bad × denom ÷ (total × numer): with whole counts both products are
+    # exact, and a window exactly at a threshold reaches it (144 bad of 1,000 at 99 % is 14.4,
+    # where (bad ÷ total) ÷ 0.01 gives 14.399999999999999 and misses a 14.4× page)
+    numer, denom = _allowed_ratio(objective)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.asarray(bad / total, dtype=float)
+        rate = np.asarray((bad * denom) / (total * numer), dtype=float)
         no_traffic = ~(total > 0)
         if no_traffic.any():
-            ratio = np.where(no_traffic, np.nan, ratio)
-        rate = np.asarray(ratio / allowed, dtype=float)
-    no_budget = ~(allowed > 0)
+            rate = np.where(no_traffic, np.nan, rate)
+    no_budget = ~(numer > 0)
     if no_budget.any():
-        fix = no_budget & ~np.isnan(ratio)
-        rate = np.where(fix, np.where(ratio > 0, np.inf, 0.0), rate)
+        fix = no_budget & ~no_traffic & ~np.isnan(bad)
+        rate = np.where(fix, np.where(bad > 0, np.inf, 0.0), rate)
     return rate
+
+
+def _allowed_ratio(objective: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """``1 − objective`` element-wise as numerator and denominator of its exact decimal
+    (:func:`allowed_fraction` is numer ÷ denom, rounded once); NaN objectives give NaN.
+
+    >>> [a.tolist() for a in _allowed_ratio(np.array([0.99, 0.9995, 1.0]))]
+    [[1.0, 1.0, 0.0], [100.0, 2000.0, 1.0]]
+    """
+    obj = _a(objective)
+    values, inverse = np.unique(obj, return_inverse=True)
+    pairs = [_decimal_ratio(v) for v in values.tolist()]
+    numer = np.array([p for p, _ in pairs], dtype=float)[inverse].reshape(obj.shape)
+    denom = np.array([q for _, q in pairs], dtype=float)[inverse].reshape(obj.shape)
+    return np.asarray(numer), np.asarray(denom)
+
+
+def _decimal_ratio(objective: float) -> tuple[float, float]:
+    if objective != objective:  # NaN
+        return float("nan"), 1.0
+    p, q = (1 - Decimal(repr(float(objective)))).as_integer_ratio()
+    return float(p), float(q)
 
 
 def consumed(bad: np.ndarray, total: np.ndarray, objective: np.ndarray) -> np.ndarray:

@@ -71,3 +71,25 @@ def test_a_burn_of_exactly_one_reaches_a_threshold_of_one() -> None:
         threshold=1.0,
     )
     assert [(e.start, e.end, e.peak_burn_rate) for e in events] == [(END - DAY, END, 1.0)]
+
+
+def test_a_burn_rate_is_the_exact_ratio_rounded_once() -> None:
+    """Whole counts at decimal objectives: the rate is the rational bad ÷ total ÷ (1 − o)
+    rounded once to a float (Fraction arithmetic, not the engine's), so a window burning exactly
+    a threshold's multiple reaches it: 144 bad in 1,000 at 99 % is 14.4 (dividing the bad share
+    by 0.01 gives 14.399999999999999 and misses a 14.4× page)."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    objectives = [0.99, 0.999, 0.995, 0.9995, 0.95, 0.9, 0.98, 0.99999]
+    rng = np.random.default_rng(7)
+    total = rng.integers(1, 5_000_000, size=4000).astype(float)
+    bad = np.floor(total * rng.random(4000) * rng.choice([0.001, 0.05, 1.0], 4000))
+    obj = np.array([objectives[i % len(objectives)] for i in range(4000)])
+    got = burn_rate(bad, total, obj).tolist()
+    want = [
+        float(Fraction(int(b), int(t)) / Fraction(1 - Decimal(repr(o))))
+        for b, t, o in zip(bad.tolist(), total.tolist(), obj.tolist(), strict=True)
+    ]
+    assert got == want
+    assert burn_rate(np.array([144.0]), np.array([1000.0]), np.array([0.99])).tolist() == [14.4]
