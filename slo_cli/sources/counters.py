@@ -104,16 +104,11 @@ class CounterCounts(RawSampleCounts):
         span = max(span, float(cut.grid[-1] - cut.grid[0]))
         whole = self.count_aligned(counters, cut.grid, span)[0]
         out = {p: v[cut.index] for p, v in whole.items()}
-        # a cut bin without data for any counter (a young series' first day, the grid's head)
-        # has only NaN pieces: those are out's already, and no query is sent for them (but in a
-        # dry run, whose empty answers say nothing, the query is listed as a live run sends it)
-        seen = [
-            c
-            for c in cut.cuts
-            if self.t.answers_blind or any(not np.isnan(v[c.parent]) for v in whole.values())
-        ]
-        if counters and seen:
-            self._split_cuts(counters, tuple(seen), float(edges[-1]), whole, out, span)
+        # every cut bin costs its query, even one whose day turns out empty (a young series'
+        # first day): --show-queries and snapshot --dry-run must list what a live run sends,
+        # and a dry run cannot know which days are empty
+        if counters and cut.cuts:
+            self._split_cuts(counters, cut.cuts, float(edges[-1]), whole, out, span)
         return out
 
     def _split_cuts(

@@ -42,8 +42,6 @@ LE_ASSUMED = (
 class DryRunTransport(Transport):
     """Sends nothing: every call is answered with an empty success (no series)."""
 
-    answers_blind = True
-
     def __init__(self, log: QueryLog) -> None:
         super().__init__(url="dry run", max_retries=0)
         self.log = log

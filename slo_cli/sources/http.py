@@ -140,10 +140,6 @@ def answer_key(path: str, params: dict[str, str]) -> str:
 class Transport:
     """Sends calls and turns answers into Envelopes or SourceErrors. Subclasses provide `_send`."""
 
-    #: the answers say nothing of the data (a dry run's empty ones): no call may be left out
-    #: because an earlier answer showed it has nothing to count
-    answers_blind = False
-
     def __init__(
         self,
         *,
