@@ -22,7 +22,7 @@ import numpy as np
 from slo_cli.sources import promql
 from slo_cli.sources.binsums import per_series_sums
 from slo_cli.sources.binsums import stretches as _stretches
-from slo_cli.sources.grid import Cut, Segment, cut_plan, segments
+from slo_cli.sources.grid import DEFAULT_FINE_SPAN_S, Cut, Segment, cut_plan, segments
 from slo_cli.sources.ranges import num as _num
 from slo_cli.sources.refine import RawSampleCounts
 from slo_cli.sources.shapes import vector_of
@@ -40,6 +40,9 @@ PER_SERIES_STEP_S = 3600.0
 #: tier); wider flagged bins are first split into bins of this width and counted again (only
 #: the flagged sub-bins reach raw samples)
 MAX_RAW_SPAN_S = 6 * 3600.0
+#: most seconds of the fine tier's bins one raw-sample query holds: plan_grid's fine tier runs
+#: from the whole hour before end − 6 h, so it is at most 7 h long and always one query
+RAW_TIER_SPAN_S = DEFAULT_FINE_SPAN_S + 3600.0
 #: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
 #: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)
 MAX_REFINE = 24
@@ -225,12 +228,12 @@ class CounterCounts(RawSampleCounts):
     def _raw_tier(
         self, counters: list[Counter], seg: Segment, span: float
     ) -> dict[str, np.ndarray]:
-        """Every bin of a fine segment from raw samples: one query per MAX_RAW_SPAN_S for a
+        """Every bin of a fine segment from raw samples: one query per RAW_TIER_SPAN_S for a
         counter and its subsets; an empty bin is observed as in a range query (the last
         sample not older than a scrape gap, samples.gap_limit)."""
         derived = _subsets(counters)
         lows_all = seg.first_end - seg.step + seg.step * np.arange(seg.n)
-        longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
+        longest = max(1, int(RAW_TIER_SPAN_S // seg.step))
         values = {c.part: np.full(seg.n, np.nan) for c in counters}
         for base in (c for c in counters if c.part not in derived):
             members = [base] + [c for c in counters if derived.get(c.part, ("",))[0] == base.part]
