@@ -30,7 +30,10 @@ NOT_LISTED = (
     "a new series or a scrape gap, range queries on 6-hour bins splitting a wider one and "
     "raw-sample queries; baseline queries bridging a gap; halves of a chunk the server "
     "refused as too large. SLOs of one SLI share answers: a call is listed under the first "
-    "SLO (the longest window) that sends it"
+    "SLO (the longest window) that sends it. SLOs over the same window whose SLIs differ only "
+    'in one label\'s value (service="a", service="b", …) are listed each with its own '
+    "calls, but a live run sends a call asked for by several of them once for up to 50, "
+    'with service=~"a|b|…" in place of each one\'s matcher'
 )
 #: what it says about a latency SLI's bucket matcher
 LE_ASSUMED = (

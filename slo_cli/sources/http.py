@@ -25,6 +25,7 @@ from slo_cli.sources.scrub import scrub, scrub_error
 from slo_cli.sources.shapes import check_data
 
 if TYPE_CHECKING:
+    from slo_cli.sources.batch import Batcher, Member
     from slo_cli.sources.share import SharedAnswers
 
 #: bounded retries for proxy 502/503/504 and for 429, and the backoff base (seconds, doubling)
@@ -171,6 +172,9 @@ class Transport:
         #: answers this call may be served from instead of the server (share.SharedAnswers:
         #: the group of SLOs being fetched selects the same series), None: every call is sent
         self.shared: SharedAnswers | None = None
+        #: the batcher of this fetch and the SLO being fetched (batch.Batcher: one query for
+        #: SLOs that differ in one label's value), None: every call is the SLO's own
+        self.batch: tuple[Batcher, Member] | None = None
 
     def _send(self, path: str, params: dict[str, str], method: str) -> RawAnswer:
         raise NotImplementedError
@@ -184,15 +188,24 @@ class Transport:
         shared = self.shared
         if shared is not None and (got := shared.get(path, params)) is not None:
             return got  # not sent, so not logged
-        if self.log is not None:
-            self.log.add(path, params)
+        batch = self.batch
+        got = None if batch is None else batch[0].call(self, batch[1], path, params, query)
+        if got is None:
+            if self.log is not None:
+                self.log.add(path, params)
+            got = self.send_call(path, params, query, method)
+        if shared is not None:
+            shared.put(path, params, got)
+        return got
+
+    def send_call(
+        self, path: str, params: dict[str, str], query: str, method: str = "POST"
+    ) -> Envelope:
+        """One call sent (with its retries), never served from shared or batched answers."""
         try:
-            env = self._call(path, params, query, method)
+            return self._call(path, params, query, method)
         except E.SourceError as exc:
             raise scrub_error(exc, self.secrets) from None
-        if shared is not None:
-            shared.put(path, params, env)
-        return env
 
     def _call(self, path: str, params: dict[str, str], query: str, method: str) -> Envelope:
         """Each attempt ends within --timeout; the call and its retries within

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from slo_cli.sources.bincache import BinCache
 from slo_cli.sources.errors import PER_SLO_ERRORS
@@ -14,6 +15,9 @@ from slo_cli.sources.live import LiveTransport
 from slo_cli.sources.model import FetchRequest, Progress, SeriesCounts, failed_counts
 from slo_cli.sources.settings import ConnectionSettings
 from slo_cli.sources.share import groups
+
+if TYPE_CHECKING:
+    from slo_cli.sources.batch import Batcher
 
 
 class PrometheusSource:
@@ -60,6 +64,8 @@ class PrometheusSource:
         self._transports: list[LiveTransport] = []
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        #: this fetch's batcher (slo_cli.sources.batch), None: each SLO sends its own queries
+        self._batcher: Batcher | None = None
 
     @property
     def requests_sent(self) -> int:
@@ -106,10 +112,16 @@ class PrometheusSource:
         return fetcher
 
     def _one(self, req: FetchRequest) -> SeriesCounts:
+        fetcher = self._fetcher()
+        batcher = self._batcher
+        member = None if batcher is None else batcher.members.get(req.key)
+        fetcher.t.batch = None if batcher is None or member is None else (batcher, member)
         try:
-            return self._fetcher().counts(req)
+            return fetcher.counts(req)
         except PER_SLO_ERRORS as exc:  # this SLO's own queries: the others go on
             return failed_counts(req, exc)
+        finally:
+            fetcher.t.batch = None
 
     @property
     def shares(self) -> bool:
@@ -145,6 +157,12 @@ class PrometheusSource:
                 t.partial_notes.clear()
         if self.cache is not None:  # what is settled is counted from this fetch's clock
             self.cache.now = self.clock.now()
+        self._batcher = None
+        if self.shares:  # SLOs that differ in one label's value: one query for many
+            from slo_cli.sources.batch import Batcher, families
+
+            members = families(requests)
+            self._batcher = Batcher(members) if members else None
         futures = [self._pool.submit(self._group, g) for g in groups(requests, self.shares)]
         results: list[SeriesCounts | None] = [None] * len(requests)
         done = 0

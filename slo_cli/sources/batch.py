@@ -1,0 +1,254 @@
+"""One query for many SLOs that differ only in one label's value (issue 12: fewer requests).
+
+Two hundred availability SLOs, one per `service`, plan the same queries but for the matcher
+`service="…"` in their selectors. Each query our counters send is evaluated series by series
+(selectors, `last_over_time`, `resets`, `label_replace` onto `__slo_part`, `or`, `offset`),
+so the answer to the query with `service=~"a|b|c"` in place of `service="a"` holds, among its
+series, exactly the series the query for `a` alone returns, with the same points: its series
+whose `service` is `a`. `Batcher` uses that:
+
+- `families` puts SLOs together whose SLI text is the same but for the value of one label's
+  equality matcher (the same value wherever that label is matched in the SLI), over the same
+  grid (the same window and instant: the same queries);
+- the first SLO of a family to ask for a query sends it alone; when a second one asks for the
+  same query (the same path and parameters, its own value in place of the first's), the
+  batcher sends it once for that SLO and up to `CHUNK - 1` more of the family's values not yet
+  served, in the family's order (the order the workers take the SLOs), and keeps each value's
+  series for its SLO. A query only one SLO asks for (the follow-ups of one SLO's counter reset)
+  thus never costs the others anything;
+- anything unusual sends the SLO's own query instead: an expression with other functions,
+  aggregations, a selector without the SLO's matcher or a string that names the label; a value
+  other than letters, digits and `_ - . : /`; a batched answer with warnings or partial data,
+  or with a series of no value asked for; an error answer (the SLO's own query then gets its
+  own error, as before, and nothing more is batched in this fetch: a server that refused a
+  batch for its size or time is not asked again).
+
+A run that records answers (`slo snapshot`) or lists its calls (`--explain`) batches nothing,
+so the recording holds, and the listing shows, each SLO's own calls.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slo_cli.sources.http import Envelope, answer_key
+
+if TYPE_CHECKING:
+    from slo_cli.sources.http import Transport
+    from slo_cli.sources.model import FetchRequest
+
+#: most SLOs one batched query serves (bounds an answer's size and the server's samples)
+CHUNK = 50
+#: the paths whose queries may be batched
+PATHS = ("/api/v1/query", "/api/v1/query_range")
+#: a label equality matcher (in the SLI's text and in queries; `!=`, `=~` are not)
+_MATCHER = re.compile(r'(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
+#: values batched: letters, digits and `_ - . : /` (a dot escaped in the regular expression)
+_PLAIN = re.compile(r"[A-Za-z0-9_:/.-]+")
+#: the functions and keywords an expression may hold (each evaluated series by series)
+_WORDS = frozenset({"label_replace", "last_over_time", "resets", "or", "offset"})
+_SELECTOR = re.compile(r"\{[^{}]*\}")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_RANGE = re.compile(r"\[[^\]]*\]")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_:])\d[A-Za-z0-9_.]*")
+_WORD = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_PLACE = "\x00"
+
+
+@dataclass(frozen=True)
+class Member:
+    """An SLO's place in a family: the label, its value, the family's values in order."""
+
+    label: str
+    value: str
+    values: tuple[str, ...]
+
+    @property
+    def own(self) -> re.Pattern[str]:
+        """This SLO's matcher in a query's text."""
+        return _own(self.label, self.value)
+
+
+def _own(label: str, value: str) -> re.Pattern[str]:
+    return re.compile(rf'(?<![A-Za-z0-9_]){label}\s*=\s*"{re.escape(value)}"')
+
+
+def families(requests: Sequence[FetchRequest]) -> dict[str, Member]:
+    """Each batchable request's Member, by request key: its SLI's text with one label's value
+    left out is that of at least one other request over the same grid (whose queries are then
+    the same but for that value)."""
+    from slo_cli.sources.share import same_counts
+
+    shapes: dict[tuple[str, str, Any], list[tuple[str, str]]] = {}
+    for req in requests:
+        plan = same_counts(req)  # the grid and what else decides the queries
+        if plan is None:
+            continue  # a grouped SLO's series carry their own groups
+        text = repr(getattr(req.slo, "sli", None))
+        values: dict[str, set[str]] = {}
+        for label, value in _MATCHER.findall(text):
+            values.setdefault(label, set()).add(value)
+        for label, seen in values.items():
+            if len(seen) != 1 or label.startswith("__"):
+                continue
+            (value,) = seen
+            if not _PLAIN.fullmatch(value):
+                continue
+            shape = _own(label, value).sub(_PLACE, text)
+            shapes.setdefault((label, shape, plan), []).append((req.key, value))
+    best: dict[str, Member] = {}
+    for (label, _, _), keyed in shapes.items():
+        values_in_order = tuple(dict.fromkeys(v for _, v in keyed))
+        if len(values_in_order) < 2:
+            continue
+        for key, value in keyed:
+            have = best.get(key)
+            if have is None or len(values_in_order) > len(have.values):
+                best[key] = Member(label, value, values_in_order)
+    return best
+
+
+def batchable(query: str, member: Member) -> bool:
+    """Whether the expression is evaluated series by series and every series it reads is one
+    of this SLO's: each selector holds the SLO's matcher, the words are _WORDS and metric names
+    before their selectors, no `@`, and no string names the label (a label_replace onto it)."""
+    if "@" in query:
+        return False
+    selectors = _SELECTOR.findall(query)
+    if not selectors or not all(member.own.search(s) for s in selectors):
+        return False
+    bare = _SELECTOR.sub("{}", query)
+    if f'"{member.label}"' in bare:
+        return False
+    bare = _NUMBER.sub(" ", _RANGE.sub("[]", _STRING.sub(" ", bare)))
+    for m in _WORD.finditer(bare):
+        if m.group() not in _WORDS and not bare.startswith("{", m.end()):
+            return False
+    return True
+
+
+@dataclass
+class _Pending:
+    """A batched query's answers per value, filled once by the thread that sends it."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    answers: dict[str, Envelope] = field(default_factory=dict)
+
+
+class Batcher:
+    """Shared by the workers of one fetch; each worker's transport asks it before sending."""
+
+    def __init__(self, members: dict[str, Member]) -> None:
+        self.members = members
+        self._lock = threading.Lock()
+        #: template call key -> the values that asked for it alone or were put in a batch
+        self._claimed: dict[str, set[str]] = {}
+        #: (template call key, value) -> the batch holding that value's answer
+        self._batches: dict[tuple[str, str], _Pending] = {}
+        #: batched queries sent, and SLO queries their answers served (benchmarks, tests)
+        self.sent = 0
+        self.served = 0
+        #: a batched query failed: every SLO sends its own queries from now on
+        self.off = False
+
+    def call(
+        self, t: Transport, member: Member, path: str, params: dict[str, str], query: str
+    ) -> Envelope | None:
+        """This SLO's answer from a batched query, or None: it sends its own query."""
+        if self.off or path not in PATHS:
+            return None
+        text = params.get("query", "")
+        if not batchable(text, member):
+            return None
+        template = {**params, "query": member.own.sub(_PLACE, text)}
+        key = answer_key(path, template)
+        with self._lock:
+            pending = self._batches.pop((key, member.value), None)
+            if pending is None:
+                claimed = self._claimed.setdefault(key, set())
+                first = not claimed
+                if first or member.value in claimed:
+                    claimed.add(member.value)
+                    return None  # the first to ask (or one asking again) sends its own
+                chunk = self._chunk(claimed, member)
+                pending = _Pending()
+                claimed.update(chunk)
+                for v in chunk[1:]:
+                    self._batches[(key, v)] = pending
+                sender = True
+            else:
+                sender = False
+        if sender:
+            self._send(t, member, path, template, query, chunk, pending)
+        else:
+            pending.done.wait()
+        with self._lock:
+            got = pending.answers.pop(member.value, None)
+            self.served += got is not None
+        return got
+
+    @staticmethod
+    def _chunk(claimed: set[str], member: Member) -> list[str]:
+        """This value and the family's next ones not yet claimed, in the family's order."""
+        out = [member.value]
+        at = member.values.index(member.value)
+        for v in member.values[at + 1 :] + member.values[:at]:
+            if len(out) >= CHUNK:
+                break
+            if v not in claimed:
+                out.append(v)
+        return out
+
+    def _send(
+        self,
+        t: Transport,
+        member: Member,
+        path: str,
+        template: dict[str, str],
+        query: str,
+        chunk: list[str],
+        pending: _Pending,
+    ) -> None:
+        from slo_cli.sources.errors import SourceError
+
+        try:
+            if len(chunk) == 1:
+                return  # nothing to share: the SLO sends its own query
+            alternatives = "|".join(v.replace(".", "\\\\.") for v in chunk)
+            combined = template["query"].replace(_PLACE, f'{member.label}=~"{alternatives}"')
+            try:
+                env = t.send_call(path, {**template, "query": combined}, query)
+            except SourceError:
+                # each SLO sends its own query and gets its own answer or error; a server that
+                # refused one batch (a limit, a timeout, an answer too large) gets no more
+                self.off = True
+                return
+            with self._lock:
+                self.sent += 1
+            if env.warnings or not isinstance(env.data, dict):
+                return
+            split = _split(env.data, member.label, chunk)
+            if split is not None:
+                pending.answers.update(split)
+        finally:
+            pending.done.set()
+
+
+def _split(data: dict[str, Any], label: str, values: list[str]) -> dict[str, Envelope] | None:
+    """Each value's series of a batched answer (its relative order kept), or None when the
+    answer is not a vector or matrix or holds a series of none of the values."""
+    kind = data.get("resultType")
+    if kind not in ("vector", "matrix"):
+        return None
+    per: dict[str, list[Any]] = {v: [] for v in values}
+    for series in data.get("result") or []:
+        metric = series.get("metric") if isinstance(series, dict) else None
+        got = per.get(str(metric.get(label))) if isinstance(metric, dict) else None
+        if got is None:
+            return None
+        got.append(series)
+    return {v: Envelope({"resultType": kind, "result": s}) for v, s in per.items()}
