@@ -14,8 +14,10 @@ whose `service` is `a`. `Batcher` uses that:
   same query (the same path and parameters, its own value in place of the first's), the
   batcher sends it once for that SLO and up to `CHUNK - 1` more of the family's values not yet
   served, in the family's order (the order the workers take the SLOs), and keeps each value's
-  series for its SLO. A query only one SLO asks for (the follow-ups of one SLO's counter reset)
-  thus never costs the others anything;
+  series for its SLO. A batch goes out in as many parts as there are workers: the workers that
+  wait for it each send a part not sent yet, so the server evaluates the parts side by side
+  (one query is one thread of Prometheus' work). A query only one SLO asks for (the
+  follow-ups of one SLO's counter reset) is never batched;
 - anything unusual sends the SLO's own query instead: an expression with other functions,
   aggregations, a selector without the SLO's matcher or a string that names the label; a value
   other than letters, digits and `_ - . : /`; a batched answer with warnings or partial data,
@@ -133,17 +135,26 @@ def batchable(query: str, member: Member) -> bool:
 
 @dataclass
 class _Pending:
-    """A batched query's answers per value, filled once by the thread that sends it."""
+    """One batch: its values in parts, each part one query sent by whichever of the batch's
+    threads takes it first (so a batch's parts reach the server in parallel), and the answers
+    per value as parts come back."""
 
-    done: threading.Event = field(default_factory=threading.Event)
+    parts: list[list[str]]
+    taken: int = 0
+    #: the values whose part came back (with an answer, or not: they send their own)
+    done: set[str] = field(default_factory=set)
     answers: dict[str, Envelope] = field(default_factory=dict)
+    cond: threading.Condition = field(default_factory=threading.Condition)
 
 
 class Batcher:
-    """Shared by the workers of one fetch; each worker's transport asks it before sending."""
+    """Shared by the workers of one fetch; each worker's transport asks it before sending.
+    `parts`: how many queries one batch is sent as (the workers, so that each worker waiting
+    for a batch sends a part of it and the server evaluates them side by side)."""
 
-    def __init__(self, members: dict[str, Member]) -> None:
+    def __init__(self, members: dict[str, Member], parts: int = 1) -> None:
         self.members = members
+        self.parts = max(1, parts)
         self._lock = threading.Lock()
         #: template call key -> the values that asked for it alone or were put in a batch
         self._claimed: dict[str, set[str]] = {}
@@ -166,28 +177,21 @@ class Batcher:
             return None
         template = {**params, "query": member.own.sub(_PLACE, text)}
         key = answer_key(path, template)
+        value = member.value
         with self._lock:
-            pending = self._batches.pop((key, member.value), None)
+            pending = self._batches.pop((key, value), None)
             if pending is None:
                 claimed = self._claimed.setdefault(key, set())
-                first = not claimed
-                if first or member.value in claimed:
-                    claimed.add(member.value)
-                    return None  # the first to ask (or one asking again) sends its own
-                chunk = self._chunk(claimed, member)
-                pending = _Pending()
-                claimed.update(chunk)
+                chunk = [] if not claimed or value in claimed else self._chunk(claimed, member)
+                claimed.update(chunk or [value])
+                if len(chunk) < 2:
+                    return None  # the first to ask, one asking again, or no one to share with
+                pending = _Pending(_split_in(chunk, self.parts))
                 for v in chunk[1:]:
                     self._batches[(key, v)] = pending
-                sender = True
-            else:
-                sender = False
-        if sender:
-            self._send(t, member, path, template, query, chunk, pending)
-        else:
-            pending.done.wait()
+        self._help(t, member, path, template, query, pending)
         with self._lock:
-            got = pending.answers.pop(member.value, None)
+            got = pending.answers.pop(value, None)
             self.served += got is not None
         return got
 
@@ -203,39 +207,74 @@ class Batcher:
                 out.append(v)
         return out
 
-    def _send(
+    def _help(
         self,
         t: Transport,
         member: Member,
         path: str,
         template: dict[str, str],
         query: str,
-        chunk: list[str],
         pending: _Pending,
     ) -> None:
+        """Send the batch's parts no thread has taken yet, until this value's part is back."""
+        cond = pending.cond
+        while True:
+            with cond:
+                if member.value in pending.done:
+                    return
+                if pending.taken == len(pending.parts):
+                    cond.wait_for(lambda: member.value in pending.done)
+                    return
+                part = pending.parts[pending.taken]
+                pending.taken += 1
+            got: dict[str, Envelope] = {}
+            try:
+                got = self._send(t, member.label, path, template, query, part)
+            finally:
+                with cond:
+                    pending.answers.update(got)
+                    pending.done.update(part)
+                    cond.notify_all()
+
+    def _send(
+        self,
+        t: Transport,
+        label: str,
+        path: str,
+        template: dict[str, str],
+        query: str,
+        part: list[str],
+    ) -> dict[str, Envelope]:
+        """One part's answers per value; none when it failed (each SLO then sends its own)."""
         from slo_cli.sources.errors import SourceError
 
+        alternatives = "|".join(v.replace(".", "\\\\.") for v in part)
+        combined = template["query"].replace(_PLACE, f'{label}=~"{alternatives}"')
         try:
-            if len(chunk) == 1:
-                return  # nothing to share: the SLO sends its own query
-            alternatives = "|".join(v.replace(".", "\\\\.") for v in chunk)
-            combined = template["query"].replace(_PLACE, f'{member.label}=~"{alternatives}"')
-            try:
-                env = t.send_call(path, {**template, "query": combined}, query)
-            except SourceError:
-                # each SLO sends its own query and gets its own answer or error; a server that
-                # refused one batch (a limit, a timeout, an answer too large) gets no more
-                self.off = True
-                return
-            with self._lock:
-                self.sent += 1
-            if env.warnings or not isinstance(env.data, dict):
-                return
-            split = _split(env.data, member.label, chunk)
-            if split is not None:
-                pending.answers.update(split)
-        finally:
-            pending.done.set()
+            env = t.send_call(path, {**template, "query": combined}, query)
+        except SourceError:
+            # a server that refused one batch (a limit, a timeout, an answer too large) is
+            # not sent more
+            self.off = True
+            return {}
+        with self._lock:
+            self.sent += 1
+        if env.warnings or not isinstance(env.data, dict):
+            return {}
+        return _split(env.data, label, part) or {}
+
+
+def _split_in(values: list[str], parts: int) -> list[list[str]]:
+    """`values` in at most `parts` parts of nearly equal size (none smaller than 2), the first
+    value in the first part."""
+    n = max(1, min(parts, len(values) // 2))
+    size, longer = divmod(len(values), n)
+    out, at = [], 0
+    for i in range(n):
+        step = size + (i < longer)
+        out.append(values[at : at + step])
+        at += step
+    return out
 
 
 def _split(data: dict[str, Any], label: str, values: list[str]) -> dict[str, Envelope] | None:

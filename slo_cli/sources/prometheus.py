@@ -162,7 +162,7 @@ class PrometheusSource:
             from slo_cli.sources.batch import Batcher, families
 
             members = families(requests)
-            self._batcher = Batcher(members) if members else None
+            self._batcher = Batcher(members, parts=self.workers) if members else None
         futures = [self._pool.submit(self._group, g) for g in groups(requests, self.shares)]
         results: list[SeriesCounts | None] = [None] * len(requests)
         done = 0

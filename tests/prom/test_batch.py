@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from slo_cli.cli.connection import system_clock
-from slo_cli.sources.batch import Member, batchable, families
+from slo_cli.sources.batch import Member, _split_in, batchable, families
 from slo_cli.sources.grid import plan_grid
 from slo_cli.sources.http import QueryLog
 from slo_cli.sources.model import FetchRequest, SeriesCounts
@@ -112,13 +112,15 @@ def slos() -> list[Any]:
     return list(load_text(json.dumps(doc))[0].slos)
 
 
-def fetch(server: Server, *, batched: bool) -> tuple[list[SeriesCounts], int, int]:
+def fetch(
+    server: Server, *, batched: bool, workers: int = 3
+) -> tuple[list[SeriesCounts], int, int]:
     """Every SLO's counts, the requests sent and the batched queries among them."""
     edges = plan_grid(AT, 2 * DAY, must_edges=[GRID_END - w for w in WINDOWS])
     settings = ConnectionSettings.from_sources({"url": server.url, "engine": server.engine}, {})
     # a query log turns sharing and batching off: every SLO sends its own queries
     log = None if batched else QueryLog()
-    src = PrometheusSource(settings, clock=system_clock(), workers=3, query_log=log)
+    src = PrometheusSource(settings, clock=system_clock(), workers=workers, query_log=log)
     try:
         got = src.fetch([FetchRequest(s.name, s, edges) for s in slos()])
         batcher = src._batcher
@@ -137,12 +139,17 @@ def truth(ds: Dataset, svc: str, lo: float, hi: float, errors: bool) -> float:
     )
 
 
-def test_batched_counts_are_each_slos_own_and_exact(server: Server, data: Dataset) -> None:
-    batched, sent, batches = fetch(server, batched=True)
-    own, alone, none = fetch(server, batched=False)
+@pytest.mark.parametrize("workers", [1, 3])
+def test_batched_counts_are_each_slos_own_and_exact(
+    server: Server, data: Dataset, workers: int
+) -> None:
+    batched, sent, batches = fetch(server, batched=True, workers=workers)
+    own, alone, none = fetch(server, batched=False, workers=workers)
     assert batches > 0 and none == 0
-    # the eight services' queries: the first alone, the rest in one batch per query
-    assert sent * 2 < alone, (sent, alone)
+    if workers == 1:  # each query: the first service alone, the other seven in one batch
+        assert sent * 2 < alone, (sent, alone)
+    else:  # the batch in parts of two or three, one per worker
+        assert sent < alone, (sent, alone)
     for b, o in zip(batched, own, strict=True):
         assert b.error is None and o.error is None, (b.key, b.error, o.error)
         assert b.key == o.key
@@ -190,3 +197,12 @@ def test_only_series_by_series_queries_of_the_slos_own_series_are_batched(
     query: str, ok: bool
 ) -> None:
     assert batchable(query, Member("service", "beta", ("alpha", "beta"))) is ok
+
+
+@pytest.mark.parametrize(("n", "parts"), [(2, 4), (3, 4), (7, 3), (8, 4), (49, 4), (50, 1)])
+def test_a_batch_is_sent_in_parts_of_two_or_more(n: int, parts: int) -> None:
+    values = [f"v{i}" for i in range(n)]
+    got = _split_in(values, parts)
+    assert [v for part in got for v in part] == values  # every value once, in order
+    assert len(got) == min(parts, n // 2) and min(len(p) for p in got) >= 2
+    assert max(len(p) for p in got) - min(len(p) for p in got) <= 1
