@@ -31,6 +31,7 @@ so the recording holds, and the listing shows, each SLO's own calls.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -75,6 +76,7 @@ class Member:
         return _own(self.label, self.value)
 
 
+@functools.lru_cache(maxsize=65536)
 def _own(label: str, value: str) -> re.Pattern[str]:
     return re.compile(rf'(?<![A-Za-z0-9_]){label}\s*=\s*"{re.escape(value)}"')
 
