@@ -192,8 +192,9 @@ class Batcher:
                 for v in chunk[1:]:
                     self._batches[(key, v)] = pending
         self._help(t, member, path, template, query, pending)
-        with self._lock:
+        with pending.cond:  # the lock the parts' answers are stored under
             got = pending.answers.pop(value, None)
+        with self._lock:
             self.served += got is not None
         return got
 
