@@ -162,9 +162,8 @@ class Batcher:
         self._claimed: dict[str, set[str]] = {}
         #: (template call key, value) -> the batch holding that value's answer
         self._batches: dict[tuple[str, str], _Pending] = {}
-        #: batched queries sent, and SLO queries their answers served (benchmarks, tests)
+        #: batched queries sent (tests)
         self.sent = 0
-        self.served = 0
         #: a batched query failed: every SLO sends its own queries from now on
         self.off = False
 
@@ -193,10 +192,7 @@ class Batcher:
                     self._batches[(key, v)] = pending
         self._help(t, member, path, template, query, pending)
         with pending.cond:  # the lock the parts' answers are stored under
-            got = pending.answers.pop(value, None)
-        with self._lock:
-            self.served += got is not None
-        return got
+            return pending.answers.pop(value, None)
 
     @staticmethod
     def _chunk(claimed: set[str], member: Member) -> list[str]:
