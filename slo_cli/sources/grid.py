@@ -7,6 +7,7 @@ where short windows (5m … 3d) and their coverage live; the rest of a 30-day wi
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -159,29 +160,24 @@ def cut_plan(edges: np.ndarray) -> CutPlan | None:
         ok[0] = False
     if ok.all():
         return None
-    on = {round(float(e), 3) for e in edges}
-    grid: list[float] = [float(edges[0])]
+    all_s = edges.tolist()
+    lo_s, hi_s, ok_s = all_s[:-1], all_s[1:], ok.tolist()
+    # the bins from each bin on that are not aligned (a grid's usual run is long and aligned)
+    bad = [*np.flatnonzero(~ok).tolist(), n]
+    grid: list[float] = [lo_s[0]]
     index = np.zeros(n, dtype=np.int64)
     cuts: list[Cut] = []
     i = 0
     while i < n:
-        found = None
-        if not ok[i]:
-            for width in PARENT_WIDTHS_S:
-                a = math.floor(lo[i] / width + 1e-9) * width
-                b = a + width
-                head = bool(i == 0 and a < lo[i] - 1e-6)
-                if round(b, 3) not in on or not (head or round(a, 3) in on):
-                    continue
-                j = int(np.searchsorted(hi, b - 1e-6))
-                overlaps = cuts and grid[cuts[-1].parent + 1] > a + 1e-6
-                # the bin itself is that aligned bin: no piece of a wider one
-                whole = not head and j == i and abs(lo[i] - a) < 1e-6
-                if j < n and abs(hi[j] - b) < 1e-6 and not overlaps and not whole:
-                    found = (a, b, j, head)
-                    break
+        if ok_s[i]:  # a run of aligned bins: each is a bin of the counting grid as it is
+            k = bad[bisect.bisect_left(bad, i)]
+            index[i:k] = np.arange(len(grid) - 1, len(grid) - 1 + k - i)
+            grid.extend(hi_s[i:k])
+            i = k
+            continue
+        found = _parent(all_s, i, grid[cuts[-1].parent + 1] if cuts else -math.inf)
         if found is None:
-            grid.append(float(hi[i]))
+            grid.append(hi_s[i])
             index[i] = len(grid) - 2
             i += 1
             continue
@@ -215,6 +211,33 @@ class Segment:
     @property
     def n(self) -> int:
         return self.last - self.first + 1
+
+
+def _parent(edges: list[float], i: int, placed_to: float) -> tuple[float, float, int, bool] | None:
+    """The aligned bin (a, b] of PARENT_WIDTHS_S that bin i of the grid `edges` is a piece of:
+    (a, b, the grid's last bin inside it, whether it starts before the grid); None when there
+    is none: b and a are not edges (a may precede the grid for its first bin), a bin crosses
+    b, bin i is that bin itself, or it overlaps the last parent placed (ending at placed_to)."""
+    n = len(edges) - 1
+
+    def on(t: float) -> bool:  # t is an edge of the grid (to the millisecond)
+        k = bisect.bisect_left(edges, t - 5e-4)
+        return k <= n and edges[k] < t + 5e-4
+
+    lo = edges[i]
+    for width in PARENT_WIDTHS_S:
+        a = math.floor(lo / width + 1e-9) * width
+        b = a + width
+        head = bool(i == 0 and a < lo - 1e-6)
+        if not on(b) or not (head or on(a)):
+            continue
+        j = bisect.bisect_left(edges, b - 1e-6, 1) - 1  # the first bin ending at or after b
+        overlaps = placed_to > a + 1e-6
+        # the bin itself is that aligned bin: no piece of a wider one
+        whole = not head and j == i and abs(lo - a) < 1e-6
+        if j < n and abs(edges[j + 1] - b) < 1e-6 and not overlaps and not whole:
+            return a, b, j, head
+    return None
 
 
 def segments(edges: np.ndarray) -> list[Segment]:
