@@ -111,13 +111,9 @@ def _from(env: Envelope, start: float) -> Envelope:
         keep = t >= low
         if not keep.any():
             continue
-        values = series.get("values", [])
-        if np.all(np.diff(t) > 0):  # in time order, as servers send them
-            values = values[int(np.searchsorted(t, low)) :]
-        else:
-            values = [p for p, k in zip(values, keep.tolist(), strict=True) if k]
         metric = series.get("metric") or {}
-        out.append({"metric": metric, "values": values, ARRAYS: (t[keep], v[keep])})
+        # the arrays are what every reader reads (shapes.arrays): the rows are not carried
+        out.append({"metric": metric, ARRAYS: (t[keep], v[keep])})
     return Envelope({"resultType": "matrix", "result": out}, env.warnings)
 
 

@@ -127,6 +127,14 @@ def _range(url: str, query: str, start: float, end: float, step: float) -> dict:
     return params, r.json()["data"]
 
 
+def _rows(series: dict[str, object]) -> list[tuple[float, float]]:
+    """A checked matrix series' samples as (time, value) pairs."""
+    from slo_cli.sources.shapes import arrays
+
+    t, v = arrays(series)  # type: ignore[arg-type]
+    return list(zip(t.tolist(), v.tolist(), strict=True))
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -150,8 +158,9 @@ def test_a_range_answered_from_a_longer_one_is_the_servers_own(
         p, own = _range(prometheus.url, query, end - back, end, step)
         got = share.get("/api/v1/query_range", p)
         assert got is not None
-        mine = {json.dumps(s["metric"], sort_keys=True): s["values"] for s in got.data["result"]}
-        theirs = {json.dumps(s["metric"], sort_keys=True): s["values"] for s in own["result"]}
+        check_data(own, query, prometheus.url)
+        mine = {json.dumps(s["metric"], sort_keys=True): _rows(s) for s in got.data["result"]}
+        theirs = {json.dumps(s["metric"], sort_keys=True): _rows(s) for s in own["result"]}
         assert mine == theirs, back
     # off the step grid, another step or another end: never shared
     others = ((end - DAY - 60, step, end), (end - DAY, 60.0, end), (end - DAY, step, end - step))
