@@ -18,6 +18,11 @@ whose `service` is `a`. `Batcher` uses that:
   wait for it each send a part not sent yet, so the server evaluates the parts side by side
   (one query is one thread of Prometheus' work). A query only one SLO asks for (the
   follow-ups of one SLO's counter reset) is never batched;
+- once AHEAD_AFTER SLOs took their answers from a batch, the family's next chunk of the same
+  query is fetched ahead, on prefetch threads, while the workers count this chunk's SLOs: the
+  server evaluates the next chunk while the client counts this one, instead of the two taking
+  turns. The transports share a gate of --workers, so no more queries are in flight than
+  without prefetching;
 - anything unusual sends the SLO's own query instead: an expression with other functions,
   aggregations, a selector without the SLO's matcher or a string that names the label; a value
   other than letters, digits and `_ - . : /`; a batched answer with warnings or partial data,
@@ -34,7 +39,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +51,9 @@ if TYPE_CHECKING:
 
 #: most SLOs one batched query serves (bounds an answer's size and the server's samples)
 CHUNK = 50
+#: a batch that this many SLOs took answers from puts the family's next chunk in the prefetch
+#: queue: a query every SLO of the family asks, not the follow-up of a few SLOs' counter resets
+AHEAD_AFTER = 4
 #: the paths whose queries may be batched
 PATHS = ("/api/v1/query", "/api/v1/query_range")
 #: a label equality matcher (in the SLI's text and in queries; `!=`, `=~` are not)
@@ -135,6 +143,17 @@ def batchable(query: str, member: Member) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """One query of a family: the label, the call's path, its parameters with _PLACE where
+    each SLO's matcher goes, and the query as shown in errors."""
+
+    label: str
+    path: str
+    template: dict[str, str]
+    query: str
+
+
 @dataclass
 class _Pending:
     """One batch: its values in parts, each part one query sent by whichever of the batch's
@@ -143,6 +162,10 @@ class _Pending:
 
     parts: list[list[str]]
     taken: int = 0
+    #: the values that took their answer from this batch (or are taking it)
+    asked: int = 0
+    #: the family's next chunk for the same query was put in the prefetch queue (Batcher._ahead)
+    ahead: bool = False
     #: the values whose part came back (with an answer, or not: they send their own)
     done: set[str] = field(default_factory=set)
     answers: dict[str, Envelope] = field(default_factory=dict)
@@ -154,16 +177,27 @@ class Batcher:
     `parts`: how many queries one batch is sent as (the workers, so that each worker waiting
     for a batch sends a part of it and the server evaluates them side by side)."""
 
-    def __init__(self, members: dict[str, Member], parts: int = 1) -> None:
+    def __init__(
+        self,
+        members: dict[str, Member],
+        parts: int = 1,
+        spawn: Callable[[Callable[[], None]], object] | None = None,
+        transport: Callable[[], Transport] | None = None,
+    ) -> None:
         self.members = members
         self.parts = max(1, parts)
+        #: runs a prefetch on a thread of its own, and that thread's transport (None: no
+        #: prefetching; see `_ahead`)
+        self.spawn = spawn if transport is not None else None
+        self.transport = transport
         self._lock = threading.Lock()
         #: template call key -> the values that asked for it alone or were put in a batch
         self._claimed: dict[str, set[str]] = {}
         #: (template call key, value) -> the batch holding that value's answer
         self._batches: dict[tuple[str, str], _Pending] = {}
-        #: batched queries sent (tests)
+        #: batched queries sent, and the batches among them put in the prefetch queue (tests)
         self.sent = 0
+        self.ahead = 0
         #: a batched query failed: every SLO sends its own queries from now on
         self.off = False
 
@@ -190,15 +224,18 @@ class Batcher:
                 pending = _Pending(_split_in(chunk, self.parts))
                 for v in chunk[1:]:
                     self._batches[(key, v)] = pending
-        self._help(t, member, path, template, query, pending)
+        ask = _Ask(member.label, path, template, query)
+        self._ahead(key, member, ask, pending)
+        self._help(t, ask, value, pending)
         with pending.cond:  # the lock the parts' answers are stored under
             return pending.answers.pop(value, None)
 
     @staticmethod
-    def _chunk(claimed: set[str], member: Member) -> list[str]:
-        """This value and the family's next ones not yet claimed, in the family's order."""
-        out = [member.value]
-        at = member.values.index(member.value)
+    def _chunk(claimed: set[str], member: Member, after: str | None = None) -> list[str]:
+        """This value and the family's next ones not yet claimed, in the family's order (with
+        `after`: the family's next unclaimed values after that one, this value not among them)."""
+        out = [] if after is not None else [member.value]
+        at = member.values.index(after if after is not None else member.value)
         for v in member.values[at + 1 :] + member.values[:at]:
             if len(out) >= CHUNK:
                 break
@@ -206,51 +243,88 @@ class Batcher:
                 out.append(v)
         return out
 
-    def _help(
-        self,
-        t: Transport,
-        member: Member,
-        path: str,
-        template: dict[str, str],
-        query: str,
-        pending: _Pending,
-    ) -> None:
+    def _ahead(self, key: str, member: Member, ask: _Ask, pending: _Pending) -> None:
+        """Put the family's next chunk for this query in the prefetch queue, once per batch,
+        when AHEAD_AFTER SLOs have asked for their answers from it.
+
+        The workers take the family's SLOs in order, so while they count the SLOs of one
+        chunk (client work, the server idle) the next chunk's answers are fetched on the
+        prefetch thread (server work, the client idle): the two overlap instead of taking
+        turns. Every SLO of a family asks the same queries (that is what makes it a family),
+        so what is fetched ahead is asked for; at most --workers queries are in flight, the
+        prefetches' included (the transports share one gate)."""
+        if self.spawn is None or pending.ahead or self.off:
+            return
+        with self._lock:
+            pending.asked += 1
+            if pending.ahead or pending.asked < AHEAD_AFTER:
+                return
+            pending.ahead = True
+            last = pending.parts[-1][-1]
+            chunk = self._chunk(self._claimed[key], member, after=last)
+            if len(chunk) < 2:
+                return
+            self._claimed[key].update(chunk)
+            self.ahead += 1
+            nxt = _Pending(_split_in(chunk, self.parts))
+            for v in chunk:
+                self._batches[(key, v)] = nxt
+        self.spawn(lambda: self._prefetch(ask, nxt))
+
+    def _prefetch(self, ask: _Ask, pending: _Pending) -> None:
+        """Send the parts of a prefetched batch no worker has taken yet."""
+        assert self.transport is not None
+        try:
+            t = self.transport()
+            while self._send_next(t, ask, pending):
+                pass
+        except Exception:  # each SLO then sends its own queries
+            self.off = True
+            with pending.cond:  # no worker waits for a part that is never sent
+                rest = pending.parts[pending.taken :]
+                pending.taken = len(pending.parts)
+                pending.done.update(v for part in rest for v in part)
+                pending.cond.notify_all()
+
+    def _help(self, t: Transport, ask: _Ask, value: str, pending: _Pending) -> None:
         """Send the batch's parts no thread has taken yet, until this value's part is back."""
         cond = pending.cond
         while True:
             with cond:
-                if member.value in pending.done:
+                if value in pending.done:
                     return
                 if pending.taken == len(pending.parts):
-                    cond.wait_for(lambda: member.value in pending.done)
+                    cond.wait_for(lambda: value in pending.done)
                     return
-                part = pending.parts[pending.taken]
-                pending.taken += 1
-            got: dict[str, Envelope] = {}
-            try:
-                got = self._send(t, member.label, path, template, query, part)
-            finally:
-                with cond:
-                    pending.answers.update(got)
-                    pending.done.update(part)
-                    cond.notify_all()
+            self._send_next(t, ask, pending)
 
-    def _send(
-        self,
-        t: Transport,
-        label: str,
-        path: str,
-        template: dict[str, str],
-        query: str,
-        part: list[str],
-    ) -> dict[str, Envelope]:
+    def _send_next(self, t: Transport, ask: _Ask, pending: _Pending) -> bool:
+        """Send the batch's next part no thread has taken (False: every part was taken)."""
+        cond = pending.cond
+        with cond:
+            if pending.taken == len(pending.parts):
+                return False
+            part = pending.parts[pending.taken]
+            pending.taken += 1
+        got: dict[str, Envelope] = {}
+        try:
+            got = self._send(t, ask, part)
+        finally:
+            with cond:
+                pending.answers.update(got)
+                pending.done.update(part)
+                cond.notify_all()
+        return True
+
+    def _send(self, t: Transport, ask: _Ask, part: list[str]) -> dict[str, Envelope]:
         """One part's answers per value; none when it failed (each SLO then sends its own)."""
         from slo_cli.sources.errors import SourceError
 
+        label = ask.label
         alternatives = "|".join(v.replace(".", "\\\\.") for v in part)
-        combined = template["query"].replace(_PLACE, f'{label}=~"{alternatives}"')
+        combined = ask.template["query"].replace(_PLACE, f'{label}=~"{alternatives}"')
         try:
-            env = t.send_call(path, {**template, "query": combined}, query)
+            env = t.send_call(ask.path, {**ask.template, "query": combined}, ask.query)
         except SourceError:
             # a server that refused one batch (a limit, a timeout, an answer too large) is
             # not sent more

@@ -12,6 +12,7 @@ the environment mapping the CLI handed down.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,6 +59,8 @@ class LiveTransport(Transport):
         )
         self.settings = settings
         self.recorder = recorder
+        #: shared by the transports of one source: at most that many exchanges at once
+        self.gate: threading.BoundedSemaphore | None = None
         self.prom = _connect(settings)
         #: the urllib3 pool, retries and headers every exchange uses (set up on first send)
         self._route: Route | None = None
@@ -85,6 +88,12 @@ class LiveTransport(Transport):
             connect_timeout_s=s.connect_timeout_s,
         )
         self.requests_sent += 1
+        gate = self.gate
+        # waiting for the gate counts against this attempt's time, as waiting for the server
+        if gate is not None and not gate.acquire(
+            timeout=max(0.0, self.attempt_deadline - self.clock.monotonic())
+        ):
+            raise self._expired(params)
         try:
             if self._route is None:
                 self._route = _route(self.prom, s)
@@ -103,6 +112,9 @@ class LiveTransport(Transport):
             raise
         except Exception as exc:  # requests/urllib3/ssl failures: no answer at all
             raise self._no_answer(exc, params) from None
+        finally:
+            if gate is not None:
+                gate.release()
         return RawAnswer(got.status, got.content_type, got.text, got.retry_after)
 
     def _no_answer(self, exc: Exception, params: dict[str, str]) -> E.SourceError:

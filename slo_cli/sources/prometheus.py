@@ -64,6 +64,10 @@ class PrometheusSource:
         self._transports: list[LiveTransport] = []
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        #: the prefetch threads of batched queries (batch.Batcher._ahead)
+        self._ahead_pool: ThreadPoolExecutor | None = None
+        #: at most `workers` queries in flight, the prefetches' included
+        self._gate = threading.BoundedSemaphore(self.workers)
         #: this fetch's batcher (slo_cli.sources.batch), None: each SLO sends its own queries
         self._batcher: Batcher | None = None
 
@@ -99,6 +103,7 @@ class PrometheusSource:
                 run_deadline=self.run_deadline,
             )
             transport.log = self.query_log
+            transport.gate = self._gate
             with self._lock:
                 self._transports.append(transport)
             fetcher = Fetcher(
@@ -162,7 +167,21 @@ class PrometheusSource:
             from slo_cli.sources.batch import Batcher, families
 
             members = families(requests)
-            self._batcher = Batcher(members, parts=self.workers) if members else None
+            if members and self._ahead_pool is None:
+                self._ahead_pool = ThreadPoolExecutor(
+                    max(1, self.workers // 2), thread_name_prefix="slo-ahead"
+                )
+            pool = self._ahead_pool
+            self._batcher = (
+                Batcher(
+                    members,
+                    parts=self.workers,
+                    spawn=None if pool is None else pool.submit,
+                    transport=lambda: self._fetcher().t,
+                )
+                if members
+                else None
+            )
         futures = [self._pool.submit(self._group, g) for g in groups(requests, self.shares)]
         results: list[SeriesCounts | None] = [None] * len(requests)
         done = 0
@@ -189,9 +208,10 @@ class PrometheusSource:
 
     def close(self) -> None:
         """Stop the workers and close every session."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in (self._pool, self._ahead_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._ahead_pool = None
         with self._lock:
             for t in self._transports:
                 t.close()

@@ -113,11 +113,13 @@ def slos() -> list[Any]:
 
 
 def fetch(
-    server: Server, *, batched: bool, workers: int = 3
+    server: Server, *, batched: bool, workers: int = 3, url: str | None = None
 ) -> tuple[list[SeriesCounts], int, int]:
-    """Every SLO's counts, the requests sent and the batched queries among them."""
+    """Every SLO's counts, the requests sent and the batched queries among them (through
+    `url` when given: a proxy in front of the server)."""
     edges = plan_grid(AT, 2 * DAY, must_edges=[GRID_END - w for w in WINDOWS])
-    settings = ConnectionSettings.from_sources({"url": server.url, "engine": server.engine}, {})
+    where = {"url": url or server.url, "engine": server.engine}
+    settings = ConnectionSettings.from_sources(where, {})
     # a query log turns sharing and batching off: every SLO sends its own queries
     log = None if batched else QueryLog()
     src = PrometheusSource(settings, clock=system_clock(), workers=workers, query_log=log)
@@ -150,13 +152,8 @@ def test_batched_counts_are_each_slos_own_and_exact(
         assert sent * 2 < alone, (sent, alone)
     else:  # the batch in parts of two or three, one per worker
         assert sent < alone, (sent, alone)
-    for b, o in zip(batched, own, strict=True):
-        assert b.error is None and o.error is None, (b.key, b.error, o.error)
-        assert b.key == o.key
-        np.testing.assert_array_equal(b.edges, o.edges)
-        np.testing.assert_array_equal(b.good, o.good)
-        np.testing.assert_array_equal(b.total, o.total)
-        assert b.exact == o.exact
+    _same_counts(batched, own)
+    for b in batched:
         for w in WINDOWS:
             sel = b.edges[:-1] >= GRID_END - w
             lo = GRID_END - w
@@ -165,6 +162,46 @@ def test_batched_counts_are_each_slos_own_and_exact(
             if b.key != "theta":
                 bad = truth(data, b.key, lo, GRID_END, errors=True)
                 assert total - float(np.nansum(b.good[sel])) == bad, (b.key, w)
+
+
+def _same_counts(batched: list[SeriesCounts], own: list[SeriesCounts]) -> None:
+    for b, o in zip(batched, own, strict=True):
+        assert b.error is None and o.error is None, (b.key, b.error, o.error)
+        assert b.key == o.key
+        np.testing.assert_array_equal(b.edges, o.edges)
+        np.testing.assert_array_equal(b.good, o.good)
+        np.testing.assert_array_equal(b.total, o.total)
+        assert b.exact == o.exact
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_batches_fetched_ahead_give_each_slos_own_counts_within_the_workers_bound(
+    server: Server, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With chunks of 3 services and the next chunk fetched ahead once 2 SLOs took answers
+    from a batch, the eight services' queries go out in batches fetched ahead of the workers,
+    on the prefetch threads, yet never more than --workers at once (a proxy holding each
+    request counts them), and every SLO gets exactly the counts of its own queries."""
+    from slo_cli.sources import batch
+    from tests.countproxy import counting_proxy
+
+    monkeypatch.setattr(batch, "CHUNK", 3)
+    monkeypatch.setattr(batch, "AHEAD_AFTER", 2)
+    with counting_proxy(server.url, delay_s=0.02) as proxy:
+        edges = plan_grid(AT, 2 * DAY, must_edges=[GRID_END - w for w in WINDOWS])
+        where = {"url": proxy.url, "engine": server.engine}
+        settings = ConnectionSettings.from_sources(where, {})
+        src = PrometheusSource(settings, clock=system_clock(), workers=workers)
+        try:
+            got = src.fetch([FetchRequest(s.name, s, edges) for s in slos()])
+            assert src._batcher is not None
+            ahead = src._batcher.ahead
+        finally:
+            src.close()
+    assert ahead > 0
+    assert 1 <= proxy.max_in_flight <= workers
+    own, _, _ = fetch(server, batched=False, workers=workers)
+    _same_counts(got, own)
 
 
 def test_families_group_slos_by_the_one_label_they_differ_in() -> None:
