@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from peer import SLO, measured  # noqa: E402
+from peer import SLO, bytecode, measured  # noqa: E402
 from prometheus import generate, specs_yaml  # noqa: E402
 
 from tests.promserver import start_prometheus  # noqa: E402
@@ -56,6 +56,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--before", type=Path, help="a source tree to measure live too")
     args = ap.parse_args()
+    bytecode()
     end = math.floor(time.time() / 60) * 60 - 60.0
     at = f"{end + 30.0:.0f}"
     with tempfile.TemporaryDirectory(prefix="slo-bench-client-") as tmp:

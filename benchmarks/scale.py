@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from check import write_specs  # noqa: E402
+from peer import bytecode  # noqa: E402
 from prometheus import generate  # noqa: E402
 
 from tests.countproxy import counting_proxy  # noqa: E402
@@ -95,6 +96,7 @@ def main() -> int:
     ap.add_argument("--scrape", type=float, default=120.0, help="scrape interval, s (120)")
     ap.add_argument("--workers", type=int, default=4)
     args = ap.parse_args()
+    bytecode()
     print(f"# slo check at scale ({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")
     floor = child([SLO, "check", "examples/", "--from", "examples/snapshot.json"])
     print(f"floor: `slo check examples/ --from examples/snapshot.json`: {floor['rss_mib']:.0f} MiB")
