@@ -265,6 +265,7 @@ ALLOWED: dict[str, set[str]] = {
         "slo_cli.engine.offline",
         "slo_cli.engine.records",
         "slo_cli.rules.render",
+        "slo_cli.rules.formats",
         "slo_specs.errors",
         "slo_specs.loader",
     },
@@ -293,6 +294,7 @@ THIRD_PARTY: dict[str, tuple[str, ...]] = {
     "requests": ("slo_cli.sources",),
     "urllib3": ("slo_cli.sources",),
     "prometheus_api_client": ("slo_cli.sources",),
+    "msgspec": ("slo_cli.sources.fastjson",),
 }
 
 

@@ -13,7 +13,7 @@ import typer
 
 from slo_cli.cli.common import PATHS_ARGUMENT
 from slo_cli.cli.selection import SELECT_OPTION, SERVICE_OPTION
-from slo_cli.rules.render import RulesFormat
+from slo_cli.rules.formats import RulesFormat
 
 
 def _seconds(text: str, option: str) -> float:

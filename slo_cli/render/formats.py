@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slo_cli.render.console import PLAIN, Terminal
-from slo_cli.rules.render import RulesFormat
+from slo_cli.rules.formats import RulesFormat
 
 
 class CheckFormat(str, enum.Enum):

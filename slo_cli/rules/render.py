@@ -4,19 +4,11 @@ fixed order, one line per expression unless it has its own line breaks)."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from typing import Any
 
 from slo_cli.rules.build import Group, Rule, duration
-
-
-class RulesFormat(str, enum.Enum):
-    """`slo rules --format`."""
-
-    prometheus = "prometheus"
-    prometheus_operator = "prometheus-operator"
-    mimir = "mimir"
+from slo_cli.rules.formats import RulesFormat
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
