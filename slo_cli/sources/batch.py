@@ -36,6 +36,7 @@ so the recording holds, and the listing shows, each SLO's own calls.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -269,7 +270,9 @@ class Batcher:
             nxt = _Pending(_split_in(chunk, self.parts))
             for v in chunk:
                 self._batches[(key, v)] = nxt
-        self.spawn(lambda: self._prefetch(ask, nxt))
+        # a source that is closing takes no task: then the workers that ask send the parts
+        with contextlib.suppress(RuntimeError):
+            self.spawn(lambda: self._prefetch(ask, nxt))
 
     def _prefetch(self, ask: _Ask, pending: _Pending) -> None:
         """Send the parts of a prefetched batch no worker has taken yet."""
