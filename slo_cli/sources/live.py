@@ -87,13 +87,13 @@ class LiveTransport(Transport):
             form=form if post else None,
             connect_timeout_s=s.connect_timeout_s,
         )
-        self.requests_sent += 1
         gate = self.gate
         # waiting for the gate counts against this attempt's time, as waiting for the server
         if gate is not None and not gate.acquire(
             timeout=max(0.0, self.attempt_deadline - self.clock.monotonic())
         ):
             raise self._expired(params)
+        self.requests_sent += 1
         try:
             if self._route is None:
                 self._route = _route(self.prom, s)
