@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import msgspec
 import numpy as np
 
-from slo_cli.sources.shapes import _MAX_NUMBER_CHARS, ARRAYS
+from slo_cli.sources.shapes import _MAX_NUMBER_CHARS, ARRAYS, _sample, sample_arrays
 
 _Number = Annotated[str, msgspec.Meta(max_length=_MAX_NUMBER_CHARS)]
 
@@ -68,14 +68,10 @@ def envelope(text: str) -> dict[str, Any] | None:
         if kind == "vector":
             if s.value is None or s.values is not None:
                 return None
-            t, v = s.value
-            if not np.isfinite(t):
+            value = list(s.value)
+            if _sample(value) is not None:  # a time that is not finite, a value not a number
                 return None
-            try:
-                float(v)
-            except ValueError:
-                return None
-            result.append({"metric": s.metric, "value": [t, v]})
+            result.append({"metric": s.metric, "value": value})
             continue
         if s.values is None or s.value is not None:
             return None
@@ -95,11 +91,4 @@ def _arrays(rows: list[tuple[float, str]]) -> tuple[np.ndarray, np.ndarray] | No
     if not rows:
         return np.empty(0), np.empty(0)
     ts, vs = zip(*rows, strict=True)
-    t = np.array(ts, dtype=np.float64)
-    if not np.isfinite(t).all():
-        return None
-    try:  # float() per text: what shapes._arrays takes a value to be
-        v = np.fromiter(map(float, vs), np.float64, len(vs))
-    except ValueError:
-        return None
-    return t, v
+    return sample_arrays(ts, vs)

@@ -8,6 +8,7 @@ naming what is wrong, never a crash deeper down (exit 70).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -110,15 +111,22 @@ def _arrays(rows: list[Any]) -> tuple[np.ndarray, np.ndarray] | str:
         return next(p for r in rows if (p := _sample(r)))
     if set(map(type, vs)) != {str} or max(map(len, vs)) > _MAX_NUMBER_CHARS:
         return next(p for r in rows if (p := _sample(r)))
+    got = sample_arrays(ts, vs)
+    if got is None:  # a value that is not a number, or a time that is not finite: which one
+        return next((p for r in rows if (p := _sample(r))), "a sample is not a number")
+    return got
+
+
+def sample_arrays(ts: Sequence[float], vs: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Times and value texts of type-checked samples as float arrays; None when a value is not
+    a number or a time is not finite (also slo_cli.sources.fastjson's conversion)."""
     try:
         t = np.array(ts, dtype=np.float64)
         # float() per text, as numpy's own conversion of a text does, without its overhead
         v = np.fromiter(map(float, vs), np.float64, len(vs))
     except (ValueError, OverflowError):
-        return next((p for r in rows if (p := _sample(r))), "a sample is not a number")
-    if not np.isfinite(t).all():
-        return "a sample's time is not a finite number"
-    return t, v
+        return None
+    return (t, v) if np.isfinite(t).all() else None
 
 
 def _sample(sample: Any) -> str | None:

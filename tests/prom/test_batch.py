@@ -113,13 +113,11 @@ def slos() -> list[Any]:
 
 
 def fetch(
-    server: Server, *, batched: bool, workers: int = 3, url: str | None = None
+    server: Server, *, batched: bool, workers: int = 3
 ) -> tuple[list[SeriesCounts], int, int]:
-    """Every SLO's counts, the requests sent and the batched queries among them (through
-    `url` when given: a proxy in front of the server)."""
+    """Every SLO's counts, the requests sent and the batched queries among them."""
     edges = plan_grid(AT, 2 * DAY, must_edges=[GRID_END - w for w in WINDOWS])
-    where = {"url": url or server.url, "engine": server.engine}
-    settings = ConnectionSettings.from_sources(where, {})
+    settings = ConnectionSettings.from_sources({"url": server.url, "engine": server.engine}, {})
     # a query log turns sharing and batching off: every SLO sends its own queries
     log = None if batched else QueryLog()
     src = PrometheusSource(settings, clock=system_clock(), workers=workers, query_log=log)
@@ -153,7 +151,12 @@ def test_batched_counts_are_each_slos_own_and_exact(
     else:  # the batch in parts of two or three, one per worker
         assert sent < alone, (sent, alone)
     _same_counts(batched, own)
-    for b in batched:
+    _exact(batched, data)
+
+
+def _exact(got: list[SeriesCounts], data: Dataset) -> None:
+    """Every SLO's total and bad events over each window equal the generator's truth."""
+    for b in got:
         for w in WINDOWS:
             sel = b.edges[:-1] >= GRID_END - w
             lo = GRID_END - w
@@ -176,12 +179,13 @@ def _same_counts(batched: list[SeriesCounts], own: list[SeriesCounts]) -> None:
 
 @pytest.mark.parametrize("workers", [1, 3])
 def test_batches_fetched_ahead_give_each_slos_own_counts_within_the_workers_bound(
-    server: Server, workers: int, monkeypatch: pytest.MonkeyPatch
+    server: Server, data: Dataset, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With chunks of 2 services and the next chunk fetched ahead once 2 SLOs took answers
     from a batch, the eight services' queries go out in batches fetched ahead of the workers,
     on the prefetch threads, yet never more than --workers at once (a proxy holding each
-    request counts them), and every SLO gets exactly the counts of its own queries. (Chunks
+    request counts them), and every SLO gets exactly the counts of its own queries, equal to
+    the generator's truth. (Chunks
     of 2: with 3 workers taking SLOs in a racing order, a chunk of 3 could leave fewer than
     2 values for the next chunk of every query, and nothing would be fetched ahead.)"""
     from slo_cli.sources import batch
@@ -204,6 +208,7 @@ def test_batches_fetched_ahead_give_each_slos_own_counts_within_the_workers_boun
     assert 1 <= proxy.max_in_flight <= workers
     own, _, _ = fetch(server, batched=False, workers=workers)
     _same_counts(got, own)
+    _exact(got, data)
 
 
 def test_families_group_slos_by_the_one_label_they_differ_in() -> None:
