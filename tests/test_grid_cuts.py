@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slo_cli.sources.grid import cut_plan, plan_grid
+from slo_cli.sources.grid import cut_plan, plan_cuts, plan_grid
 
 DAY = 86400.0
 T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC: not on any whole hour
@@ -83,3 +84,20 @@ def test_the_counting_grid_is_aligned_and_its_cuts_tile_the_requested_bins(
     for i in set(range(lo.size)) - set(covered):
         # a bin outside every cut is a bin of the counting grid as it is
         assert (grid[index[i]], grid[index[i] + 1]) == (lo[i], hi[i])
+
+
+@settings(max_examples=200, deadline=None)
+@given(grids())
+def test_a_remembered_plan_is_the_plan_of_those_edges_and_cannot_be_changed(
+    edges: np.ndarray,
+) -> None:
+    first, again, fresh = cut_plan(edges), cut_plan(edges.copy()), plan_cuts(edges)
+    assert again is first
+    if fresh is None:
+        assert first is None
+        return
+    assert first is not None
+    assert first.cuts == fresh.cuts
+    assert np.array_equal(first.grid, fresh.grid) and np.array_equal(first.index, fresh.index)
+    with pytest.raises(ValueError):
+        first.grid[0] = 0.0

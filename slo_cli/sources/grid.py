@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -125,7 +126,32 @@ class CutPlan:
     index: np.ndarray
 
 
+#: cut plans of the grids seen lately (by their edges' bytes): the SLOs of a run mostly share a
+#: few grids (one per window and instant), and a plan costs about a millisecond
+_PLANS: dict[bytes, CutPlan | None] = {}
+_PLANS_MAX = 64
+_PLANS_LOCK = threading.Lock()
+
+
 def cut_plan(edges: np.ndarray) -> CutPlan | None:
+    """`plan_cuts` of `edges`, remembered for the last `_PLANS_MAX` grids (the plan's arrays are
+    read-only: every caller shares them)."""
+    key = np.ascontiguousarray(edges, dtype=np.float64).tobytes()
+    with _PLANS_LOCK:
+        if key in _PLANS:
+            return _PLANS[key]
+    plan = plan_cuts(edges)
+    if plan is not None:
+        plan.grid.setflags(write=False)
+        plan.index.setflags(write=False)
+    with _PLANS_LOCK:
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[key] = plan
+    return plan
+
+
+def plan_cuts(edges: np.ndarray) -> CutPlan | None:
     """The aligned bins a grid's unaligned bins are pieces of (None: nothing is cut).
 
     A bin is unaligned unless it starts on a multiple of its width and that width is a tier's
@@ -136,16 +162,16 @@ def cut_plan(edges: np.ndarray) -> CutPlan | None:
     first bin ends on an edge of the grid and starts on one (or before the grid, for its first
     bin), with no bin crossing it. Other unaligned bins are counted as they are.
 
-    >>> p = cut_plan(np.array([1200.0, 3600.0, 6000.0, 7200.0, 7260.0]))
+    >>> p = plan_cuts(np.array([1200.0, 3600.0, 6000.0, 7200.0, 7260.0]))
     >>> p.grid.tolist()
     [0.0, 3600.0, 7200.0, 7260.0]
     >>> [(c.parent, c.points, c.first, c.outside) for c in p.cuts]
     [(0, (0.0, 1200.0, 3600.0), 0, True), (1, (3600.0, 6000.0, 7200.0), 1, False)]
     >>> p.index.tolist()
     [0, 1, 1, 2]
-    >>> cut_plan(np.array([0.0, 60.0, 3600.0])) is None
+    >>> plan_cuts(np.array([0.0, 60.0, 3600.0])) is None
     False
-    >>> cut_plan(np.array([0.0, 3600.0, 3660.0])) is None
+    >>> plan_cuts(np.array([0.0, 3600.0, 3660.0])) is None
     True
     """
     lo, hi = edges[:-1], edges[1:]
