@@ -28,7 +28,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -62,15 +62,24 @@ class Entry:
     lo: np.ndarray
     hi: np.ndarray
     values: dict[str, np.ndarray]
+    #: the bins' codes sorted, and their order (computed on the first lookup; an entry's
+    #: bins never change once built)
+    _sorted: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def lookup(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Index into this entry of each bin (lo[i], hi[i]], or -1 where it is not cached."""
-        have, want = _codes(self.lo, self.hi), _codes(lo, hi)
-        if not have.size:
+        want = _codes(lo, hi)
+        if not self.lo.size:
             return np.full(want.size, -1)
-        order = np.argsort(have, kind="stable")
-        pos = np.clip(np.searchsorted(have[order], want), 0, have.size - 1)
-        return np.where(have[order][pos] == want, order[pos], -1)
+        if self._sorted is None:
+            have = _codes(self.lo, self.hi)
+            order = np.argsort(have, kind="stable")
+            self._sorted = (have[order], order)
+        codes, order = self._sorted
+        pos = np.minimum(np.searchsorted(codes, want), codes.size - 1)
+        return np.where(codes[pos] == want, order[pos], -1)
 
 
 def _codes(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -151,15 +160,27 @@ class CacheStore:
         self.warn = warn
         self.max_bytes = max_bytes
         self.path = root / f"{key}{SUFFIX}"
+        #: the file as this store last read or wrote it (inode, size, mtime): unchanged at
+        #: save(), it need not be read again
+        self._seen: tuple[int, int, int] | None = None
         #: entries as read at the start of the run
         self.entries: dict[str, Entry] = self._read()
-        #: entries this run counted, written by save()
-        self.pending: dict[str, Entry] = {}
+        #: the bins this run counted per entry, in order, merged and written by save()
+        self.pending: dict[str, list[Entry]] = {}
         #: entries whose cached bins this run dropped (replace()): not merged on save()
         self.dropped: set[str] = set()
 
-    def _read(self) -> dict[str, Entry]:
+    def _stat(self) -> tuple[int, int, int] | None:
         try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _read(self) -> dict[str, Entry]:
+        self._seen = None
+        try:
+            seen = self._stat()
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
@@ -167,7 +188,9 @@ class CacheStore:
             self.warn(f"cache file {self.path} not read ({exc.strerror}): ignored")
             return {}
         try:
-            return self._parse(raw)
+            got = self._parse(raw)
+            self._seen = seen if seen is not None and seen[1] == len(raw) else None
+            return got
         except _Foreign as exc:
             self.warn(f"cache file {self.path} is not ours ({exc}): ignored")
         except (ValueError, KeyError, TypeError, IndexError) as exc:
@@ -195,14 +218,15 @@ class CacheStore:
         return out
 
     def put(self, name: str, entry: Entry) -> None:
-        """Keep `entry`'s bins for `name` (merged with the cached ones) for save()."""
-        self.pending[name] = merge(self.pending.get(name, self.entries.get(name)), entry)
+        """Keep `entry`'s bins for `name` for save(), which merges them into the cached ones
+        (a later put's bins win)."""
+        self.pending.setdefault(name, []).append(entry)
 
     def replace(self, name: str, entry: Entry) -> None:
         """Keep `entry`'s bins for `name` instead of every bin cached for it (a failed
         self-check, --refresh)."""
         self.dropped.add(name)
-        self.pending[name] = merge(None, entry)
+        self.pending[name] = [entry]
 
     def save(self) -> None:
         """Write this run's entries: under the lock, merged into the file as it is now (an
@@ -212,11 +236,17 @@ class CacheStore:
             return
         self.root.mkdir(parents=True, exist_ok=True)
         with self._lock():
-            current = self._read()
-            for name, entry in self.pending.items():
-                old = None if name in self.dropped else current.get(name)
-                current[name] = merge(old, entry)
+            # the file as another run may have left it; unchanged since read, what was read
+            same = self._seen is not None and self._stat() == self._seen
+            current = dict(self.entries) if same else self._read()
+            for name, entries in self.pending.items():
+                got = None if name in self.dropped else current.get(name)
+                for entry in entries:
+                    got = merge(got, entry)
+                if got is not None:
+                    current[name] = got
             self._write(current)
+            self._seen = self._stat()
             self._bound()
         self.entries = current
         self.pending = {}

@@ -177,3 +177,44 @@ def test_old_bins_and_bins_beyond_the_entry_bound_are_pruned(
     minutes = np.arange(1.0, 11.0) * 60.0
     capped = cs.merge(None, cs.Entry(minutes - 60.0, minutes, {"total": minutes}))
     assert capped.hi.tolist() == [480.0, 540.0, 600.0]  # the newest three
+
+
+def test_a_run_saving_after_another_merges_into_the_file_as_that_run_left_it(
+    tmp_path: Path,
+) -> None:
+    first, _ = _store(tmp_path)
+    first.put("a", _entry([60.0], 60.0, [1], [1]))
+    first.save()
+    early, late = _store(tmp_path)[0], _store(tmp_path)[0]  # both read the file as it was
+    late.put("b", _entry([60.0], 60.0, [2], [2]))
+    late.save()
+    early.put("a", _entry([120.0], 60.0, [3], [3]))
+    early.save()  # the file changed since `early` read it: read again, `b` kept
+    e = _store(tmp_path)[0].entries
+    assert sorted(e) == ["a", "b"]
+    assert e["a"].hi.tolist() == [60.0, 120.0] and e["a"].values["good"].tolist() == [1.0, 3.0]
+    assert e["b"].values["good"].tolist() == [2.0]
+
+
+def test_puts_of_one_entry_in_a_run_are_merged_in_order_and_an_unchanged_file_not_reread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = _store(tmp_path)
+    store.put("e", _entry([60.0, 120.0], 60.0, [1, 2], [1, 2]))
+    store.save()
+    parsed: list[int] = []
+    real = cs.CacheStore._parse
+
+    def counting(self: cs.CacheStore, raw: bytes) -> dict[str, cs.Entry]:
+        parsed.append(len(raw))
+        return real(self, raw)
+
+    monkeypatch.setattr(cs.CacheStore, "_parse", counting)
+    again, _ = _store(tmp_path)
+    again.put("e", _entry([120.0, 180.0], 60.0, [5, 6], [5, 6]))
+    again.put("e", _entry([180.0], 60.0, [7], [7]))
+    again.save()
+    assert len(parsed) == 1  # read when opened, not again under the lock
+    e = _store(tmp_path)[0].entries["e"]
+    assert e.hi.tolist() == [60.0, 120.0, 180.0]
+    assert e.values["good"].tolist() == [1.0, 5.0, 7.0]
