@@ -22,8 +22,9 @@ live, replay, so load changes hit all of them alike):
 - `slo check --format json --no-cache` (cold: nothing cached): the same four figures, and
   whether every SLO's good/total over its window equals the generator's truth.
 - `slo check --from` a snapshot of exactly those answers: the client's own work without a server.
-- The server's floor: every query `slo check` sent, replayed with `stats=all`, summed
-  (`totalQueryableSamples`, `evalTotalTime`), against one instant
+- The server's floor: every query one more live `slo check` sends (recorded by a proxy in front
+  of the server, batched as a live run batches them), run again one at a time with `stats=all`
+  and summed (`totalQueryableSamples`, `evalTotalTime`), against one instant
   `sum(count_over_time(http_requests_total[30d]))` over all the SLOs' series.
 
 Nothing is asserted (tests never assert wall time).
@@ -50,6 +51,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import requests  # noqa: E402
 from prometheus import generate  # noqa: E402
 
+from tests.countproxy import counting_proxy  # noqa: E402
 from tests.promserver import start_prometheus  # noqa: E402
 
 SLO = str(Path(sys.executable).parent / "slo")
@@ -193,48 +195,34 @@ def stats_of(url: str, path: str, params: dict[str, str]) -> tuple[float, float]
     )
 
 
-def sent_calls(specs: Path, snapshot: Path, at: float) -> dict[tuple[str, str], int]:
-    """How often a run of `slo check` at `at` sends each recorded call (the snapshot holds
-    each distinct call once; SLOs over the same series send some of the same ones): the
-    check's own plan replayed over the snapshot, every call counted."""
-    from slo_cli import plan as P
-    from slo_cli.sources.recorded import RecordedSource
-    from slo_specs import load_paths
-
-    src = RecordedSource(snapshot)
-    sent: dict[tuple[str, str], int] = {}
-    send = src.transport._send
-
-    def counted(path: str, params: dict[str, str], method: str = "POST") -> Any:
-        # what reaches the server: calls answered from another SLO's answers are not sent
-        key = (path, json.dumps(params, sort_keys=True))
-        sent[key] = sent.get(key, 0) + 1
-        return send(path, params, method)
-
-    src.transport._send = counted  # type: ignore[method-assign]
-    src.fetch(P.requests(P.plan(load_paths([specs]), P.check_needs(at))))
-    return sent
+def sent_calls(url: str, live: list[str]) -> list[tuple[str, dict[str, str]]]:
+    """The query calls one live run of `live` (an `slo check --no-cache` command line) sends
+    the server, batched as it batches them: recorded by a proxy in front of the server."""
+    with counting_proxy(url) as proxy:
+        cmd = [proxy.url if a == url else a for a in live]
+        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+        return [(path, dict(params)) for path, params in proxy.calls]
 
 
-def floor(url: str, specs: Path, snapshot: Path, at: float) -> dict[str, Any]:
-    """Server samples and eval time of every query a run sends (each recorded answer run
-    again with stats=all, times the run sends it) vs one count_over_time scan."""
-    answers = json.loads(snapshot.read_text(encoding="utf-8"))["answers"]
-    sent = sent_calls(specs, snapshot, at)
+def floor(url: str, live: list[str], at: float) -> dict[str, Any]:
+    """Server samples and eval time of every query one live run sends (each run again, one at a
+    time, with stats=all) vs one count_over_time scan."""
     samples = seconds = 0.0
     kinds: dict[str, list[Any]] = {}
-    queries = 0
-    for a in answers:
-        if not a["path"].startswith("/api/v1/query"):
-            continue
-        times = sent.get((a["path"], json.dumps(a["params"], sort_keys=True)), 0)
-        if not times:  # recorded, but answered from another SLO's answer: never sent
-            continue
-        s, t = stats_of(url, a["path"], a["params"])
-        samples, seconds, queries = samples + times * s, seconds + times * t, queries + times
-        step = a["params"].get("step")
-        k = kinds.setdefault(f"range, step {step} s" if step else "raw samples", [0, 0.0, 0.0])
-        k[0], k[1], k[2] = k[0] + times, k[1] + times * s, k[2] + times * t
+    calls = sent_calls(url, live)
+    for path, params in calls:
+        s, t = stats_of(url, path, params)
+        samples, seconds = samples + s, seconds + t
+        step = params.get("step")
+        if step:
+            kind = f"range, step {step} s"
+        elif "last_over_time" in params["query"]:
+            kind = "cut pieces (offsets)"
+        else:
+            kind = "raw samples"
+        k = kinds.setdefault(kind, [0, 0.0, 0.0])
+        k[0], k[1], k[2] = k[0] + 1, k[1] + s, k[2] + t
+    queries = len(calls)
     scan = {"query": "sum(count_over_time(http_requests_total[30d]))", "time": f"{at:.3f}"}
     runs = [stats_of(url, "/api/v1/query", scan) for _ in range(3)]
     # what an exact plan cannot do without, over the same series in one query each: every
@@ -298,7 +286,6 @@ def prepare(
         # cold every round: the bin cache (on by default) would serve round 2 from round 1
         "live": [*base, "--prometheus-url", url, "--no-cache"],
         "replay": [*base[:-4], "--from", str(snap), "--format", "json"],
-        "snapshot": [str(snap), str(specs)],
     }
     if peer:
         cfg = peer_configs(folder / "peer", services, url, per)
@@ -396,8 +383,7 @@ def main() -> int:
                 print(f"# round {i + 1} done, load average {os.getloadavg()[0]:.1f}")
             for n in sizes:
                 good, _ = exactness(runs[n]["live"][-1]["stdout"], truth)
-                snap, specs = (Path(p) for p in cmds[n]["snapshot"])
-                report(n, runs[n], good, floor(server.url, specs, snap, at))
+                report(n, runs[n], good, floor(server.url, cmds[n]["live"], at))
             print(f"# load average {os.getloadavg()[0]:.1f} at the end; medians of {args.repeat}")
         finally:
             server.stop()

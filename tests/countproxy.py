@@ -4,7 +4,7 @@ sends (`--workers` bounds the queries in flight).
 
     with counting_proxy(server.url, delay_s=0.02) as proxy:
         ... slo check --prometheus-url proxy.url ...
-        proxy.requests, proxy.max_in_flight, proxy.paths
+        proxy.requests, proxy.max_in_flight, proxy.paths, proxy.calls
 
 Each request is forwarded as it came (method, path, query, body, headers but Host) and the
 answer returned as the server gave it; `delay_s` holds each request before forwarding, so
@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+QUERY_PATHS = ("/api/v1/query", "/api/v1/query_range")
 _HOP = {"host", "connection", "keep-alive", "transfer-encoding", "proxy-connection"}
 
 
@@ -42,10 +43,14 @@ class Counts:
     in_flight: int = 0
     max_in_flight: int = 0
     paths: dict[str, int] = field(default_factory=dict)
+    #: every query call as sent: (path, its URL and form parameters), in order of arrival
+    calls: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def enter(self, path: str) -> None:
+    def enter(self, path: str, params: list[tuple[str, str]]) -> None:
         with self.lock:
+            if path in QUERY_PATHS:
+                self.calls.append((path, params))
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -59,6 +64,13 @@ class Counts:
         with self.lock:
             self.requests = self.max_in_flight = self.answered = self.samples = 0
             self.paths.clear()
+            self.calls.clear()
+
+
+def _params(path: str, body: bytes | None) -> list[tuple[str, str]]:
+    """A request's URL and form parameters."""
+    query = urllib.parse.urlsplit(path).query
+    return urllib.parse.parse_qsl(query) + urllib.parse.parse_qsl((body or b"").decode())
 
 
 @contextmanager
@@ -72,11 +84,9 @@ def counting_proxy(
 
     def read_samples(path: str, body: bytes | None) -> None:
         split = urllib.parse.urlsplit(path)
-        if split.path not in ("/api/v1/query", "/api/v1/query_range"):
+        if split.path not in QUERY_PATHS:
             return
-        params = urllib.parse.parse_qsl(split.query) + urllib.parse.parse_qsl(
-            (body or b"").decode()
-        )
+        params = _params(path, body)
         form = urllib.parse.urlencode([*params, ("stats", "all")]).encode()
         target = urllib.parse.urlsplit(counts.upstream)
         conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
@@ -95,10 +105,10 @@ def counting_proxy(
             return
 
         def _forward(self) -> None:
-            counts.enter(urllib.parse.urlsplit(self.path).path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            counts.enter(urllib.parse.urlsplit(self.path).path, _params(self.path, body))
             try:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
                 if delay_s:
                     time.sleep(delay_s)
                 target = urllib.parse.urlsplit(counts.upstream)
