@@ -39,6 +39,17 @@ CHUNK_ROWS = 16
 MAX_WIDTH_RUNS = 64
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of non-negative integers (bin indices), as np.unique gives
+    them, without np.unique's first call importing numpy.ma (≈ 15 ms of every run).
+
+    >>> distinct(np.array([3, 1, 3, 0])).tolist()
+    [0, 1, 3]
+    """
+    flat = np.asarray(values, dtype=np.int64).ravel()
+    return np.flatnonzero(np.bincount(flat)) if flat.size else flat
+
+
 def edge_index(edges: np.ndarray, instants: np.ndarray | float) -> np.ndarray:
     """Index into ``edges`` of each instant, which must be a bin edge (within 1 ms).
 
@@ -122,7 +133,7 @@ class _Segments:
 
     def for_starts(self, starts: np.ndarray) -> np.ndarray:
         """Sorted unique boundaries (bin indices < n_bins, and n_bins itself at the end)."""
-        bounds = np.unique(np.concatenate([self.fixed, starts]).astype(np.int64))
+        bounds = distinct(np.concatenate([self.fixed, starts]))
         if bounds[-1] != self.width.size:
             bounds = np.append(bounds, self.width.size)
         return bounds

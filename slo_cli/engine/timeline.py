@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from slo_cli.engine.formulas import burn_rate
-from slo_cli.engine.kernel import CHUNK_ROWS, EDGE_TOLERANCE_S, Buffers, check_grid
+from slo_cli.engine.kernel import CHUNK_ROWS, EDGE_TOLERANCE_S, Buffers, check_grid, distinct
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class _Cumulative:
     def __init__(
         self, edges: np.ndarray, good: np.ndarray, total: np.ndarray, cols: np.ndarray
     ) -> None:
-        self.cols = np.unique(np.asarray(cols, dtype=np.int64))
+        self.cols = distinct(cols)
         n_slo, n_bins = total.shape
         self.bad = np.empty((n_slo, self.cols.size))
         self.tot = np.empty((n_slo, self.cols.size))
@@ -145,7 +145,7 @@ def history(
     last = float(edges[-1] if end is None else end)
     n_steps = int(np.floor((last - edges[0]) / step_s + 1e-9)) + 1
     targets = last - step_s * np.arange(n_steps)[::-1]
-    t_idx = np.unique(np.searchsorted(edges, targets - EDGE_TOLERANCE_S, side="left"))
+    t_idx = distinct(np.searchsorted(edges, targets - EDGE_TOLERANCE_S, side="left"))
     t_idx = t_idx[t_idx < edges.size]
     obj = np.asarray(objective, dtype=float).reshape(-1, 1)  # one per row (or one for all)
 

@@ -303,14 +303,15 @@ class CounterCounts(RawSampleCounts):
         longest = max(1, int(MAX_RAW_SPAN_S // seg.step))
         for base in (c for c in counters if c.part not in derived):
             members = [base] + [c for c in counters if derived.get(c.part, ("",))[0] == base.part]
-            union = np.unique(np.concatenate([bins[c.part] for c in members]))
+            # the sorted union of the members' flagged bins (np.unique would import numpy.ma)
+            union = np.flatnonzero(np.bincount(np.concatenate([bins[c.part] for c in members])))
             for run in _stretches(union, longest):
                 ks = np.arange(run[0], run[-1] + 1)
                 lows = seg.first_end - seg.step + seg.step * ks
                 extra = {c.part: derived[c.part][1] if c is not base else () for c in members}
                 got = self.samples_counts_of(base.selector, extra, lows, lows + seg.step, span)
                 for c in members:
-                    mine = np.intersect1d(bins[c.part], ks)
+                    mine = np.intersect1d(bins[c.part], ks, assume_unique=True)  # both distinct
                     values[c.part][mine] = got[c.part][mine - run[0]]
                     low = seg.first_end - seg.step
                     self.refined += [
