@@ -13,8 +13,10 @@ header does not hold is corrupt: either is ignored with a one-line warning, neve
 The server key is a salted SHA-256 of the server URL, tenant, identity and lookback: the salt is
 a random file of the cache directory, so the key names no secret and cannot be looked up
 elsewhere. Writes happen once per run, under an exclusive lock of the directory: the file is
-read again, merged (this run's bins win), written to a temporary file and renamed over the old
-one, so a concurrent reader sees the old file or the new one, never half of either. The
+read again (unless it is the file this run read: same inode, size and mtime), this run's bins
+merged into it (this run's win; each entry merged once, at save), written to a temporary file
+and renamed over the old one, so a concurrent reader sees the old file or the new one, never
+half of either. The
 directory is bounded: the least recently written files are removed beyond `max_bytes`.
 """
 
