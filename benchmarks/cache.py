@@ -14,15 +14,23 @@ benchmarks/peer.py. Each round runs, as separate `slo check --format json` proce
 
 and prints per kind the median wall time, the HTTP API requests the server answered (its own
 `prometheus_http_requests_total`), the server's CPU, and whether the JSON is byte-identical to
-the `--no-cache` run at the same instant. Nothing is asserted (tests never assert wall time).
+the `--no-cache` run at the same instant.
+
+Then, per size, the same two evaluations in one process, as `slo check --watch` refreshes (one
+source, its sessions, threads and cache kept; no start-up, no spec reading between them): the
+first at AT with an empty cache, the second at AT + 60 s, each timed from the fetch to the
+rendered table (`probe`, run in a fresh interpreter per round). Nothing is asserted (tests never
+assert wall time).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +78,7 @@ def main() -> int:
                 print(f"# round {i + 1} done, load average {os.getloadavg()[0]:.1f}")
             for n in sizes:
                 report(n, runs[n])
+                refreshes(root, n, server.url, at, args.repeat, runs[n])
             print(f"# load average {os.getloadavg()[0]:.1f} at the end; medians of {args.repeat}")
         finally:
             server.stop()
@@ -92,5 +101,50 @@ def report(n: int, runs: dict[str, list[dict[str, Any]]]) -> None:
         print(f"{kind} | {wall:.2f} s{share} | {reqs:,.0f} | {srv:.2f} s | {same}")
 
 
+def refreshes(
+    root: Path, n: int, url: str, at: float, repeat: int, runs: dict[str, list[dict[str, Any]]]
+) -> None:
+    """The in-process figures of one size: `probe` in a fresh interpreter, `repeat` times."""
+    got = []
+    for i in range(repeat):
+        env = dict(os.environ, XDG_CACHE_HOME=str(root / f"probe{n}-{i}"))
+        cmd = [sys.executable, __file__, "--probe", str(root / f"specs{n}.yaml"), url, f"{at}"]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        got.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    cold = statistics.median(r["wall"] for r in runs["cold"])
+    first = statistics.median(g["first"] for g in got)
+    later = statistics.median(g["later"] for g in got)
+    print(
+        f"in one process (as --watch refreshes): the first evaluation {first:.2f} s, the one a "
+        f"minute later {later:.2f} s ({later / cold:.0%} of the cold run's wall), "
+        f"{statistics.median(g['later_requests'] for g in got):.0f} requests"
+    )
+
+
+def probe(specs: Path, url: str, at: float) -> None:
+    """Two evaluations of `specs` at `at` and `at` + 60 s on one source, as a watch's refreshes
+    do (slo_cli.cli.watch.run_check): each one's wall from the fetch to the rendered table."""
+    from slo_cli.cli import common
+    from slo_cli.cli.check import CheckRun
+    from slo_cli.cli.connection import ConnectionOptions
+    from slo_cli.render.formats import CheckFormat
+
+    run = CheckRun((None, None), None, None, None, None, False, False, True, True)
+    loaded = common.load_specs([specs], None, None)
+    out: dict[str, float] = {}
+    with common.open_source(ConnectionOptions({"url": url})) as (_, source):
+        for name, instant in (("first", at), ("later", at + 60.0)):
+            sent = int(getattr(source, "requests_sent", 0))
+            t0 = time.perf_counter()
+            evaluation, code = run.once(loaded, source, instant, instant, progress=None)
+            run.text(evaluation, code, CheckFormat.table, to_file=True)
+            out[name] = time.perf_counter() - t0
+            out[name + "_requests"] = int(getattr(source, "requests_sent", 0)) - sent
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--probe"]:
+        probe(Path(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
+        raise SystemExit(0)
     raise SystemExit(main())

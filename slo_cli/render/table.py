@@ -172,7 +172,11 @@ def partial_lines(evaluation: Evaluation) -> list[str]:
     ]
 
 
-def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
+def _build(
+    evaluation: Evaluation, columns: Sequence[Column], widths: dict[str, int] | None = None
+) -> Table:
+    """The table of these columns; `widths` (column_widths, when the table fits) fixes each
+    column's width instead of rich measuring every cell for it."""
     from rich import box
     from rich.table import Table
 
@@ -185,6 +189,7 @@ def _build(evaluation: Evaluation, columns: Sequence[Column]) -> Table:
             no_wrap=True,
             overflow="ellipsis",
             max_width=col.max_width,
+            width=None if widths is None else widths[col.name],
         )
     groups = by_service(evaluation.slos)
     for n, (service, results) in enumerate(groups):
@@ -237,12 +242,13 @@ def _fit(evaluation: Evaluation, console: Console) -> tuple[Table, list[Column]]
     (a table of 10,000 SLOs is built and laid out once, not once per dropped column)."""
     columns = list(COLUMNS)
     widths = column_widths(evaluation, columns)
-    while sum(widths[c.name] for c in columns) + len(columns) - 1 > console.width:
-        droppable = [c for c in columns if c.keep is not None]
-        if not droppable:
-            break
+    while (over := sum(widths[c.name] for c in columns) + len(columns) - 1 > console.width) and (
+        droppable := [c for c in columns if c.keep is not None]
+    ):
         columns.remove(min(droppable, key=lambda c: c.keep or 0))
-    return _build(evaluation, columns), columns
+    # a table that fits is laid out at exactly these widths (rich's own measurement of every
+    # cell, tests/check/test_table_fit.py): given to rich, it does not measure every cell again
+    return _build(evaluation, columns, None if over else widths), columns
 
 
 def column_widths(evaluation: Evaluation, columns: Sequence[Column]) -> dict[str, int]:
