@@ -200,7 +200,9 @@ def sent_calls(url: str, live: list[str]) -> list[tuple[str, dict[str, str]]]:
     the server, batched as it batches them: recorded by a proxy in front of the server."""
     with counting_proxy(url) as proxy:
         cmd = [proxy.url if a == url else a for a in live]
-        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
+        if done.returncode not in (0, 1, 4):  # a failed run's calls are not a run's calls
+            raise SystemExit(f"slo exited {done.returncode}: {done.stderr[-600:]!r}")
         return [(path, dict(params)) for path, params in proxy.calls]
 
 

@@ -16,8 +16,8 @@ elsewhere. Writes happen once per run, under an exclusive lock of the directory:
 read again (unless it is the file this run read: same inode, size and mtime), this run's bins
 merged into it (this run's win; each entry merged once, at save), written to a temporary file
 and renamed over the old one, so a concurrent reader sees the old file or the new one, never
-half of either. The
-directory is bounded: the least recently written files are removed beyond `max_bytes`.
+half of either. The directory is bounded: the least recently written files are removed beyond
+`max_bytes`.
 """
 
 from __future__ import annotations
