@@ -36,6 +36,7 @@ from slo_cli.results import BURN_WINDOWS, CompositeInfo, CompositeMember, Evalua
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
 
 @dataclass(frozen=True)
@@ -193,15 +194,14 @@ def _build(
         )
     groups = by_service(evaluation.slos)
     for n, (service, results) in enumerate(groups):
-        table.add_row(f"[bold underline]{_escape(service)}[/]", *[""] * (len(columns) - 1))
+        table.add_row(_cell(service, "bold underline"), *[""] * (len(columns) - 1))
         for i, r in enumerate(results):
             cells = []
             for col in columns:
                 text = col.cell(r)
                 if col.name == "slo":
                     text = " " + text
-                style = _style(col, r)
-                cells.append(f"[{style}]{_escape(text)}[/]" if style else _escape(text))
+                cells.append(_cell(text, _style(col, r)))
             last = i == len(results) - 1 and n < len(groups) - 1
             if r.composite is None:
                 table.add_row(*cells, end_section=last)
@@ -213,10 +213,18 @@ def _build(
     return table
 
 
-def _member_row(info: CompositeInfo, m: CompositeMember, columns: Sequence[Column]) -> list[str]:
+def _member_row(info: CompositeInfo, m: CompositeMember, columns: Sequence[Column]) -> list[Text]:
     """A composite's member under it (dim): see render.composite.member_values."""
     values = member_values(info, m)
-    return [f"[dim]{_escape(values.get(col.name, ''))}[/]" for col in columns]
+    return [_cell(values.get(col.name, ""), "dim") for col in columns]
+
+
+def _cell(text: str, style: str) -> Text:
+    """A cell's text with its style over all of it: what rich makes of the markup
+    ``[style]text[/]`` (the text escaped), without parsing markup for every cell."""
+    from rich.text import Span, Text
+
+    return Text(text, spans=[Span(0, len(text), style)] if style else None)
 
 
 def _escape(text: str) -> str:

@@ -14,7 +14,7 @@ from rich.console import Console
 from slo_cli.cli.common import load_specs
 from slo_cli.evaluate import evaluate
 from slo_cli.gate import apply_gate
-from slo_cli.render.table import COLUMNS, Column, _build, _width, column_widths
+from slo_cli.render.table import COLUMNS, Column, _build, _cell, _width, column_widths
 from slo_cli.results import Evaluation
 from slo_cli.sources.recorded import RecordedSource
 
@@ -50,3 +50,44 @@ def test_cell_widths_equal_richs_measurement_for_every_column_set(examples: Eval
         assert sum(widths.values()) + len(columns) - 1 == _width(console, built), names
     assert len(sets) > 60
     assert any(r.composite is not None for r in examples.slos)  # member rows are measured too
+
+
+@pytest.mark.parametrize("style", ["", "bold", "bold red", "dim", "bold underline", "yellow"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " availability",
+        "99.9% 30d",
+        "[bold]x[/]",
+        "a\\[b]",
+        "[/]",
+        ":smile: ✓ ↳ ×1",
+        "—",
+        "x" * 40,
+    ],
+)
+@pytest.mark.parametrize("color", [None, "truecolor"])
+def test_a_cell_renders_as_its_escaped_markup_did(text: str, style: str, color: str | None) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    def shown(cell: object) -> str:
+        console = Console(
+            width=30,
+            color_system=color,  # type: ignore[arg-type]
+            force_terminal=color is not None,
+            highlight=False,
+            emoji=False,
+            soft_wrap=False,
+            record=False,
+        )
+        table = Table(show_header=False, padding=0, pad_edge=False, show_edge=False)
+        table.add_column(justify="right", no_wrap=True, overflow="ellipsis", max_width=12)
+        table.add_row(cell)  # type: ignore[arg-type]
+        with console.capture() as got:
+            console.print(table)
+        return got.get()
+
+    markup = f"[{style}]{escape(text)}[/]" if style else escape(text)
+    assert shown(_cell(text, style)) == shown(markup)
