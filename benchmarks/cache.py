@@ -129,7 +129,17 @@ def probe(specs: Path, url: str, at: float) -> None:
     from slo_cli.cli.connection import ConnectionOptions
     from slo_cli.render.formats import CheckFormat
 
-    run = CheckRun((None, None), None, None, None, None, False, False, True, True)
+    run = CheckRun(
+        limits=(None, None),
+        since=None,
+        fail_on=None,
+        min_remaining=None,
+        min_coverage=None,
+        allow_no_data=False,
+        details=False,
+        no_color=True,
+        quiet=True,
+    )
     loaded = common.load_specs([specs], None, None)
     out: dict[str, float] = {}
     with common.open_source(ConnectionOptions({"url": url})) as (_, source):

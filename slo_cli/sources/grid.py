@@ -8,8 +8,8 @@ where short windows (5m … 3d) and their coverage live; the rest of a 30-day wi
 from __future__ import annotations
 
 import bisect
+import functools
 import math
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -126,28 +126,19 @@ class CutPlan:
     index: np.ndarray
 
 
-#: cut plans of the grids seen lately (by their edges' bytes): the SLOs of a run mostly share a
-#: few grids (one per window and instant), and a plan costs about a millisecond
-_PLANS: dict[bytes, CutPlan | None] = {}
-_PLANS_MAX = 64
-_PLANS_LOCK = threading.Lock()
-
-
 def cut_plan(edges: np.ndarray) -> CutPlan | None:
-    """`plan_cuts` of `edges`, remembered for the last `_PLANS_MAX` grids (the plan's arrays are
-    read-only: every caller shares them)."""
-    key = np.ascontiguousarray(edges, dtype=np.float64).tobytes()
-    with _PLANS_LOCK:
-        if key in _PLANS:
-            return _PLANS[key]
-    plan = plan_cuts(edges)
+    """`plan_cuts` of `edges`, remembered for the last 64 grids: the SLOs of a run mostly share
+    a few grids (one per window and instant), and a plan costs about a millisecond. The plan's
+    arrays are read-only: every caller shares them."""
+    return _remembered(np.ascontiguousarray(edges, dtype=np.float64).tobytes())
+
+
+@functools.lru_cache(maxsize=64)
+def _remembered(edges: bytes) -> CutPlan | None:
+    plan = plan_cuts(np.frombuffer(edges, dtype=np.float64))
     if plan is not None:
         plan.grid.setflags(write=False)
         plan.index.setflags(write=False)
-    with _PLANS_LOCK:
-        if len(_PLANS) >= _PLANS_MAX:
-            _PLANS.pop(next(iter(_PLANS)))
-        _PLANS[key] = plan
     return plan
 
 
