@@ -41,7 +41,7 @@ PER_SERIES_STEP_S = 3600.0
 #: the flagged sub-bins reach raw samples)
 MAX_RAW_SPAN_S = 6 * 3600.0
 #: most seconds of the fine tier's bins one raw-sample query holds: plan_grid's fine tier runs
-#: from the whole hour before end − 6 h, so it is at most 7 h long and always one query
+#: from the whole hour before end − 2 h, so it is at most 3 h long and always one query
 RAW_TIER_SPAN_S = DEFAULT_FINE_SPAN_S + 3600.0
 #: more flagged bins than this in one segment: query the segment again with LOOKBACK_S instead
 #: (e.g. a series scraped less often than QUICK_LOOKBACK_S flags every bin)

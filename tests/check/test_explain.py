@@ -68,16 +68,20 @@ def test_explain_text_prints_the_hand_computed_numbers(example_data: ExampleData
     assert f"1d {_g(e['burn_1d'])} < 3" in text and "→ does not fire" in text
     assert f"÷ {_g(e['burn_1h'])} = {_g(e['tte'])} s" in text
     assert "Gate: fail on page (spec) → fails: page alert firing; exit code 1" in text
-    # bins: the Berlin month on the check grid, and the 1d window's 18 hours + 360 minutes
-    assert "378 bins: 18 × 1h, 360 × 1m" in text
+    # bins: the Berlin month on the check grid, and the 1d window's 22 hours + 120 minutes (the
+    # minute bins run from 10:00, the whole hour before the end − 2 h; the 6h window's start cuts
+    # nothing: it is a whole hour here)
+    assert "142 bins: 22 × 1h, 120 × 1m" in text
+    assert "124 bins: 4 × 1h, 120 × 1m" in text
     # the queries replayed, each with its range and step as sent
     assert "Queries (4, replayed from snapshot examples/snapshot.json):" in text
     # hourly bins from the UTC midnight before the 3d window's start (epoch-aligned bins) to
-    # the whole hour before the 6h window's start, plus the point before the first one
-    assert "step=3600 (79 points 2026-11-17T00:00:00Z … 2026-11-20T06:00:00Z)" in text
-    # the last 6 h of 1-minute bins: the raw samples of total (bad is picked from its series)
+    # the minute bins' start (10:00), plus the point before the first one: 3 × 24 + 10 + 1
+    assert "step=3600 (83 points 2026-11-17T00:00:00Z … 2026-11-20T10:00:00Z)" in text
+    # the last 2 h of 1-minute bins: the raw samples of total (bad is picked from its series),
+    # with an hour before them for the first bin's baseline: 3 h = 10,800 s
     assert "instant /api/v1/query time=1795176000 (2026-11-20T12:00:00Z)" in text
-    assert 'http_requests_total{service="payments"}[25200s]' in text
+    assert 'http_requests_total{service="payments"}[10800s]' in text
 
 
 def test_explain_json_carries_the_same_figures(example_data: ExampleData) -> None:
