@@ -78,7 +78,7 @@ def test_a_newcomers_first_hour(installed: Venv, tmp_path: Path) -> None:
     assert f"burn = (1,355 ÷ 71,891) ÷ (1 − 0.9995) = {1355 / 71891 / (1 - 0.9995):.10g}" in said
     assert "page 1h/5m: threshold = 0.02 × 2,592,000 ÷ 3,600 = 14.4;" in said
     assert "→ FIRES" in said and "Gate: fail on page (spec) → fails: page alert firing" in said
-    assert "Queries (4, replayed from snapshot " in said and "[25200s]" in said  # raw samples
+    assert "Queries (4, replayed from snapshot " in said and "[10800s]" in said  # raw samples
     assert _run(installed, "check", "slos", "--from", snapshot, "--explain", "availability",
                 cwd=repo).returncode == 2  # fmt: skip  # five SLOs have that name
 
