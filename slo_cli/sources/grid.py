@@ -19,7 +19,8 @@ import numpy as np
 #: 1-minute bins cover the windows of up to two hours (5m, 30m, 1h, 2h: their coverage at minute
 #: resolution, and a target gone blind in the last hours says since when to the minute). A longer
 #: window's start cuts an hourly or daily bin (cut_plan), which is as exact: minute bins over 6 h
-#: cost the server (mostly gzip) and the client (parsing) 2.6× the raw samples of 2–3 h.
+#: cost the server (mostly gzip) and the client (parsing) their raw samples: 200 SLOs' 5.5 MB
+#: against 3.0 MB for 2–3 h (benchmarks/README.md, 2026-12-07).
 DEFAULT_FINE_SPAN_S = 2 * 3600.0
 #: hourly bins cover the rest of the burn-rate windows (1d, 3d); daily bins go further back
 DEFAULT_COARSE_SPAN_S = 3 * 86400.0

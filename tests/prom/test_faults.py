@@ -72,7 +72,7 @@ def raw_samples(form: dict[str, str]) -> str:
 
 
 def is_raw(form: dict[str, str]) -> bool:
-    """Whether an instant query asks for raw samples (a range selector, `x[25200s]`)."""
+    """Whether an instant query asks for raw samples (a range selector, `x[10800s]`)."""
     return "step" not in form and form.get("query", "").endswith("s]")
 
 
