@@ -1,4 +1,4 @@
-from slo_cli.cli.app import main
+from slo_cli.cli.app import run
 
 if __name__ == "__main__":
-    main()
+    run()

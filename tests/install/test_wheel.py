@@ -37,7 +37,7 @@ def test_the_wheel_holds_the_packages_the_entry_point_and_the_examples(wheel: Pa
     assert examples == repo
     assert not any(n.startswith("tests/") for n in names)
     meta = zipfile.ZipFile(wheel).read(f"slo-{__version__}.dist-info/entry_points.txt").decode()
-    assert "slo = slo_cli.cli.app:main" in meta
+    assert "slo = slo_cli.cli.app:run" in meta
 
 
 def test_installed_slo_runs_from_its_own_site_packages(installed: Venv, tmp_path: Path) -> None:
