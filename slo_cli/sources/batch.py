@@ -37,6 +37,7 @@ so the recording holds, and the listing shows, each SLO's own calls.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -142,13 +143,20 @@ def batchable(query: str, member: Member) -> bool:
     """Whether the expression is evaluated series by series and every series it reads is one
     of this SLO's: each selector holds the SLO's matcher, the words are _WORDS and metric names
     before their selectors, no `@`, and no string names the label (a label_replace onto it)."""
-    if "@" in query:
+    return _batchable_blanked(member.blank(query), member.label)
+
+
+@functools.lru_cache(maxsize=4096)
+def _batchable_blanked(blanked: str, label: str) -> bool:
+    """`batchable` on the query with the SLO's matchers replaced by _PLACE (Member.blank): the
+    same text for every SLO of a family, so it is checked once per family and query."""
+    if "@" in blanked:
         return False
-    selectors = _SELECTOR.findall(query)
-    if not selectors or not all(member.spans(s) for s in selectors):
+    selectors = _SELECTOR.findall(blanked)
+    if not selectors or not all(_PLACE in s for s in selectors):
         return False
-    bare = _SELECTOR.sub("{}", query)
-    if f'"{member.label}"' in bare:
+    bare = _SELECTOR.sub("{}", blanked)
+    if f'"{label}"' in bare:
         return False
     bare = _NUMBER.sub(" ", _RANGE.sub("[]", _STRING.sub(" ", bare)))
     for m in _WORD.finditer(bare):
@@ -221,10 +229,10 @@ class Batcher:
         """This SLO's answer from a batched query, or None: it sends its own query."""
         if self.off or path not in PATHS:
             return None
-        text = params.get("query", "")
-        if not batchable(text, member):
+        blanked = member.blank(params.get("query", ""))
+        if not _batchable_blanked(blanked, member.label):
             return None
-        template = {**params, "query": member.blank(text)}
+        template = {**params, "query": blanked}
         key = answer_key(path, template)
         value = member.value
         with self._lock:

@@ -8,7 +8,7 @@ naming what is wrong, never a crash deeper down (exit 70).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -148,13 +148,13 @@ def _sample(sample: Any) -> str | None:
     return None
 
 
-def vector_of(data: Any, query: str) -> list[tuple[dict[str, str], float]]:
-    """(labels, value) of each series of a checked instant-vector answer."""
+def vector_of(data: Any, query: str) -> list[tuple[Mapping[str, str], float]]:
+    """(labels, value) of each series of a checked instant-vector answer. The labels are the
+    answer's own (read-only: an answer may be shared by several SLOs, share.py)."""
     if not isinstance(data, dict) or data.get("resultType") != "vector":
         raise E.BadResponseError("expected an instant vector", query=query[:300])
-    out = []
-    for series in data.get("result") or []:
-        value = series.get("value")
-        if value is not None:
-            out.append((dict(series.get("metric") or {}), float(value[1])))
-    return out
+    return [
+        (series.get("metric") or {}, float(value[1]))
+        for series in data.get("result") or []
+        if (value := series.get("value")) is not None
+    ]
